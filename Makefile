@@ -1,0 +1,45 @@
+# attribution: two commands do everything on a fresh machine (Python 3.11 and make present).
+#   make report   set up, then build the full report set on the built-in demo data
+#   make test     set up, then run every test
+# `make help` lists every target.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+LINTED := $(wildcard src tests benchmarks scripts notebooks)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report test lint format clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+# The venv is rebuilt when pyproject.toml is newer than the stamp (dependencies changed).
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## create .venv (if missing or stale) and install the package with dev tools
+
+report: $(STAMP) ## set up, then run the report job on the built-in demo data
+	$(VENV)/bin/attribution demo outputs/demo/data --accounts 5000 --seed 0
+	$(VENV)/bin/attribution summary outputs/demo/data
+
+test: $(STAMP) ## set up, then run every test
+	$(PY) -m pytest
+
+lint: $(STAMP) ## ruff lint + format check, mypy on src/
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/mypy
+
+format: $(STAMP) ## apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff check --fix $(LINTED)
+	$(VENV)/bin/ruff format $(LINTED)
+
+clean: ## remove the venv, caches and outputs (keeps outputs/README.md)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +
