@@ -1,0 +1,37 @@
+"""attribution: where closed revenue came from, for marketing and sales together.
+
+>>> import attribution as at
+>>> ds = at.demo.generate(n_accounts=100, seed=0)
+>>> j = at.journeys(ds)
+"""
+
+from attribution import demo, health, schema
+from attribution.dataset import Dataset
+from attribution.errors import (
+    AttributionError,
+    DataError,
+    ParameterError,
+    SchemaError,
+    SourceError,
+)
+from attribution.io import load
+from attribution.journeys import journeys, paths
+from attribution.schema import validate
+
+__version__ = "0.1.0"
+__all__ = [
+    "AttributionError",
+    "DataError",
+    "Dataset",
+    "ParameterError",
+    "SchemaError",
+    "SourceError",
+    "__version__",
+    "demo",
+    "health",
+    "journeys",
+    "load",
+    "paths",
+    "schema",
+    "validate",
+]

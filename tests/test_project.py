@@ -1,0 +1,101 @@
+"""The project's own promises: one dependency list, a documented Makefile, a clean lint."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+
+import pytest
+import yaml
+from helpers import ROOT
+
+import attribution as at
+
+
+def test_environment_yml_installs_the_package_and_nothing_else() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    deps = env["dependencies"]
+    pythons = [d for d in deps if isinstance(d, str) and d.startswith("python")]
+    assert pythons == ["python=3.11"]
+    assert "pip" in deps
+    pip_entries = [d["pip"] for d in deps if isinstance(d, dict)]
+    assert pip_entries == [["-e .[dev]"]], "dependencies belong in pyproject.toml only"
+    extras = pyproject["project"]["optional-dependencies"]
+    assert "dev" in extras
+    major_minor = pythons[0].split("=")[1]
+    assert pyproject["project"]["requires-python"] == f">={major_minor}"
+    other = [d for d in deps if isinstance(d, str) and d not in ("pip", pythons[0])]
+    assert other == [], f"conda-only dependencies would drift from pyproject.toml: {other}"
+
+
+def test_required_dependencies_are_declared() -> None:
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = {re.split(r"[<>=!\[ ]", d)[0].lower() for d in deps}
+    assert {
+        "polars",
+        "statsmodels",
+        "altair",
+        "papermill",
+        "nbval",
+        "jupyterlab",
+        "vl-convert-python",
+        "pyarrow",
+    } <= names
+    assert "polars>=2,<3" in deps
+
+
+def test_every_makefile_target_is_documented() -> None:
+    text = (ROOT / "Makefile").read_text()
+    phony = re.search(r"^\.PHONY:(.*)$", text, re.M)
+    assert phony
+    for target in phony.group(1).split():
+        assert re.search(rf"^{target}:.*## \S", text, re.M), f"target {target} lacks ## help"
+
+
+def test_readme_leads_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text()
+    first_code = readme.index("```")
+    assert "make report" in readme[first_code : first_code + 200]
+    assert "make test" in readme[first_code : first_code + 200]
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_public_api_is_exported() -> None:
+    for name in (
+        "load",
+        "validate",
+        "journeys",
+        "paths",
+        "demo",
+        "Dataset",
+        "SchemaError",
+        "DataError",
+        "ParameterError",
+        "AttributionError",
+    ):
+        assert name in at.__all__ and hasattr(at, name)
+
+
+@pytest.mark.skipif(
+    shutil.which("ruff", path=str(ROOT / ".venv" / "bin")) is None,
+    reason="ruff is installed by `make setup`",
+)
+def test_ruff_is_clean() -> None:
+    ruff = str(ROOT / ".venv" / "bin" / "ruff")
+    targets = [t for t in ("src", "tests", "benchmarks", "scripts") if (ROOT / t).exists()]
+    result = subprocess.run(
+        [ruff, "check", *targets], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_package_imports_without_optional_extras() -> None:
+    code = "import sys, attribution; assert 'pyspark' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
