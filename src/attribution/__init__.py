@@ -5,7 +5,7 @@
 >>> j = at.journeys(ds)
 """
 
-from attribution import demo, health, schema
+from attribution import demo, health, mapping, schema
 from attribution.dataset import Dataset
 from attribution.errors import (
     AttributionError,
@@ -14,8 +14,9 @@ from attribution.errors import (
     SchemaError,
     SourceError,
 )
-from attribution.io import load
+from attribution.io import load, open_source
 from attribution.journeys import journeys, paths
+from attribution.mapping import Mapping, load_mapping
 from attribution.schema import validate
 
 __version__ = "0.1.0"
@@ -23,6 +24,7 @@ __all__ = [
     "AttributionError",
     "DataError",
     "Dataset",
+    "Mapping",
     "ParameterError",
     "SchemaError",
     "SourceError",
@@ -31,6 +33,9 @@ __all__ = [
     "health",
     "journeys",
     "load",
+    "load_mapping",
+    "mapping",
+    "open_source",
     "paths",
     "schema",
     "validate",

@@ -14,17 +14,29 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping as MappingABC
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import polars as pl
 
 from attribution.dataset import Dataset
-from attribution.errors import SourceError
+from attribution.errors import ParameterError, SourceError
+from attribution.mapping import Mapping, load_mapping
 from attribution.schema import TABLES, Problem, raise_problems, validate
 
-__all__ = ["load", "mask_url", "read_tables", "write_tables"]
+__all__ = [
+    "DuckDBSource",
+    "FolderSource",
+    "SQLiteSource",
+    "Source",
+    "load",
+    "mask_url",
+    "open_source",
+    "read_tables",
+    "write_tables",
+]
 
 _DB_SCHEMES = {"sqlite", "duckdb"}
 _FILE_SUFFIXES = (".parquet", ".csv")
@@ -77,30 +89,180 @@ def _scan_file(path: Path) -> pl.LazyFrame:
     return _clean_header(pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy"))
 
 
-def _folder_tables(folder: Path, names: Mapping[str, str]) -> dict[str, pl.LazyFrame]:
-    found: dict[str, pl.LazyFrame] = {}
-    problems: list[Problem] = []
-    for table, stem in names.items():
-        candidates = [folder / f"{stem}{suffix}" for suffix in _FILE_SUFFIXES]
-        candidates = [c for c in candidates if c.is_file()]
-        if (folder / stem).is_dir():
-            candidates.append(folder / stem)
+class Source:
+    """A place tables are read from: a folder of files or a database.
+
+    Subclasses implement :meth:`names`, :meth:`table` and :meth:`query`. ``description`` is
+    safe to print (passwords masked).
+    """
+
+    description: str = "<source>"
+
+    def names(self) -> list[str]:
+        """Names of the tables (or file stems) the source holds."""
+        raise NotImplementedError
+
+    def table(self, name: str) -> pl.LazyFrame:
+        """Read one table, lazily where the format allows."""
+        raise NotImplementedError
+
+    def query(self, sql: str) -> pl.LazyFrame:
+        """Run a SQL query against the source."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release connections (no-op for files)."""
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class FolderSource(Source):
+    """A folder of ``<name>.parquet`` / ``<name>.csv`` files or ``<name>/`` Parquet parts.
+
+    :meth:`query` runs polars SQL with every file registered as a table named by its stem.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        if not folder.exists():
+            raise SourceError(f"source folder {folder} does not exist")
+        self.folder = folder
+        self.description = str(folder)
+
+    def _candidates(self, name: str) -> list[Path]:
+        found = [self.folder / f"{name}{s}" for s in _FILE_SUFFIXES]
+        found = [c for c in found if c.is_file()]
+        if (self.folder / name).is_dir():
+            found.append(self.folder / name)
+        return found
+
+    def names(self) -> list[str]:
+        """Names of the tables (or file stems) the source holds."""
+        stems = {
+            p.stem for p in self.folder.iterdir() if p.is_file() and p.suffix in _FILE_SUFFIXES
+        }
+        stems |= {p.name for p in self.folder.iterdir() if p.is_dir() and any(p.glob("*.parquet"))}
+        return sorted(stems)
+
+    def table(self, name: str) -> pl.LazyFrame:
+        """Read one table."""
+        candidates = self._candidates(name)
         if len(candidates) > 1:
-            problems.append(
-                Problem(
-                    table,
-                    None,
-                    "more than one file for this table: "
-                    + ", ".join(c.name for c in candidates)
-                    + "; keep one",
-                    0,
-                    kind="schema",
-                )
+            raise_problems(
+                [
+                    Problem(
+                        name,
+                        None,
+                        "more than one file for this table: "
+                        + ", ".join(c.name for c in candidates)
+                        + "; keep one",
+                        0,
+                        kind="schema",
+                    )
+                ],
+                source=self.description,
             )
-        elif candidates:
-            found[table] = _scan_file(candidates[0])
-    raise_problems(problems, source=str(folder))
-    return found
+        if not candidates:
+            raise SourceError(f"{self.folder} has no file for table {name!r}")
+        return _scan_file(candidates[0])
+
+    def query(self, sql: str) -> pl.LazyFrame:
+        """Run a SQL query against the source."""
+        frames = {name: self.table(name) for name in self.names()}
+        return pl.SQLContext(frames=frames, eager=False).execute(sql)
+
+
+class DuckDBSource(Source):
+    """A DuckDB database file, opened read-only; results arrive as Arrow."""
+
+    def __init__(self, path: Path, url: str) -> None:
+        import duckdb
+
+        if not path.is_file():
+            raise SourceError(f"database file {path} does not exist (from {mask_url(url)})")
+        try:
+            self._con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            raise SourceError(f"cannot open DuckDB file {path}: {exc}") from None
+        self.description = mask_url(url)
+
+    def names(self) -> list[str]:
+        """Names of the tables (or file stems) the source holds."""
+        rows = self._con.sql("select table_name from information_schema.tables").fetchall()
+        return sorted(r[0] for r in rows)
+
+    def table(self, name: str) -> pl.LazyFrame:
+        """Read one table."""
+        return self.query(f'select * from "{name}"')
+
+    def query(self, sql: str) -> pl.LazyFrame:
+        """Run a SQL query against the source."""
+        return self._con.sql(sql).pl().lazy()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._con.close()
+
+
+class SQLiteSource(Source):
+    """A SQLite database file, opened read-only through ADBC (Arrow-native, no row loops)."""
+
+    def __init__(self, path: Path, url: str) -> None:
+        import adbc_driver_sqlite.dbapi as sqlite_adbc
+
+        if not path.is_file():
+            raise SourceError(f"database file {path} does not exist (from {mask_url(url)})")
+        try:
+            self._con = sqlite_adbc.connect(f"file:{path}?mode=ro")
+            self._names = pl.read_database(
+                "select name from sqlite_master where type in ('table', 'view')", self._con
+            )["name"].to_list()
+        except Exception as exc:  # the driver raises its own error classes
+            raise SourceError(f"cannot open SQLite file {path}: {exc}") from None
+        self.description = mask_url(url)
+
+    def names(self) -> list[str]:
+        """Names of the tables (or file stems) the source holds."""
+        return sorted(self._names)
+
+    def table(self, name: str) -> pl.LazyFrame:
+        """Read one table."""
+        return self.query(f'select * from "{name}"')
+
+    def query(self, sql: str) -> pl.LazyFrame:
+        """Run a SQL query against the source."""
+        return pl.read_database(sql, self._con).lazy()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._con.close()
+
+
+def open_source(source: str | os.PathLike[str]) -> Source:
+    """Open a folder path or database URL as a :class:`Source`.
+
+    Paths ending in ``.db``/``.sqlite``/``.sqlite3`` or ``.duckdb`` are opened as databases.
+    """
+    text = os.fspath(source)
+    if _is_url(text):
+        kind, location = _db_kind(text)
+        path = Path(location)
+        return DuckDBSource(path, text) if kind == "duckdb" else SQLiteSource(path, text)
+    path = Path(text)
+    if path.is_file():
+        suffix = path.suffix.lower()
+        if suffix in (".db", ".sqlite", ".sqlite3"):
+            return SQLiteSource(path, f"sqlite:///{path.resolve()}")
+        if suffix == ".duckdb":
+            return DuckDBSource(path, f"duckdb:///{path.resolve()}")
+        raise SourceError(
+            f"{path} is a file; a source is a folder of <table>.parquet/.csv files or a "
+            "database (.db, .sqlite, .duckdb)"
+        )
+    return FolderSource(path)
 
 
 def _db_kind(source: str) -> tuple[str, str]:
@@ -118,163 +280,61 @@ def _db_kind(source: str) -> tuple[str, str]:
     return scheme, location
 
 
-def _db_tables(source: str, names: Mapping[str, str]) -> dict[str, pl.LazyFrame]:
-    kind, location = _db_kind(source)
-    path = Path(location)
-    if not path.is_file():
-        raise SourceError(f"database file {location} does not exist (from {mask_url(source)})")
-    found: dict[str, pl.LazyFrame] = {}
-    if kind == "duckdb":
-        import duckdb
-
-        try:
-            con = duckdb.connect(str(path), read_only=True)
-        except duckdb.Error as exc:
-            raise SourceError(f"cannot open DuckDB file {location}: {exc}") from None
-        try:
-            present = {
-                r[0] for r in con.sql("select table_name from information_schema.tables").fetchall()
-            }
-            for table, name in names.items():
-                if name in present:
-                    found[table] = con.sql(f'select * from "{name}"').pl().lazy()
-        finally:
-            con.close()
-        return found
-    # SQLite through ADBC: Arrow-native, no row-by-row Python; opened read-only
-    import adbc_driver_sqlite.dbapi as sqlite_adbc
-
-    try:
-        sq = sqlite_adbc.connect(f"file:{path}?mode=ro")
-        present_frame = pl.read_database(
-            "select name from sqlite_master where type in ('table', 'view')", sq
-        )
-    except Exception as exc:  # the driver raises its own error classes
-        raise SourceError(f"cannot open SQLite file {location}: {exc}") from None
-    try:
-        present = set(present_frame["name"].to_list())
-        for table, name in names.items():
-            if name in present:
-                found[table] = pl.read_database(f'select * from "{name}"', sq).lazy()
-    finally:
-        sq.close()
-    return found
-
-
-def _apply_columns(
-    raw: dict[str, pl.LazyFrame], columns: Mapping[str, Mapping[str, str]], source: str
-) -> dict[str, pl.LazyFrame]:
-    problems: list[Problem] = []
-    out = dict(raw)
-    for table, mapping in columns.items():
-        if table not in TABLES:
-            problems.append(
-                Problem(
-                    table,
-                    None,
-                    "the column mapping names an unknown table; expected one of: "
-                    + ", ".join(TABLES),
-                    0,
-                    kind="schema",
-                )
-            )
-            continue
-        if table not in raw:
-            continue  # a missing required table is reported by validation
-        present = raw[table].collect_schema().names()
-        missing = [src for src in mapping if src not in present]
-        for src in missing:
-            problems.append(
-                Problem(
-                    table,
-                    src,
-                    f"the column mapping renames {src!r} to {mapping[src]!r}, but the source "
-                    f"has no such column; it has: {', '.join(present)}",
-                    0,
-                    kind="schema",
-                )
-            )
-        if not missing:
-            renamed = dict(mapping)
-            # a contract name already present and also mapped onto would collide: drop the old
-            clash = [c for c in renamed.values() if c in present and c not in renamed]
-            out[table] = raw[table].drop(clash).rename(renamed)
-    raise_problems(problems, source=source)
-    return out
-
-
 def read_tables(
-    source: str | os.PathLike[str],
+    source: str | os.PathLike[str] | Source,
     *,
-    columns: Mapping[str, Mapping[str, str]] | None = None,
-    tables: Mapping[str, str] | None = None,
+    mapping: str | os.PathLike[str] | MappingABC[str, Any] | Mapping | None = None,
+    columns: MappingABC[str, MappingABC[str, str]] | None = None,
+    tables: MappingABC[str, str] | None = None,
 ) -> dict[str, pl.LazyFrame]:
-    """Read the raw tables of a source (before validation), renamed onto the contract.
+    """Read the raw tables of a source (before validation), mapped onto the contract.
 
     Parameters
     ----------
     source
-        A folder path, or a ``sqlite:///`` / ``duckdb:///`` URL.
+        A folder path, a ``sqlite:///`` / ``duckdb:///`` URL, or an open :class:`Source`.
+    mapping
+        A mapping file (YAML), dict or :class:`~attribution.mapping.Mapping` describing how
+        the source's tables and columns become the contract's; see
+        :mod:`attribution.mapping`.
     columns
-        Per table, ``{source column: contract column}``.
+        Shorthand for simple renames: per table, ``{source column: contract column}``.
     tables
-        ``{contract table: source table or file stem}`` where the names differ.
+        Shorthand: ``{contract table: source table or file stem}`` where names differ.
 
     Returns
     -------
     dict of str to polars.LazyFrame
-        Only the tables the source has.
+        Only the contract tables the source provides.
     """
-    names = {t: (tables or {}).get(t, t) for t in TABLES}
-    unknown = sorted(set(tables or {}) - set(TABLES))
-    if unknown:
-        raise_problems(
-            [
-                Problem(
-                    t,
-                    None,
-                    f"the table mapping names an unknown table; expected one of: "
-                    f"{', '.join(TABLES)}",
-                    0,
-                    kind="schema",
-                )
-                for t in unknown
-            ]
-        )
-    text = os.fspath(source)
-    if _is_url(text):
-        raw = _db_tables(text, names)
-        where = mask_url(text)
-    else:
-        folder = Path(text)
-        if not folder.exists():
-            raise SourceError(f"source folder {folder} does not exist")
-        if folder.is_file():
-            suffix = folder.suffix.lower()
-            if suffix in (".db", ".sqlite", ".sqlite3"):
-                return read_tables(f"sqlite:///{folder.resolve()}", columns=columns, tables=tables)
-            if suffix == ".duckdb":
-                return read_tables(f"duckdb:///{folder.resolve()}", columns=columns, tables=tables)
+    if mapping is not None and (columns or tables):
+        raise ParameterError("give either a mapping or the columns=/tables= shorthand, not both")
+    rules = load_mapping(mapping) if mapping is not None else Mapping.renames(columns, tables)
+    src = source if isinstance(source, Source) else open_source(source)
+    try:
+        raw = rules.apply(src)
+        if not raw:
             raise SourceError(
-                f"{folder} is a file; a source is a folder of <table>.parquet/.csv files or a "
-                "database (.db, .sqlite, .duckdb)"
+                f"{src.description} holds none of the contract's tables "
+                f"({', '.join(TABLES)}); name files <table>.parquet or <table>.csv, or give a "
+                "mapping"
             )
-        raw = _folder_tables(folder, names)
-        where = str(folder)
-    if not raw:
-        raise SourceError(
-            f"{where} holds none of the contract's tables ({', '.join(TABLES)}); "
-            "name files <table>.parquet or <table>.csv"
-        )
-    return _apply_columns(raw, columns or {}, where)
+        # materialise database results before the connection closes; files stay lazy
+        if not isinstance(src, FolderSource):
+            raw = {name: frame.collect().lazy() for name, frame in raw.items()}
+        return raw
+    finally:
+        if not isinstance(source, Source):
+            src.close()
 
 
 def load(
     source: str | os.PathLike[str],
     *,
-    columns: Mapping[str, Mapping[str, str]] | None = None,
-    tables: Mapping[str, str] | None = None,
-    time_zone: str = "UTC",
+    mapping: str | os.PathLike[str] | MappingABC[str, Any] | Mapping | None = None,
+    columns: MappingABC[str, MappingABC[str, str]] | None = None,
+    tables: MappingABC[str, str] | None = None,
+    time_zone: str | None = None,
     lazy: bool = False,
 ) -> Dataset:
     """Load and validate a source.
@@ -284,14 +344,19 @@ def load(
     source
         A folder of ``<table>.parquet`` / ``<table>.csv`` files (or ``<table>/`` folders
         of Parquet parts), or a ``sqlite:///file.db`` / ``duckdb:///file.duckdb`` URL.
+    mapping
+        A mapping (YAML file path, dict or :class:`~attribution.mapping.Mapping`) that says
+        how the source's tables and columns become the contract's: renames, constants,
+        recoded values, date formats, filters and SQL. See :mod:`attribution.mapping`.
     columns
-        Column mapping per table, ``{source column: contract column}``; e.g.
-        ``{"touches": {"ActivityDate": "occurred_at"}}``.
+        Shorthand for simple renames per table, ``{source column: contract column}``; e.g.
+        ``{"touches": {"ActivityDate": "occurred_at"}}``. Other columns are kept.
     tables
-        Table/file names where they differ from the contract's, e.g.
+        Shorthand: table/file names where they differ from the contract's, e.g.
         ``{"touches": "activities"}``.
     time_zone
-        Zone of timestamps that carry no offset (default UTC).
+        Zone of timestamps that carry no offset (default: the mapping's ``time_zone``, else
+        UTC).
     lazy
         Keep tables as lazy scans (for data larger than memory; Parquet only benefits).
 
@@ -314,10 +379,12 @@ def load(
     >>> at.load(folder).row_counts()["opportunities"] > 0
     True
     """
-    text = os.fspath(source)
-    where = mask_url(text) if _is_url(text) else text
-    raw = read_tables(source, columns=columns, tables=tables)
-    return validate(raw, time_zone=time_zone, lazy=lazy, source=where)
+    rules = load_mapping(mapping) if mapping is not None else None
+    if time_zone is None:
+        time_zone = (rules.time_zone if rules is not None else None) or "UTC"
+    with open_source(source) as src:
+        raw = read_tables(src, mapping=rules, columns=columns, tables=tables)
+        return validate(raw, time_zone=time_zone, lazy=lazy, source=src.description)
 
 
 def write_tables(dataset: Dataset, folder: str | os.PathLike[str], *, fmt: str = "parquet") -> Path:
