@@ -5,6 +5,8 @@
 >>> j = at.journeys(ds)
 """
 
+from types import ModuleType
+
 from attribution import demo, health, schema
 from attribution.dataset import Dataset
 from attribution.errors import (
@@ -27,6 +29,7 @@ __all__ = [
     "SchemaError",
     "SourceError",
     "__version__",
+    "charts",
     "demo",
     "health",
     "journeys",
@@ -35,3 +38,15 @@ __all__ = [
     "schema",
     "validate",
 ]
+
+_LAZY = ("charts",)  # importing altair takes seconds: only when used
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f"attribution.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'attribution' has no attribute {name!r}")
