@@ -7,7 +7,7 @@
 
 from types import ModuleType
 
-from attribution import demo, health, schema
+from attribution import demo, health, params, schema
 from attribution.dataset import Dataset
 from attribution.errors import (
     AttributionError,
@@ -34,6 +34,7 @@ __all__ = [
     "health",
     "journeys",
     "load",
+    "params",
     "paths",
     "schema",
     "validate",
