@@ -7,7 +7,7 @@
 
 from types import ModuleType
 
-from attribution import demo, health, params, schema
+from attribution import demo, health, notebook, overview, params, schema, snapshot
 from attribution.dataset import Dataset
 from attribution.errors import (
     AttributionError,
@@ -34,9 +34,12 @@ __all__ = [
     "health",
     "journeys",
     "load",
+    "notebook",
+    "overview",
     "params",
     "paths",
     "schema",
+    "snapshot",
     "validate",
 ]
 
