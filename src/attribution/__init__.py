@@ -7,7 +7,7 @@
 
 from types import ModuleType
 
-from attribution import demo, health, notebook, overview, params, schema, snapshot
+from attribution import demo, health, notebook, overview, params, report, schema, snapshot
 from attribution.dataset import Dataset
 from attribution.errors import (
     AttributionError,
@@ -38,12 +38,13 @@ __all__ = [
     "overview",
     "params",
     "paths",
+    "report",
     "schema",
     "snapshot",
     "validate",
 ]
 
-_LAZY = ("charts",)  # importing altair takes seconds: only when used
+_LAZY = ("charts", "report_html")  # import altair / nbconvert (seconds) only when used
 
 
 def __getattr__(name: str) -> ModuleType:
