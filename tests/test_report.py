@@ -36,6 +36,10 @@ def test_every_notebook_ran_and_the_old_folder_was_replaced(ci_run: CiRun) -> No
         assert (run_dir / f"{name}.ipynb").is_file() and (run_dir / f"{name}.html").is_file()
     assert (run_dir / "index.html").is_file() and (run_dir / "manifest.json").is_file()
     assert not (run_dir / "stale.txt").exists(), "the run replaces the folder as a whole"
+    (ci_run.out / "made-by-mkdir").mkdir()
+    expected = (ci_run.out / "made-by-mkdir").stat().st_mode & 0o777
+    (ci_run.out / "made-by-mkdir").rmdir()
+    assert run_dir.stat().st_mode & 0o777 == expected, "as readable as a folder made by mkdir"
     assert [p.name for p in ci_run.out.iterdir()] == ["ci"], "no temporary folder is left"
     assert "00_summary: executed" in ci_run.log and "wrote manifest.json" in ci_run.log
 

@@ -441,6 +441,13 @@ def _swap_into_place(tmp: Path, dest: Path) -> None:
         tmp.rename(dest)
 
 
+def _folder_mode() -> int:
+    """Permissions of a new folder under the current umask (what mkdir would give)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o777 & ~umask
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -516,6 +523,7 @@ def run(
 
         out_root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{p.run_name}.", dir=out_root))
+        tmp.chmod(_folder_mode())  # mkdtemp makes it private; reviewers must read the report
         t = time.perf_counter()
         snapshot = _write_inputs(dataset, p, tmp)
         timings["snapshot"] = time.perf_counter() - t
