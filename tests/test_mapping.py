@@ -224,3 +224,14 @@ def test_renames_keep_other_columns() -> None:
     rule = m.tables["touches"][0]
     assert rule.from_ == "acts" and rule.keep_other_columns
     assert rule.columns["occurred_at"].column == "When"
+
+
+def test_tables_a_mapping_does_not_mention_are_read_by_their_names(tmp_path: Path) -> None:
+    src = write_export(tmp_path / "export")
+    pl.DataFrame({"account_id": ["C1", "C2"], "segment": ["SMB", "Enterprise"]}).write_csv(
+        src / "accounts.csv"
+    )
+    ds = at.load(src, mapping=MAPPING)
+    assert ds.accounts is not None
+    assert ds.accounts.sort("account_id")["segment"].to_list() == ["SMB", "Enterprise"]
+    assert ds.contacts is None

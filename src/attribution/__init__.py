@@ -5,7 +5,19 @@
 >>> j = at.journeys(ds)
 """
 
-from attribution import demo, health, mapping, schema
+from types import ModuleType
+
+from attribution import (
+    demo,
+    health,
+    mapping,
+    notebook,
+    overview,
+    params,
+    report,
+    schema,
+    snapshot,
+)
 from attribution.dataset import Dataset
 from attribution.errors import (
     AttributionError,
@@ -29,14 +41,32 @@ __all__ = [
     "SchemaError",
     "SourceError",
     "__version__",
+    "charts",
     "demo",
     "health",
     "journeys",
     "load",
     "load_mapping",
     "mapping",
+    "notebook",
     "open_source",
+    "overview",
+    "params",
     "paths",
+    "report",
     "schema",
+    "snapshot",
     "validate",
 ]
+
+_LAZY = ("charts", "report_html")  # import altair / nbconvert (seconds) only when used
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f"attribution.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'attribution' has no attribute {name!r}")

@@ -1,7 +1,8 @@
 """The ``attribution`` command.
 
 Exit codes: 0 success; 2 bad parameters or data (the message says what and where);
-1 anything else.
+1 anything else (for ``run``: a notebook failed; the message names it, the cell, and where
+its partial output is).
 """
 
 from __future__ import annotations
@@ -93,6 +94,20 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from attribution.report import NotebookError, run
+
+    try:
+        result = run(args.params, only=args.only, jobs=args.jobs, out=args.out)
+    except NotebookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    took = result.manifest["timings"]["total"]
+    print(f"report written in {took:.1f}s: {result.run_dir}")
+    print(f"open {result.index}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``attribution`` command."""
     parser = argparse.ArgumentParser(
@@ -123,6 +138,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-paths", type=int, default=10)
     p.add_argument("--lazy", action="store_true", help="keep tables as lazy scans")
     p.set_defaults(func=_cmd_summary)
+
+    p = sub.add_parser(
+        "run",
+        help="run the report notebooks of a params file into <output_dir>/<run_name>/",
+        description="Check the params file, load and validate the data once, execute the "
+        "report notebooks with papermill, render offline HTML, and write the run folder "
+        "atomically (a failed run leaves the previous report untouched).",
+    )
+    p.add_argument("params", type=Path, help="params YAML file, e.g. params/default.yaml")
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run only this notebook (name without .ipynb; repeat for more)",
+    )
+    p.add_argument("--jobs", type=int, default=1, help="notebooks executed at the same time")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder receiving <run_name>/ (default: output_dir of the params file)",
+    )
+    p.set_defaults(func=_cmd_run)
     return parser
 
 

@@ -35,7 +35,8 @@ with ``values`` + ``default`` to recode values and ``format`` to parse timestamp
 ``from`` reads a table; ``sql`` runs a query against the source (for a folder of files, every
 file is a table named by its stem, queried with polars SQL; for a database, the database's own
 SQL). ``where`` filters rows with a SQL condition. Only mapped columns are kept unless
-``keep_other_columns: true``.
+``keep_other_columns: true``. Contract tables the mapping does not mention are read under
+their own names (``contacts.csv``...), with all their columns, when the source has them.
 
 Values read from CSV files are text: compare them as text (``IsClosed = 'true'``) or cast
 them (``CAST(Amount AS DOUBLE)``) inside SQL. Types are converted afterwards by validation.
@@ -287,19 +288,30 @@ class Mapping:
     def apply(self, source: Source, *, optional_missing_ok: bool = True) -> dict[str, pl.LazyFrame]:
         """Read the mapped tables from ``source``; raise one error for every problem.
 
-        A rule reading a table the source does not have is skipped when the whole contract
-        table is absent and optional (``contacts``, ``accounts``, ``stage_history``) or when
-        this is the simple rename mapping; validation reports missing required tables.
+        Contract tables the mapping does not mention are read under their own names when the
+        source has them. A rule reading a table the source does not have is skipped when the
+        whole contract table is absent and optional (``contacts``, ``accounts``,
+        ``stage_history``) or when this is the simple rename mapping; validation reports
+        missing required tables.
         """
         present = set(source.names())
         problems: list[Problem] = []
         out: dict[str, pl.LazyFrame] = {}
-        for table, rules in self.tables.items():
+        # contract tables the mapping does not mention are read under their own names, as is
+        plan = {
+            table: self.tables.get(table)
+            or (TableRule(table=table, from_=table, keep_other_columns=True),)
+            for table in TABLES
+        }
+        for table, rules in plan.items():
+            implicit = table not in self.tables
             parts = []
             for rule in rules:
                 if rule.from_ is not None and rule.from_ not in present:
-                    if self.name == "renames" or (
-                        optional_missing_ok and len(rules) == 1 and not TABLES[table].required
+                    if (
+                        implicit
+                        or self.name == "renames"
+                        or (optional_missing_ok and len(rules) == 1 and not TABLES[table].required)
                     ):
                         continue
                     close = difflib.get_close_matches(rule.from_, sorted(present), n=1)
