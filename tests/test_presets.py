@@ -216,3 +216,21 @@ def test_a_won_deal_without_amount_is_reported(tmp_path: Path) -> None:
     )
     with pytest.raises(at.DataError, match=r"opportunities\.amount: required value is empty"):
         at.load(export, mapping="hubspot")
+
+
+@pytest.mark.parametrize("preset", ["salesforce", "hubspot"])
+def test_the_readme_lists_every_column_a_preset_reads_from_a_file(preset: str) -> None:
+    readme = (ROOT / "README.md").read_text()
+    rows = {
+        line.split("|")[1].strip().split()[0].strip("`"): line
+        for line in readme.splitlines()
+        if line.startswith("| `")
+    }
+    for rules in load_mapping(preset).tables.values():
+        for rule in rules:
+            if rule.from_ is None:
+                continue
+            line = rows[f"{rule.from_}.csv"]
+            for column_rule in rule.columns.values():
+                if column_rule.column is not None:
+                    assert f"`{column_rule.column}`" in line, (rule.from_, column_rule.column)

@@ -13,11 +13,11 @@
 e.g. ``"crm"``; a mapping may also name tables schema-qualified (``from: crm.Opportunity``).
 
 A :class:`~attribution.source.TimeRange` becomes a ``WHERE`` clause in the SQL sent: typed
-timestamp and date columns are compared directly; text columns only where the database can
-tell a timestamp from other text without failing (SQLite's ``julianday``, DuckDB's
-``TRY_CAST``, an ISO-date prefix in PostgreSQL), keeping rows it cannot read so that
-validation reports them. Bounds on naive timestamps, dates and text are widened by a day,
-so the rows fetched are always a superset of the rows wanted.
+timestamp and date columns are compared directly; text columns in a way that cannot fail
+(an ISO date prefix compared as text in PostgreSQL and SQLite, ``TRY_CAST`` in DuckDB),
+keeping values that do not look like timestamps so that validation reports them. Bounds on
+naive timestamps, dates and text are widened by a day, so the rows fetched are always a
+superset of the rows wanted.
 
 Passwords never appear in :attr:`description`, in messages or in :attr:`log`.
 """
@@ -84,6 +84,7 @@ class SQLSource(Source):
         self.description = mask_url(url)
         self._schemas: dict[str, pl.Schema] = {}
         self._catalog_cache: list[tuple[str, str]] | None = None
+        self._names_cache: list[str] | None = None
 
     # ------------------------------------------------------------------ hooks
     def _run(self, sql: str) -> pl.DataFrame:
@@ -107,8 +108,12 @@ class SQLSource(Source):
 
     def names(self) -> list[str]:
         """Tables and views found without a schema prefix (in the source's schema)."""
-        searched = self._searched()
-        return sorted({name for schema, name in self._tables() if schema in searched})
+        if self._names_cache is None:
+            searched = self._searched()
+            self._names_cache = sorted(
+                {name for schema, name in self._tables() if schema in searched}
+            )
+        return self._names_cache
 
     def _resolve(self, name: str) -> str | None:
         """Return the SQL naming table ``name`` (plain or ``schema.table``); None if absent."""
@@ -216,6 +221,16 @@ def _strip(sql: str) -> str:
 
 def _subquery(sql: str) -> str:
     return f"SELECT * FROM ({_strip(sql)}) AS {_ALIAS}"
+
+
+def _prefix_between(prefix: str, lo: datetime | None, hi: datetime | None) -> str:
+    """Text comparison of an ISO date prefix with the (already widened) bounds' dates."""
+    parts = []
+    if lo is not None:
+        parts.append(f"{prefix} >= '{lo:%Y-%m-%d}'")
+    if hi is not None:
+        parts.append(f"{prefix} <= '{hi:%Y-%m-%d}'")
+    return " AND ".join(parts)
 
 
 def _arrow_to_polars(table: Any) -> pl.DataFrame:
@@ -342,13 +357,8 @@ class PostgresSource(SQLSource):
     def _text_condition(self, column: str, lo: datetime | None, hi: datetime | None) -> str | None:
         # PostgreSQL has no cast that fails softly; compare the ISO date prefix as text and
         # keep every value that does not start with one
-        iso = f"{column} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}'"
-        parts = []
-        if lo is not None:
-            parts.append(f"left({column}, 10) >= '{lo:%Y-%m-%d}'")
-        if hi is not None:
-            parts.append(f"left({column}, 10) <= '{hi:%Y-%m-%d}'")
-        return f"NOT ({iso}) OR ({' AND '.join(parts)})"
+        iso = f"{column} LIKE '____-__-__%'"
+        return f"NOT ({iso}) OR ({_prefix_between(f'left({column}, 10)', lo, hi)})"
 
     def close(self) -> None:
         """Close the connection."""
@@ -390,15 +400,10 @@ class SQLiteSource(SQLSource):
         return ["main"]
 
     def _text_condition(self, column: str, lo: datetime | None, hi: datetime | None) -> str | None:
-        # julianday() reads ISO 8601 text (offsets included) and gives NULL for anything else
-        parts = []
-        if lo is not None:
-            parts.append(f"julianday({column}) >= julianday('{_stamp(lo)}')")
-        if hi is not None:
-            parts.append(f"julianday({column}) <= julianday('{_stamp(hi)}')")
-        return (
-            f"typeof({column}) <> 'text' OR julianday({column}) IS NULL OR ({' AND '.join(parts)})"
-        )
+        # SQLite keeps timestamps as text: compare the ISO date prefix as text (cheap, and a
+        # day's margin covers any offset); keep every value that does not start with one
+        iso = f"{column} LIKE '____-__-__%'"
+        return f"NOT ({iso}) OR ({_prefix_between(f'substr({column}, 1, 10)', lo, hi)})"
 
     def close(self) -> None:
         """Close the connection."""
