@@ -299,6 +299,24 @@ def test_an_unreachable_server_fails_fast(tmp_path: Path) -> None:
         at.load("postgresql://ann:pw@no-such-host.invalid/crm")
 
 
+def test_views_and_materialized_views_are_tables_too(
+    pg: pgserver.Server, reference: at.Dataset
+) -> None:
+    url = pg.url()
+    dbload.execute(
+        url,
+        "DROP SCHEMA IF EXISTS marts CASCADE",
+        "CREATE SCHEMA marts",
+        "CREATE VIEW marts.deals AS SELECT * FROM crm.opportunities",
+        "CREATE MATERIALIZED VIEW marts.activity AS SELECT * FROM crm.touches",
+    )
+    ds = at.load(url, schema="marts", tables={"opportunities": "deals", "touches": "activity"})
+    assert ds.row_counts() == {
+        "touches": reference.row_counts()["touches"],
+        "opportunities": reference.row_counts()["opportunities"],
+    }
+
+
 def test_missing_schema_and_missing_tables(pg: pgserver.Server, demo: at.Dataset) -> None:
     url = pg.url()
     with pytest.raises(at.SourceError, match=r"has no schema 'nope'; it has: .*crm"):

@@ -345,9 +345,10 @@ class PostgresSource(SQLSource):
             return _arrow_to_polars(cur.fetch_arrow_table())
 
     def _catalog(self) -> list[tuple[str, str]]:
-        rows = self._run(
-            "SELECT table_schema, table_name FROM information_schema.tables "
-            "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+        rows = self._run(  # tables, views and materialized views (a warehouse's favourite)
+            "SELECT table_schema::text AS s, table_name::text AS t FROM information_schema.tables "
+            "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') "
+            "UNION SELECT schemaname::text, matviewname::text FROM pg_matviews"
         )
         return list(rows.iter_rows())
 

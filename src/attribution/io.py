@@ -280,7 +280,8 @@ def read_tables(
         mapping's ``schema``, else the database's default).
     window
         Read one period only (see :class:`~attribution.window.Window`); the conditions are
-        sent to the source.
+        sent to the source. The rows returned may be a superset: validate them, then
+        :meth:`~attribution.window.Window.select` the exact ones (as :func:`load` does).
     time_zone
         Zone of naive timestamps, used to apply the window to raw values.
 
@@ -410,10 +411,11 @@ def load(
         raw = read_tables(
             src, mapping=rules, columns=columns, tables=tables, window=window, time_zone=time_zone
         )
-        return validate(raw, time_zone=time_zone, lazy=lazy, source=src.description)
+        dataset = validate(raw, time_zone=time_zone, lazy=lazy, source=src.description)
     finally:
         if src is not source:
             src.close()
+    return window.select(dataset) if window is not None else dataset
 
 
 def write_tables(dataset: Dataset, folder: str | os.PathLike[str], *, fmt: str = "parquet") -> Path:

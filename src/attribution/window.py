@@ -25,13 +25,14 @@ Naive ``start``/``end`` values are read in the load's ``time_zone``, like the da
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from attribution.dataset import Dataset
 from attribution.errors import ParameterError
 from attribution.schema import (
     CLOSED_AT,
@@ -237,7 +238,14 @@ class Window:
         return TimeRange(OCCURRED_AT, lo, hi, keep_null=True)
 
     def touch_filter(self, reach: TimeRange, schema: pl.Schema, time_zone: str) -> pl.Expr | None:
-        """Exact filter on raw touches: inside ``reach`` (both ends included)."""
+        """Filter raw touches to ``reach`` (both ends included) where that costs nothing.
+
+        Only when the column already holds timestamps (Parquet, typed database columns),
+        which lets polars push the condition into a Parquet scan; text would be parsed
+        twice (here and in validation), so it is left to :meth:`select`.
+        """
+        if OCCURRED_AT not in schema or not isinstance(schema[OCCURRED_AT], pl.Datetime):
+            return None
         return _keep(
             "touches",
             OCCURRED_AT,
@@ -248,6 +256,39 @@ class Window:
             hi_inclusive=True,
             keep_missing=True,
         )
+
+    # ------------------------------------------------------------------ validated data
+    def select(self, dataset: Dataset) -> Dataset:
+        """Return exactly the window's rows of a validated dataset: deals, touches they reach.
+
+        Reading may fetch more (conditions a source cannot apply exactly); this is the final
+        word, on contract types, so every source gives the same rows.
+        """
+        opportunities = dataset.lazy("opportunities")
+        keep = self.opportunity_filter(opportunities.collect_schema(), "UTC")
+        assert keep is not None  # validated: the column exists with the contract's type
+        selected = opportunities.filter(keep).collect()
+        reach = self.touch_range(selected, "UTC")
+        touches = dataset.lazy("touches")
+        inside = _keep(
+            "touches",
+            OCCURRED_AT,
+            touches.collect_schema(),
+            "UTC",
+            lo=reach.lo,
+            hi=reach.hi,
+            hi_inclusive=True,
+            keep_missing=False,
+        )
+        assert inside is not None
+        history = dataset.stage_history
+        if history is not None:
+            mine = pl.col(OPPORTUNITY_ID).is_in(selected[OPPORTUNITY_ID].implode())
+            history = history.lazy().filter(mine)
+        result = replace(
+            dataset, opportunities=selected, touches=touches.filter(inside), stage_history=history
+        )
+        return result if dataset.is_lazy else result.collect()
 
     # ------------------------------------------------------------------ stage history
     @staticmethod
