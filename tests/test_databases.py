@@ -236,6 +236,41 @@ def test_parquet_scans_receive_the_window_as_a_predicate(parquet: Path) -> None:
     assert "SELECTION" in scan and "occurred_at" in scan.split("SELECTION", 1)[1]
 
 
+def test_sqlite_columns_typed_by_their_values_alone(demo: at.Dataset, tmp_path: Path) -> None:
+    """SQLite types values, not columns: long empty stretches and mixed types still load."""
+    import sqlite3
+
+    touches = demo.touches.sort(pl.col("campaign").is_not_null(), "touch_id")
+    assert touches["campaign"].head(1100).null_count() == 1100  # more than a batch of nothing
+    opps = demo.opportunities.with_columns(  # an extra column mixing numbers and text
+        pl.when(pl.int_range(pl.len()) % 2 == 0).then(pl.lit("n/a")).alias("probability")
+    )
+    path = tmp_path / "typeless.db"
+    with sqlite3.connect(path) as con:
+        for name, frame in {"opportunities": opps, "touches": touches}.items():
+            text = dbload.iso_text(frame).with_columns(pl.selectors.boolean().cast(pl.Int8))
+            rows = [
+                tuple(
+                    0.5 if c == "probability" and v is None else v
+                    for c, v in zip(text.columns, row, strict=True)
+                )
+                for row in text.rows()
+            ]
+            con.execute(f"CREATE TABLE {name} ({', '.join(text.columns)})")
+            marks = ", ".join("?" * len(text.columns))
+            con.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+        con.execute("CREATE TABLE empty_col AS SELECT touch_id, NULL AS blank FROM touches")
+    ds = at.load(path)
+    for name, frame in {"touches": demo.touches, "opportunities": demo.opportunities}.items():
+        got = ds.lazy(name).collect().select(frame.columns)
+        assert got.sort(pl.all()).equals(frame.sort(pl.all())), name
+    probability = ds.opportunities["probability"]
+    assert probability.dtype == pl.String  # numbers and text: read as text
+    assert set(probability.unique()) == {"n/a", "0.5"}
+    with open_source(path) as src:
+        assert src.table("empty_col").collect_schema()["blank"] == pl.Null
+
+
 # ---------------------------------------------------------------------------- credentials
 def test_password_from_the_environment(
     pg: pgserver.Server, reference: at.Dataset, monkeypatch: pytest.MonkeyPatch

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import attribution as at
 from attribution.window import Window
@@ -115,3 +117,50 @@ def test_window_make_converts_bounds_to_utc() -> None:
     assert w.start == dt.datetime(2025, 12, 31, 23, tzinfo=UTC)
     assert w.end == dt.datetime(2026, 2, 1, 17, tzinfo=UTC)
     assert Window.make(start=None, end=None) is None
+
+
+@pytest.fixture(scope="module")
+def stores(demo_small: at.Dataset, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The demo as Parquet (predicate pushdown) and SQLite (text timestamps, SQL pushdown)."""
+    import dbload
+
+    folder = tmp_path_factory.mktemp("stores")
+    parquet = at.demo.write(demo_small, folder / "parquet")
+    sqlite = dbload.to_sqlite(folder / "crm.db", demo_small.tables())
+    return [str(parquet), f"sqlite:///{sqlite}"]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    start=st.dates(dt.date(2025, 1, 1), dt.date(2026, 7, 1)),
+    days=st.integers(1, 240),
+    lookback=st.integers(0, 400),
+    by=st.sampled_from(["closed_at", "created_at"]),
+)
+def test_any_window_gives_exactly_the_whole_sources_journeys(
+    demo_small: at.Dataset,
+    stores: list[str],
+    start: dt.date,
+    days: int,
+    lookback: int,
+    by: str,
+) -> None:
+    end = start + dt.timedelta(days=days)
+    lo = dt.datetime.combine(start, dt.time(), UTC)
+    hi = dt.datetime.combine(end, dt.time(), UTC)
+    ids = in_period(demo_small, by, lo, hi)
+    as_of = demo_small.as_of
+    expected = at.journeys(demo_small, lookback_days=lookback, as_of=as_of).filter(
+        pl.col("opportunity_id").is_in(ids)
+    )
+    for store in stores:
+        options = {"start": start, "end": end, "lookback_days": lookback, "opportunities_by": by}
+        if not ids:
+            with pytest.raises(at.DataError, match="no opportunities with"):
+                at.load(store, **options)  # type: ignore[arg-type]
+            continue
+        ds = at.load(store, **options)  # type: ignore[arg-type]
+        got = at.journeys(ds, lookback_days=lookback, as_of=as_of)
+        assert got.equals(expected), store

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -44,6 +45,7 @@ CONNECT_TIMEOUT_S = 10
 """Seconds a PostgreSQL connection attempt may take before it fails (libpq's connect_timeout)."""
 
 _WIDEN = timedelta(days=1)  # covers any UTC offset (at most 14 h) and whole-day dates
+_ONE_BATCH = "1000000000"  # rows per Arrow batch from SQLite: the whole result in one
 _ALIAS = "_attribution_q"
 
 
@@ -172,7 +174,9 @@ class SQLSource(Source):
         return frame
 
     # ------------------------------------------------------------------ pushdown
-    def _condition(self, schema: pl.Schema, where: TimeRange, name: Any) -> str | None:
+    def _condition(
+        self, schema: pl.Schema, where: TimeRange, name: Callable[[str], str]
+    ) -> str | None:
         """Return SQL keeping every row whose ``where.column`` may lie in the range, or None."""
         if where.column not in schema or (where.lo is None and where.hi is None):
             return None
@@ -368,7 +372,16 @@ class PostgresSource(SQLSource):
 
 # ---------------------------------------------------------------------------- SQLite
 class SQLiteSource(SQLSource):
-    """A SQLite database file, opened read-only through ADBC (Arrow-native, no row loops)."""
+    """A SQLite database file, opened read-only through ADBC (Arrow-native, no row loops).
+
+    SQLite types values, not columns. The driver infers each column's Arrow type from the
+    values of its first batch, fails on a value of another type, and silently writes
+    numbers into a text column with seven significant digits. So every value is read as
+    text, as from a CSV file, with real numbers in a form that reads back exactly;
+    validation converts them to the contract's types. A result arrives in one batch (an
+    empty first stretch would otherwise type a column from nothing), and a column with no
+    value at all comes back as the Null type.
+    """
 
     kind: ClassVar[str] = "sqlite"
 
@@ -388,13 +401,26 @@ class SQLiteSource(SQLSource):
         except Exception as exc:  # the driver raises its own error classes
             raise SourceError(f"cannot open SQLite file {path}: {scrub(str(exc), url)}") from None
 
-    def _run(self, sql: str) -> pl.DataFrame:
+    def _fetch(self, sql: str) -> pl.DataFrame:
         with self._con.cursor() as cur:
+            cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": _ONE_BATCH})
             cur.execute(sql)
-            return _arrow_to_polars(cur.fetch_arrow_table())
+            frame = _arrow_to_polars(cur.fetch_arrow_table())
+        empty = [c for c in frame.columns if frame[c].null_count() == frame.height]
+        return frame.with_columns(pl.lit(None).alias(c) for c in empty) if empty else frame
+
+    def _run(self, sql: str) -> pl.DataFrame:
+        names = self._fetch(f"{_subquery(sql)} LIMIT 0").columns
+        columns = [(f"{_ALIAS}.{quote_ident(n)}", quote_ident(n)) for n in names]
+        as_text = ", ".join(  # the short form of a real number when it reads back exactly
+            f"CASE WHEN typeof({c}) = 'real' AND CAST(CAST({c} AS TEXT) AS REAL) <> {c} "
+            f"THEN printf('%!.17g', {c}) ELSE CAST({c} AS TEXT) END AS {alias}"
+            for c, alias in columns
+        )
+        return self._fetch(f"SELECT {as_text} FROM ({_strip(sql)}) AS {_ALIAS}")
 
     def _catalog(self) -> list[tuple[str, str]]:
-        rows = self._run("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+        rows = self._fetch("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
         return [("main", n) for n in rows["name"].to_list()]
 
     def _searched(self) -> list[str]:

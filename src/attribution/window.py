@@ -12,8 +12,9 @@ Touches are then read only from ``min(created_at) - lookback_days`` (the earlies
 window start of the selected deals) up to their latest ``closed_at`` (no upper bound when an
 open deal is selected, as its window runs to the end of the data). Both conditions are sent
 to the source: a database receives them in its SQL, Parquet files skip row groups through
-polars' predicate pushdown. The exact filter is applied after reading, on the contract's
-values, so a source that fetches more (text columns it cannot compare) changes nothing.
+polars' predicate pushdown. What is read may be a superset (a day's margin on naive and
+text timestamps); :meth:`Window.select` then keeps exactly the window's rows of the
+validated data, so every source gives the same result.
 
 Journeys built from such a dataset, with the same ``lookback_days``, equal the journeys of
 the selected opportunities built from the whole source. ``contacts`` and ``accounts`` are
