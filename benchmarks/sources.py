@@ -111,7 +111,14 @@ def main() -> None:
                         "seconds (best)": round(seconds, 3),
                     }
                 )
-    with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True, thousands_separator=","):
+    with pl.Config(
+        tbl_rows=-1,
+        tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
+        thousands_separator=",",
+        fmt_str_lengths=40,
+        tbl_width_chars=160,
+    ):
         print(pl.DataFrame(rows))
     print("touches fetched: rows the database returned (Parquet skips row groups instead)")
 
