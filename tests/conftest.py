@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pgserver
 import pytest
 from helpers import ROOT
 
@@ -46,3 +49,12 @@ def ci_run(tmp_path_factory: pytest.TempPathFactory) -> CiRun:
     log = io.StringIO()
     result = report.run(ROOT / "params" / "ci.yaml", out=out, jobs=2, progress=False, log=log)
     return CiRun(result=result, out=out, log=log.getvalue())
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pgserver.Server]:
+    """A throwaway PostgreSQL server on 127.0.0.1 (see tests/pgserver.py), stopped at the end."""
+    if os.environ.get(pgserver.SKIP_ENV) == "1":
+        pytest.skip(f"{pgserver.SKIP_ENV}=1: PostgreSQL tests skipped")
+    with pgserver.running() as server:
+        yield server

@@ -235,3 +235,55 @@ def test_tables_a_mapping_does_not_mention_are_read_by_their_names(tmp_path: Pat
     assert ds.accounts is not None
     assert ds.accounts.sort("account_id")["segment"].to_list() == ["SMB", "Enterprise"]
     assert ds.contacts is None
+
+
+def test_stacked_sources_may_write_timestamps_differently(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    pl.DataFrame(
+        {"Id": ["r1"], "Account": ["a1"], "On": ["2024-01-05"]}  # a date, read in the zone
+    ).write_csv(src / "Responses.csv")
+    pl.DataFrame(
+        {"Id": ["c1"], "Account": ["a1"], "On": ["2024-01-05T10:00:00.000Z"]}  # UTC
+    ).write_csv(src / "Calls.csv")
+    pl.DataFrame(
+        {"Id": ["o1"], "Account": ["a1"], "Created": ["2024-01-06"], "Won": ["false"]}
+    ).write_csv(src / "Deals.csv")
+    touch = {"touch_id": "Id", "account_id": "Account", "occurred_at": "On"}
+    mapping = {
+        "time_zone": "Europe/Berlin",
+        "tables": {
+            "opportunities": {
+                "from": "Deals",
+                "columns": {
+                    "opportunity_id": "Id",
+                    "account_id": "Account",
+                    "created_at": "Created",
+                    "is_won": "Won",
+                    "amount": {"value": 0},
+                    "closed_at": {"value": None},
+                },
+            },
+            "touches": [
+                {
+                    "from": "Responses",
+                    "columns": {**touch, "team": {"value": "marketing"}, "channel": {"value": "x"}},
+                },
+                {
+                    "from": "Calls",
+                    "columns": {**touch, "team": {"value": "sales"}, "channel": {"value": "y"}},
+                },
+            ],
+        },
+    }
+    ds = at.load(src, mapping=mapping)
+    assert ds.touches.sort("touch_id")["occurred_at"].to_list() == [
+        dt.datetime(2024, 1, 5, 10, tzinfo=UTC),
+        dt.datetime(2024, 1, 4, 23, tzinfo=UTC),  # midnight in Berlin
+    ]
+    # a file that itself mixes offsets with naive values is still reported
+    pl.DataFrame(
+        {"Id": ["c1", "c2"], "Account": ["a1", "a1"], "On": ["2024-01-05T10:00:00Z", "2024-01-06"]}
+    ).write_csv(src / "Calls.csv")
+    with pytest.raises(at.DataError, match=r"touches\.occurred_at: mixes timestamps with and"):
+        at.load(src, mapping=mapping)

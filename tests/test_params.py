@@ -333,3 +333,10 @@ params_strategy = st.builds(
 @given(params_strategy)
 def test_params_round_trip_through_plain_values(params: RunParams) -> None:
     assert parse_params(params.to_dict()) == params
+
+
+def test_a_mapping_preset_name_is_not_resolved_as_a_path(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text("run_name: r\nsource: {path: exports, mapping: salesforce}\n")
+    source = load_params(tmp_path / "p.yaml").source
+    assert source.mapping == "salesforce"
+    assert source.path == str(tmp_path / "exports")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from attribution.dataset import Dataset, Frame
@@ -26,15 +28,18 @@ from attribution.schema import (
     TABLES,
     TEAM,
     TIMESTAMP,
+    converted,
 )
 
 __all__ = [
     "activity",
     "channel_summary",
     "checks",
+    "column_nulls",
     "coverage",
     "null_counts",
     "opportunities_by_month",
+    "source_summary",
     "table_summary",
     "touch_histogram",
 ]
@@ -484,3 +489,126 @@ def channel_summary(dataset: Dataset) -> pl.DataFrame:
         .sort("touches", CHANNEL, descending=[True, False])
         .collect()
     )
+
+
+def source_summary(tables: Mapping[str, Frame], *, time_zone: str = "UTC") -> pl.DataFrame:
+    """Like :func:`table_summary`, for tables as read, before (or without) validation.
+
+    The main timestamp of each table is read the way validation reads it (text parsed,
+    naive values in ``time_zone``); values it cannot read are left out of the range.
+
+    Parameters
+    ----------
+    tables
+        Contract table name -> frame, e.g. from :func:`attribution.io.read_tables` or
+        ``Dataset.tables()``.
+    time_zone
+        Zone of naive timestamps.
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns ``table``, ``rows``, ``columns``, ``time_column``, ``first``, ``last``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> raw = {"touches": pl.DataFrame({"occurred_at": ["2024-01-05", "2024-02-01", "soon"]})}
+    >>> source_summary(raw).select("rows", "first").row(0)
+    (3, datetime.datetime(2024, 1, 5, 0, 0, tzinfo=zoneinfo.ZoneInfo(key='UTC')))
+    """
+    rows = []
+    for name in [t for t in TABLES if t in tables]:
+        lf = tables[name].lazy()
+        schema = lf.collect_schema()
+        time_col = _MAIN_TIME.get(name)
+        value = (
+            converted(name, time_col, schema[time_col], time_zone=time_zone)
+            if time_col in schema and time_col is not None
+            else None
+        )
+        if value is None:
+            value = pl.lit(None, dtype=TIMESTAMP)
+        stats = lf.select(
+            pl.len().alias("rows"), value.min().alias("first"), value.max().alias("last")
+        ).collect()
+        rows.append(
+            {
+                "table": name,
+                "rows": stats["rows"].item(),
+                "columns": len(schema),
+                "time_column": time_col,
+                "first": stats["first"].item(),
+                "last": stats["last"].item(),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "table": pl.String,
+            "rows": pl.Int64,
+            "columns": pl.Int64,
+            "time_column": pl.String,
+            "first": TIMESTAMP,
+            "last": TIMESTAMP,
+        },
+    )
+
+
+def column_nulls(tables: Mapping[str, Frame]) -> pl.DataFrame:
+    """Empty values per column of tables as read (blank text counts as empty).
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns ``table``, ``column``, ``in_contract``, ``required``, ``nulls``,
+        ``null_share``; contract columns first, in contract order.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> raw = {"accounts": pl.DataFrame({"account_id": ["a1", " "], "industry": [None, "x"]})}
+    >>> column_nulls(raw).select("column", "nulls").rows()
+    [('account_id', 1), ('industry', 1)]
+    """
+    parts = []
+    for name in [t for t in TABLES if t in tables]:
+        lf = tables[name].lazy()
+        schema = lf.collect_schema()
+        spec = {c.name: c.required for c in TABLES[name].columns}
+        order = [c for c in spec if c in schema] + [c for c in schema if c not in spec]
+        counts = lf.select(pl.len().alias("__n__"), *[_empty(c, schema[c]) for c in order])
+        row = counts.collect().row(0, named=True)
+        n = row.pop("__n__")
+        parts.append(
+            pl.DataFrame(
+                {
+                    "table": [name] * len(order),
+                    "column": order,
+                    "in_contract": [c in spec for c in order],
+                    "required": [spec.get(c, False) for c in order],
+                    "nulls": [int(row[c]) for c in order],
+                    "null_share": [row[c] / n if n else 0.0 for c in order],
+                },
+                schema=_NULLS_SCHEMA,
+            )
+        )
+    return pl.concat(parts) if parts else pl.DataFrame(schema=_NULLS_SCHEMA)
+
+
+_NULLS_SCHEMA = {
+    "table": pl.String,
+    "column": pl.String,
+    "in_contract": pl.Boolean,
+    "required": pl.Boolean,
+    "nulls": pl.Int64,
+    "null_share": pl.Float64,
+}
+
+
+def _empty(column: str, dtype: pl.DataType) -> pl.Expr:
+    col = pl.col(column)
+    missing = col.is_null()
+    if dtype == pl.String():
+        missing = missing | (col.str.strip_chars() == "")
+    return missing.sum().alias(column)

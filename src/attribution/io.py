@@ -1,13 +1,20 @@
-"""Sources: read the contract's tables from a folder of files or a database file.
+"""Sources: read the contract's tables from a folder of files or a database.
 
 A **folder source** holds one file per table, named after it: ``touches.parquet`` or
 ``touches.csv`` (or a folder ``touches/`` of Parquet parts, as the demo writes large data).
-A **database source** is a URL whose tables carry the contract's names:
-``sqlite:///path/to/file.db`` or ``duckdb:///path/to/file.duckdb``.
+A **database source** is a URL whose tables carry the contract's names (or a mapping's):
+``postgresql://user@host/db``, ``sqlite:///path/to/file.db`` or
+``duckdb:///path/to/file.duckdb`` (see :mod:`attribution.db`). With no source at all, the
+URL in the ``ATTRIBUTION_DB_URL`` environment variable is used, so that credentials stay out
+of parameter files.
 
 A column mapping renames a user's columns onto the contract before validation, e.g.
 ``columns={"touches": {"ActivityDate": "occurred_at"}}``; ``tables`` renames tables or files,
-e.g. ``tables={"touches": "activities"}``.
+e.g. ``tables={"touches": "activities"}``; ``mapping`` takes a mapping file or a preset name
+(see :mod:`attribution.mapping`).
+
+``start``/``end`` load one period only, and push the date conditions down into the read
+(see :mod:`attribution.window`).
 """
 
 from __future__ import annotations
@@ -15,20 +22,26 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping as MappingABC
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import polars as pl
 
 from attribution.dataset import Dataset
+from attribution.db import DuckDBSource, PostgresSource, SQLiteSource
 from attribution.errors import ParameterError, SourceError
 from attribution.mapping import Mapping, load_mapping
 from attribution.schema import TABLES, Problem, raise_problems, validate
+from attribution.source import Source, TimeRange, mask_url
+from attribution.window import OpportunityDate, Window
 
 __all__ = [
+    "ENV_URL",
     "DuckDBSource",
     "FolderSource",
+    "PostgresSource",
     "SQLiteSource",
     "Source",
     "load",
@@ -38,28 +51,11 @@ __all__ = [
     "write_tables",
 ]
 
-_DB_SCHEMES = {"sqlite", "duckdb"}
+ENV_URL = "ATTRIBUTION_DB_URL"
+"""Environment variable holding the database URL used when no source is given."""
+
+_DB_SCHEMES = {"sqlite", "duckdb", "postgresql", "postgres"}
 _FILE_SUFFIXES = (".parquet", ".csv")
-
-
-def mask_url(url: str) -> str:
-    """Return ``url`` with any password replaced by ``***`` (safe for messages and logs).
-
-    Examples
-    --------
-    >>> mask_url("postgresql://ann:s3cret@db.example.com/crm")
-    'postgresql://ann:***@db.example.com/crm'
-    """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return re.sub(r"(//[^:/@]+:)[^@]*@", r"\1***@", url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
 
 
 def _is_url(source: str) -> bool:
@@ -85,39 +81,11 @@ def _scan_file(path: Path) -> pl.LazyFrame:
         return pl.scan_parquet(parts)
     if path.suffix == ".parquet":
         return pl.scan_parquet(path)
-    # every CSV column is read as text: validation converts it and reports unparseable values
-    return _clean_header(pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy"))
-
-
-class Source:
-    """A place tables are read from: a folder of files or a database.
-
-    Subclasses implement :meth:`names`, :meth:`table` and :meth:`query`. ``description`` is
-    safe to print (passwords masked).
-    """
-
-    description: str = "<source>"
-
-    def names(self) -> list[str]:
-        """Names of the tables (or file stems) the source holds."""
-        raise NotImplementedError
-
-    def table(self, name: str) -> pl.LazyFrame:
-        """Read one table, lazily where the format allows."""
-        raise NotImplementedError
-
-    def query(self, sql: str) -> pl.LazyFrame:
-        """Run a SQL query against the source."""
-        raise NotImplementedError
-
-    def close(self) -> None:
-        """Release connections (no-op for files)."""
-
-    def __enter__(self) -> Source:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    # every CSV column is read as text: validation converts it and reports unparseable values;
+    # CSV cannot tell an empty value from a missing one, so "" (quoted, as Salesforce's Data
+    # Loader writes it) is missing too
+    frame = _clean_header(pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy"))
+    return frame.with_columns(pl.all().replace("", None))
 
 
 class FolderSource(Source):
@@ -127,6 +95,7 @@ class FolderSource(Source):
     """
 
     def __init__(self, folder: Path) -> None:
+        super().__init__()
         if not folder.exists():
             raise SourceError(f"source folder {folder} does not exist")
         self.folder = folder
@@ -147,8 +116,8 @@ class FolderSource(Source):
         stems |= {p.name for p in self.folder.iterdir() if p.is_dir() and any(p.glob("*.parquet"))}
         return sorted(stems)
 
-    def table(self, name: str) -> pl.LazyFrame:
-        """Read one table."""
+    def table(self, name: str, *, where: TimeRange | None = None) -> pl.LazyFrame:
+        """Scan one table lazily; a filter applied later is pushed into the scan by polars."""
         candidates = self._candidates(name)
         if len(candidates) > 1:
             raise_problems(
@@ -169,99 +138,62 @@ class FolderSource(Source):
             raise SourceError(f"{self.folder} has no file for table {name!r}")
         return _scan_file(candidates[0])
 
-    def query(self, sql: str) -> pl.LazyFrame:
-        """Run a SQL query against the source."""
+    def query(self, sql: str, *, where: TimeRange | None = None) -> pl.LazyFrame:
+        """Run polars SQL over the folder's files (each a table named by its stem)."""
         frames = {name: self.table(name) for name in self.names()}
         return pl.SQLContext(frames=frames, eager=False).execute(sql)
 
 
-class DuckDBSource(Source):
-    """A DuckDB database file, opened read-only; results arrive as Arrow."""
-
-    def __init__(self, path: Path, url: str) -> None:
-        import duckdb
-
-        if not path.is_file():
-            raise SourceError(f"database file {path} does not exist (from {mask_url(url)})")
-        try:
-            self._con = duckdb.connect(str(path), read_only=True)
-        except duckdb.Error as exc:
-            raise SourceError(f"cannot open DuckDB file {path}: {exc}") from None
-        self.description = mask_url(url)
-
-    def names(self) -> list[str]:
-        """Names of the tables (or file stems) the source holds."""
-        rows = self._con.sql("select table_name from information_schema.tables").fetchall()
-        return sorted(r[0] for r in rows)
-
-    def table(self, name: str) -> pl.LazyFrame:
-        """Read one table."""
-        return self.query(f'select * from "{name}"')
-
-    def query(self, sql: str) -> pl.LazyFrame:
-        """Run a SQL query against the source."""
-        return self._con.sql(sql).pl().lazy()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self._con.close()
-
-
-class SQLiteSource(Source):
-    """A SQLite database file, opened read-only through ADBC (Arrow-native, no row loops)."""
-
-    def __init__(self, path: Path, url: str) -> None:
-        import adbc_driver_sqlite.dbapi as sqlite_adbc
-
-        if not path.is_file():
-            raise SourceError(f"database file {path} does not exist (from {mask_url(url)})")
-        try:
-            self._con = sqlite_adbc.connect(f"file:{path}?mode=ro")
-            self._names = pl.read_database(
-                "select name from sqlite_master where type in ('table', 'view')", self._con
-            )["name"].to_list()
-        except Exception as exc:  # the driver raises its own error classes
-            raise SourceError(f"cannot open SQLite file {path}: {exc}") from None
-        self.description = mask_url(url)
-
-    def names(self) -> list[str]:
-        """Names of the tables (or file stems) the source holds."""
-        return sorted(self._names)
-
-    def table(self, name: str) -> pl.LazyFrame:
-        """Read one table."""
-        return self.query(f'select * from "{name}"')
-
-    def query(self, sql: str) -> pl.LazyFrame:
-        """Run a SQL query against the source."""
-        return pl.read_database(sql, self._con).lazy()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self._con.close()
-
-
-def open_source(source: str | os.PathLike[str]) -> Source:
+def open_source(
+    source: str | os.PathLike[str] | None = None, *, schema: str | None = None
+) -> Source:
     """Open a folder path or database URL as a :class:`Source`.
 
-    Paths ending in ``.db``/``.sqlite``/``.sqlite3`` or ``.duckdb`` are opened as databases.
+    Parameters
+    ----------
+    source
+        A folder; a file ending in ``.db``/``.sqlite``/``.sqlite3`` or ``.duckdb``; a URL
+        ``postgresql://...``, ``sqlite:///...`` or ``duckdb:///...``; or None for the URL in
+        the ``ATTRIBUTION_DB_URL`` environment variable.
+    schema
+        For databases: the schema whose tables are found by plain name.
+
+    Raises
+    ------
+    SourceError
+        The source does not exist, cannot be reached, or the login fails (the message shows
+        the URL with its password masked).
     """
-    text = os.fspath(source)
+    if source is None:
+        text = os.environ.get(ENV_URL, "").strip()
+        if not text:
+            raise SourceError(
+                f"no source given and {ENV_URL} is not set; give a folder path or a database "
+                "URL such as postgresql://user@host/database"
+            )
+    else:
+        text = os.fspath(source)
     if _is_url(text):
         kind, location = _db_kind(text)
+        if kind == "postgresql":
+            return PostgresSource(text, schema=schema)
         path = Path(location)
-        return DuckDBSource(path, text) if kind == "duckdb" else SQLiteSource(path, text)
+        if kind == "duckdb":
+            return DuckDBSource(path, text, schema=schema)
+        return SQLiteSource(path, text, schema=schema)
     path = Path(text)
     if path.is_file():
         suffix = path.suffix.lower()
         if suffix in (".db", ".sqlite", ".sqlite3"):
-            return SQLiteSource(path, f"sqlite:///{path.resolve()}")
+            return SQLiteSource(path, f"sqlite:///{path.resolve()}", schema=schema)
         if suffix == ".duckdb":
-            return DuckDBSource(path, f"duckdb:///{path.resolve()}")
+            return DuckDBSource(path, f"duckdb:///{path.resolve()}", schema=schema)
         raise SourceError(
             f"{path} is a file; a source is a folder of <table>.parquet/.csv files or a "
-            "database (.db, .sqlite, .duckdb)"
+            "database (.db, .sqlite, .duckdb, or a postgresql:// URL)"
         )
+    if schema is not None:
+        raise ParameterError(f"schema={schema!r} applies to databases; {path} is a folder")
     return FolderSource(path)
 
 
@@ -272,35 +204,86 @@ def _db_kind(source: str) -> tuple[str, str]:
     if scheme not in _DB_SCHEMES:
         raise SourceError(
             f"cannot read {mask_url(source)!r}: unsupported URL scheme {parts.scheme!r}; "
-            f"use a folder path or one of: {', '.join(sorted(s + '://' for s in _DB_SCHEMES))}"
+            "use a folder path or one of: postgresql://, sqlite:///, duckdb:///"
         )
+    if scheme in ("postgresql", "postgres"):
+        return "postgresql", source
     # sqlite:///relative.db and sqlite:////abs/path.db, as SQLAlchemy writes them
     location = source.split("://", 1)[1]
     location = location[1:] if location.startswith("/") else location
     return scheme, location
 
 
+def _read(src: Source, rules: Mapping, window: Window | None, time_zone: str) -> dict[str, Any]:
+    """Apply the mapping; with a window, opportunities first, then the touches they reach."""
+    if window is None:
+        return rules.apply(src, time_zone=time_zone)
+    # every missing table or column is reported at once, before any row is read
+    raise_problems(rules.check(src), source=src.description)
+    selected = rules.apply(
+        src,
+        tables=["opportunities"],
+        ranges={"opportunities": window.opportunity_range()},
+        time_zone=time_zone,
+    )
+    if "opportunities" not in selected:  # validation reports the missing table
+        others = [t for t in TABLES if t != "opportunities"]
+        return rules.apply(src, tables=others, time_zone=time_zone)
+    lf = selected["opportunities"]
+    keep = window.opportunity_filter(lf.collect_schema(), time_zone)
+    opportunities = (lf.filter(keep) if keep is not None else lf).collect()
+    window.check_selected(opportunities, source=src.description)
+    out: dict[str, pl.LazyFrame] = {"opportunities": opportunities.lazy()}
+
+    reach = window.touch_range(opportunities, time_zone)
+    touches = rules.apply(src, tables=["touches"], ranges={"touches": reach}, time_zone=time_zone)
+    for name, frame in touches.items():
+        keep = window.touch_filter(reach, frame.collect_schema(), time_zone)
+        out[name] = frame.filter(keep) if keep is not None else frame
+
+    rest = [t for t in TABLES if t not in ("opportunities", "touches")]
+    for name, frame in rules.apply(src, tables=rest, time_zone=time_zone).items():
+        if name == "stage_history":
+            keep = Window.stage_filter(opportunities, frame.collect_schema(), time_zone)
+            frame = frame.filter(keep) if keep is not None else frame
+        out[name] = frame
+    return out
+
+
 def read_tables(
-    source: str | os.PathLike[str] | Source,
+    source: str | os.PathLike[str] | Source | None,
     *,
     mapping: str | os.PathLike[str] | MappingABC[str, Any] | Mapping | None = None,
     columns: MappingABC[str, MappingABC[str, str]] | None = None,
     tables: MappingABC[str, str] | None = None,
+    schema: str | None = None,
+    window: Window | None = None,
+    time_zone: str = "UTC",
 ) -> dict[str, pl.LazyFrame]:
     """Read the raw tables of a source (before validation), mapped onto the contract.
 
     Parameters
     ----------
     source
-        A folder path, a ``sqlite:///`` / ``duckdb:///`` URL, or an open :class:`Source`.
+        A folder path, a database URL, an open :class:`Source`, or None for the URL in
+        ``ATTRIBUTION_DB_URL``.
     mapping
-        A mapping file (YAML), dict or :class:`~attribution.mapping.Mapping` describing how
-        the source's tables and columns become the contract's; see
-        :mod:`attribution.mapping`.
+        A mapping file (YAML), preset name (``"salesforce"``), dict or
+        :class:`~attribution.mapping.Mapping` describing how the source's tables and columns
+        become the contract's; see :mod:`attribution.mapping`.
     columns
         Shorthand for simple renames: per table, ``{source column: contract column}``.
     tables
         Shorthand: ``{contract table: source table or file stem}`` where names differ.
+    schema
+        For databases: the schema whose tables are found by plain name (default: the
+        mapping's ``schema``, else the database's default).
+    window
+        Read one period only (see :class:`~attribution.window.Window`); the conditions are
+        sent to the source. The rows returned may be a superset: validate them, then
+        :meth:`~attribution.window.Window.select` the exact ones (as :func:`load` does).
+    time_zone
+        Zone of naive timestamps, used to apply the window to raw values.
 
     Returns
     -------
@@ -310,9 +293,13 @@ def read_tables(
     if mapping is not None and (columns or tables):
         raise ParameterError("give either a mapping or the columns=/tables= shorthand, not both")
     rules = load_mapping(mapping) if mapping is not None else Mapping.renames(columns, tables)
-    src = source if isinstance(source, Source) else open_source(source)
+    src = (
+        source
+        if isinstance(source, Source)
+        else open_source(source, schema=schema if schema is not None else rules.schema)
+    )
     try:
-        raw = rules.apply(src)
+        raw = _read(src, rules, window, time_zone)
         if not raw:
             raise SourceError(
                 f"{src.description} holds none of the contract's tables "
@@ -329,36 +316,59 @@ def read_tables(
 
 
 def load(
-    source: str | os.PathLike[str],
+    source: str | os.PathLike[str] | Source | None = None,
     *,
     mapping: str | os.PathLike[str] | MappingABC[str, Any] | Mapping | None = None,
     columns: MappingABC[str, MappingABC[str, str]] | None = None,
     tables: MappingABC[str, str] | None = None,
+    schema: str | None = None,
     time_zone: str | None = None,
     lazy: bool = False,
+    start: datetime | date | str | None = None,
+    end: datetime | date | str | None = None,
+    lookback_days: float = 180,
+    opportunities_by: OpportunityDate = "closed_at",
 ) -> Dataset:
-    """Load and validate a source.
+    """Load and validate a source, or one period of it.
 
     Parameters
     ----------
     source
         A folder of ``<table>.parquet`` / ``<table>.csv`` files (or ``<table>/`` folders
-        of Parquet parts), or a ``sqlite:///file.db`` / ``duckdb:///file.duckdb`` URL.
+        of Parquet parts); a ``postgresql://user[:password]@host[:port]/db`` URL; a
+        ``sqlite:///file.db`` / ``duckdb:///file.duckdb`` URL; an open :class:`Source`
+        (left open; its ``log`` then shows the SQL sent); or None for the URL in the
+        ``ATTRIBUTION_DB_URL`` environment variable. A PostgreSQL password may also come
+        from ``PGPASSWORD`` or ``~/.pgpass``; it is never shown (``Dataset.source`` and every
+        message mask it).
     mapping
-        A mapping (YAML file path, dict or :class:`~attribution.mapping.Mapping`) that says
-        how the source's tables and columns become the contract's: renames, constants,
-        recoded values, date formats, filters and SQL. See :mod:`attribution.mapping`.
+        How the source's tables and columns become the contract's: a YAML file path, a
+        preset name shipped in ``params/mappings/`` (``"salesforce"``, ``"hubspot"``), a
+        dict or a :class:`~attribution.mapping.Mapping`. See :mod:`attribution.mapping`.
     columns
         Shorthand for simple renames per table, ``{source column: contract column}``; e.g.
         ``{"touches": {"ActivityDate": "occurred_at"}}``. Other columns are kept.
     tables
         Shorthand: table/file names where they differ from the contract's, e.g.
         ``{"touches": "activities"}``.
+    schema
+        For databases: the schema holding the tables (default: the mapping's ``schema``,
+        else the database's search path). Tables may also be named ``schema.table``.
     time_zone
         Zone of timestamps that carry no offset (default: the mapping's ``time_zone``, else
         UTC).
     lazy
         Keep tables as lazy scans (for data larger than memory; Parquet only benefits).
+    start, end
+        Load one period: opportunities whose ``opportunities_by`` date lies in
+        ``[start, end)``, and only the touches their journeys can reach. Dates, datetimes or
+        ISO text; naive values are read in ``time_zone``. Either may be left open.
+    lookback_days
+        With ``start``/``end``: how far before an opportunity's creation its journey reaches
+        (pass the same value to :func:`attribution.journeys`).
+    opportunities_by
+        ``"closed_at"`` (deals that closed in the period; open deals left out) or
+        ``"created_at"`` (deals opened in the period).
 
     Returns
     -------
@@ -367,9 +377,11 @@ def load(
     Raises
     ------
     SourceError
-        The source cannot be found or opened.
+        The source cannot be found, reached or logged into.
     SchemaError, DataError
         The tables break the contract; the message lists every problem.
+    ParameterError
+        An option is invalid (unknown preset, bad date, negative lookback...).
 
     Examples
     --------
@@ -378,13 +390,32 @@ def load(
     >>> _ = at.demo.write(at.demo.generate(n_accounts=50, seed=1), folder)
     >>> at.load(folder).row_counts()["opportunities"] > 0
     True
+    >>> q1 = at.load(folder, start="2026-01-01", end="2026-04-01")
+    >>> q1.opportunities["closed_at"].dt.year().unique().to_list()
+    [2026]
     """
     rules = load_mapping(mapping) if mapping is not None else None
     if time_zone is None:
         time_zone = (rules.time_zone if rules is not None else None) or "UTC"
-    with open_source(source) as src:
-        raw = read_tables(src, mapping=rules, columns=columns, tables=tables)
-        return validate(raw, time_zone=time_zone, lazy=lazy, source=src.description)
+    window = Window.make(
+        start=start,
+        end=end,
+        lookback_days=lookback_days,
+        opportunities_by=opportunities_by,
+        time_zone=time_zone,
+    )
+    if schema is None and rules is not None:
+        schema = rules.schema
+    src = source if isinstance(source, Source) else open_source(source, schema=schema)
+    try:
+        raw = read_tables(
+            src, mapping=rules, columns=columns, tables=tables, window=window, time_zone=time_zone
+        )
+        dataset = validate(raw, time_zone=time_zone, lazy=lazy, source=src.description)
+    finally:
+        if src is not source:
+            src.close()
+    return window.select(dataset) if window is not None else dataset
 
 
 def write_tables(dataset: Dataset, folder: str | os.PathLike[str], *, fmt: str = "parquet") -> Path:

@@ -40,12 +40,21 @@ their own names (``contacts.csv``...), with all their columns, when the source h
 
 Values read from CSV files are text: compare them as text (``IsClosed = 'true'``) or cast
 them (``CAST(Amount AS DOUBLE)``) inside SQL. Types are converted afterwards by validation.
+
+For a database, ``schema:`` (top level) names the schema holding the tables, and ``from:``
+may name a table schema-qualified (``from: crm.Opportunity``). ``where`` and ``expr`` are
+polars SQL evaluated after reading, so one mapping works on files and databases alike;
+``sql`` is the source's own SQL (quote identifiers with double quotes to keep it portable).
+
+**Presets.** Mappings for common CRM exports ship in ``params/mappings/`` and are named by
+their file stem: ``load(folder, mapping="salesforce")``. :func:`presets` lists them.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping as MappingABC
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -56,16 +65,17 @@ import polars as pl
 import yaml
 
 from attribution.errors import AttributionError, ParameterError
-from attribution.schema import TABLES, Problem, raise_problems
+from attribution.schema import TABLES, Problem, converted, has_offset, raise_problems
 
 if TYPE_CHECKING:
-    from attribution.io import Source
+    from attribution.source import Source, TimeRange
 
-__all__ = ["ColumnRule", "Mapping", "TableRule", "load_mapping"]
+__all__ = ["ColumnRule", "Mapping", "TableRule", "load_mapping", "presets"]
 
 _RULE_KEYS = ("column", "value", "values", "default", "format", "expr")
 _TABLE_KEYS = ("from", "sql", "where", "columns", "keep_other_columns")
-_TOP_KEYS = ("name", "description", "time_zone", "tables")
+_TOP_KEYS = ("name", "description", "time_zone", "schema", "tables")
+_PRESET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 def _unknown(keys: Sequence[str], allowed: Sequence[str], where: str) -> None:
@@ -199,6 +209,21 @@ class TableRule:
         """How the rule's source is named in messages."""
         return self.from_ if self.from_ is not None else "sql query"
 
+    def source_column(self, target: str, names: Sequence[str]) -> str | None:
+        """Return the source column holding contract column ``target`` unchanged, if any.
+
+        Only such columns can carry a pushed-down condition: recoded, parsed (``format``),
+        computed and constant columns are filtered after reading.
+        """
+        rule = self.columns.get(target)
+        if rule is not None:
+            plain = rule.column is not None and rule.values is None and rule.format is None
+            return rule.column if plain and rule.column in names else None
+        renamed = {r.column for r in self.columns.values() if r.column}
+        if self.keep_other_columns and target in names and target not in renamed:
+            return target
+        return None
+
 
 @dataclass(frozen=True)
 class Mapping:
@@ -214,6 +239,7 @@ class Mapping:
     description: str = ""
     time_zone: str | None = None
     origin: str = "<dict>"
+    schema: str | None = None
 
     @classmethod
     def from_dict(cls, spec: Any, *, origin: str = "<dict>") -> Mapping:
@@ -241,12 +267,16 @@ class Mapping:
         tz = spec.get("time_zone")
         if tz is not None and not isinstance(tz, str):
             raise ParameterError(f"mapping {origin}: time_zone must be text, got {tz!r}")
+        schema = spec.get("schema")
+        if schema is not None and not isinstance(schema, str):
+            raise ParameterError(f"mapping {origin}: schema must be text, got {schema!r}")
         return cls(
             tables=tables,
             name=str(spec.get("name", Path(origin).stem)),
             description=str(spec.get("description", "")),
             time_zone=tz,
             origin=origin,
+            schema=schema,
         )
 
     @classmethod
@@ -285,7 +315,89 @@ class Mapping:
         return cls(tables=rules, name="renames", origin="columns=/tables= options")
 
     # ------------------------------------------------------------------ applying
-    def apply(self, source: Source, *, optional_missing_ok: bool = True) -> dict[str, pl.LazyFrame]:
+    def _selected(self, tables: Sequence[str] | None) -> list[tuple[str, tuple[TableRule, ...]]]:
+        # contract tables the mapping does not mention are read under their own names, as is
+        plan = {
+            t: self.tables.get(t) or (TableRule(table=t, from_=t, keep_other_columns=True),)
+            for t in TABLES
+        }
+        names = list(plan) if tables is None else [t for t in tables if t in plan]
+        return [(t, plan[t]) for t in names]
+
+    def _skippable(self, table: str, rules: Sequence[TableRule], optional_missing_ok: bool) -> bool:
+        return (
+            table not in self.tables
+            or self.name == "renames"
+            or (optional_missing_ok and len(rules) == 1 and not TABLES[table].required)
+        )
+
+    def _missing_table(self, source: Source, table: str, rule: TableRule) -> Problem:
+        present = sorted(source.names())
+        assert rule.from_ is not None
+        close = difflib.get_close_matches(rule.from_, present, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return Problem(
+            table,
+            None,
+            f"mapping {self.origin} reads {rule.from_!r}, which the source does "
+            f"not have{hint} (it has: {', '.join(present) or 'nothing'})",
+            0,
+            kind="schema",
+        )
+
+    def _columns(self, source: Source, rule: TableRule) -> tuple[list[str] | None, list[Problem]]:
+        """Return the columns a rule reads from (without reading rows), or its problems."""
+        try:
+            schema = (
+                source.schema(rule.from_) if rule.from_ is not None else source.schema(sql=rule.sql)
+            )
+        except AttributionError:
+            raise
+        except Exception as exc:  # SQL errors come from polars or the database driver
+            message = f"mapping {self.origin}: the query for {rule.table} failed: {exc}"
+            return None, [Problem(rule.table, None, message, 0, kind="schema")]
+        names = schema.names()
+        missing = [c for r in rule.columns.values() for c in r.source_columns() if c not in names]
+        where = f"{rule.table} (from {rule.label})"
+        return names, [
+            Problem(
+                where,
+                c,
+                f"mapping {self.origin} reads column {c!r}, which {rule.label} does not have; "
+                f"it has: {', '.join(names)}",
+                0,
+                kind="schema",
+            )
+            for c in missing
+        ]
+
+    def check(
+        self,
+        source: Source,
+        *,
+        tables: Sequence[str] | None = None,
+        optional_missing_ok: bool = True,
+    ) -> list[Problem]:
+        """Every missing table, missing column or failing query, found without reading rows."""
+        problems: list[Problem] = []
+        for table, rules in self._selected(tables):
+            for rule in rules:
+                if rule.from_ is not None and not source.has(rule.from_):
+                    if not self._skippable(table, rules, optional_missing_ok):
+                        problems.append(self._missing_table(source, table, rule))
+                    continue
+                problems.extend(self._columns(source, rule)[1])
+        return problems
+
+    def apply(
+        self,
+        source: Source,
+        *,
+        tables: Sequence[str] | None = None,
+        ranges: MappingABC[str, TimeRange] | None = None,
+        time_zone: str = "UTC",
+        optional_missing_ok: bool = True,
+    ) -> dict[str, pl.LazyFrame]:
         """Read the mapped tables from ``source``; raise one error for every problem.
 
         Contract tables the mapping does not mention are read under their own names when the
@@ -293,58 +405,57 @@ class Mapping:
         whole contract table is absent and optional (``contacts``, ``accounts``,
         ``stage_history``) or when this is the simple rename mapping; validation reports
         missing required tables.
+
+        Parameters
+        ----------
+        source
+            Where to read.
+        tables
+            Contract tables to read (default: every table the mapping names).
+        ranges
+            Per contract table, a :class:`~attribution.source.TimeRange` on a contract
+            column; where a rule reads that column unchanged from the source, the range is
+            passed on to the source (pushed down). Rows are not filtered exactly here.
+        time_zone
+            Zone of naive timestamps, used when stacked sources write timestamps
+            differently (see :func:`_aligned`).
         """
-        present = set(source.names())
         problems: list[Problem] = []
         out: dict[str, pl.LazyFrame] = {}
-        # contract tables the mapping does not mention are read under their own names, as is
-        plan = {
-            table: self.tables.get(table)
-            or (TableRule(table=table, from_=table, keep_other_columns=True),)
-            for table in TABLES
-        }
-        for table, rules in plan.items():
-            implicit = table not in self.tables
+        for table, rules in self._selected(tables):
             parts = []
             for rule in rules:
-                if rule.from_ is not None and rule.from_ not in present:
-                    if (
-                        implicit
-                        or self.name == "renames"
-                        or (optional_missing_ok and len(rules) == 1 and not TABLES[table].required)
-                    ):
-                        continue
-                    close = difflib.get_close_matches(rule.from_, sorted(present), n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
-                    problems.append(
-                        Problem(
-                            table,
-                            None,
-                            f"mapping {self.origin} reads {rule.from_!r}, which the source does "
-                            f"not have{hint} (it has: {', '.join(sorted(present)) or 'nothing'})",
-                            0,
-                            kind="schema",
-                        )
-                    )
+                if rule.from_ is not None and not source.has(rule.from_):
+                    if not self._skippable(table, rules, optional_missing_ok):
+                        problems.append(self._missing_table(source, table, rule))
                     continue
-                frame, found = self._apply_rule(source, rule)
+                names, found = self._columns(source, rule)
+                problems.extend(found)
+                if names is None or found:
+                    continue
+                wanted = (ranges or {}).get(table)
+                column = rule.source_column(wanted.column, names) if wanted else None
+                pushed = wanted.on(column) if wanted is not None and column else None
+                frame, found = self._apply_rule(source, rule, pushed)
                 problems.extend(found)
                 if frame is not None:
                     parts.append(frame)
-            if parts:
-                out[table] = (
-                    parts[0] if len(parts) == 1 else pl.concat(parts, how="diagonal_relaxed")
-                )
+            if len(parts) == 1:
+                out[table] = parts[0]
+            elif parts:
+                out[table] = pl.concat(_aligned(table, parts, time_zone), how="diagonal_relaxed")
         raise_problems(problems, source=source.description)
         return out
 
     def _apply_rule(
-        self, source: Source, rule: TableRule
+        self, source: Source, rule: TableRule, where: TimeRange | None
     ) -> tuple[pl.LazyFrame | None, list[Problem]]:
-        where = f"{rule.table} (from {rule.label})"
+        label = f"{rule.table} (from {rule.label})"
         try:
             frame = (
-                source.table(rule.from_) if rule.from_ is not None else source.query(rule.sql or "")
+                source.table(rule.from_, where=where)
+                if rule.from_ is not None
+                else source.query(rule.sql or "", where=where)
             )
             names = frame.collect_schema().names()
         except AttributionError:
@@ -352,19 +463,6 @@ class Mapping:
         except Exception as exc:  # SQL errors come from polars or the database driver
             message = f"mapping {self.origin}: the query for {rule.table} failed: {exc}"
             return None, [Problem(rule.table, None, message, 0, kind="schema")]
-        missing = [c for r in rule.columns.values() for c in r.source_columns() if c not in names]
-        if missing:
-            return None, [
-                Problem(
-                    where,
-                    c,
-                    f"mapping {self.origin} reads column {c!r}, which {rule.label} does not have; "
-                    f"it has: {', '.join(names)}",
-                    0,
-                    kind="schema",
-                )
-                for c in missing
-            ]
         try:
             if rule.where:
                 frame = frame.filter(pl.sql_expr(rule.where))
@@ -380,7 +478,7 @@ class Mapping:
         except Exception as exc:  # bad SQL in `where` or `expr`
             return None, [
                 Problem(
-                    where,
+                    label,
                     None,
                     f"mapping {self.origin}: cannot apply the rules: {exc}",
                     0,
@@ -390,8 +488,69 @@ class Mapping:
         return frame, []
 
 
+_UTC_TEXT = "%Y-%m-%dT%H:%M:%S%.6f+00:00"
+
+
+def _aligned(table: str, parts: list[pl.LazyFrame], time_zone: str) -> list[pl.LazyFrame]:
+    """Stacked sources with their timestamps written alike, so the stack can be validated.
+
+    One export may give dates (``2024-03-01``), another UTC timestamps (``...T10:00:00Z``),
+    a database typed timestamps: each part's readable values become UTC ISO text (naive ones
+    read in ``time_zone``, as validation would). Unreadable values stay as they are, and a
+    part that itself mixes values with and without an offset is left untouched, so that
+    validation still reports them.
+    """
+    for spec in TABLES[table].columns:
+        if not isinstance(spec.dtype, pl.Datetime):
+            continue
+        name = spec.name
+        dtypes = [part.collect_schema().get(name) for part in parts]
+        present = {d for d in dtypes if d is not None and d != pl.Null()}
+        if len(present) <= 1 and pl.String() not in present:
+            continue
+        aligned = []
+        for part, dtype in zip(parts, dtypes, strict=True):
+            value = converted(table, name, dtype, time_zone=time_zone) if dtype else None
+            if value is None:
+                aligned.append(part)
+                continue
+            raw = pl.col(name)
+            text = pl.coalesce(value.dt.strftime(_UTC_TEXT), raw.cast(pl.String))
+            if dtype == pl.String():
+                given = raw.is_not_null() & (raw.str.strip_chars() != "")
+                offset = has_offset(name)
+                mixed = (given & offset).any() & (given & ~offset).any()
+                text = pl.when(mixed).then(raw).otherwise(text)
+            aligned.append(part.with_columns(text.alias(name)))
+        parts = aligned
+    return parts
+
+
+def presets() -> dict[str, Path]:
+    """Return the mapping presets shipped in ``params/mappings/``, by name.
+
+    Looked up in ``./params/mappings`` (the working directory) and in the project's own
+    ``params/mappings`` (next to ``src/``); the first found wins.
+
+    Examples
+    --------
+    >>> {"salesforce", "hubspot"} <= set(presets())
+    True
+    """
+    found: dict[str, Path] = {}
+    here = Path(__file__).resolve().parents[2] / "params" / "mappings"
+    for folder in (Path.cwd() / "params" / "mappings", here):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.yaml")):
+                found.setdefault(path.stem, path)
+    return found
+
+
 def load_mapping(mapping: str | os.PathLike[str] | MappingABC[str, Any] | Mapping) -> Mapping:
-    """Load a mapping from a YAML file, a dict, or return a :class:`Mapping` unchanged.
+    """Load a mapping from a YAML file, a preset name, a dict, or return a Mapping unchanged.
+
+    A plain name without a file of that name (``"salesforce"``) loads the preset
+    ``params/mappings/<name>.yaml`` (see :func:`presets`).
 
     Examples
     --------
@@ -406,7 +565,18 @@ def load_mapping(mapping: str | os.PathLike[str] | MappingABC[str, Any] | Mappin
         return Mapping.from_dict(mapping)
     path = Path(mapping)
     if not path.is_file():
-        raise ParameterError(f"mapping file {path} does not exist")
+        text = os.fspath(mapping)
+        known = presets()
+        if not _PRESET_NAME.match(text):
+            raise ParameterError(f"mapping file {path} does not exist")
+        if text not in known:
+            close = difflib.get_close_matches(text, sorted(known), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ParameterError(
+                f"mapping {text!r}: no such file, and no preset of that name; {hint}"
+                f"presets: {', '.join(sorted(known)) or 'none found'}"
+            )
+        path = known[text]
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -461,12 +461,21 @@ def _resolve(text: str, base: Path) -> str:
     return str(path if path.is_absolute() else (base / path).resolve())
 
 
+def _is_preset(field_name: str, text: str, base: Path) -> bool:
+    """Tell whether a bare mapping name (``salesforce``) names a shipped preset, not a file."""
+    return (
+        field_name == "mapping"
+        and re.fullmatch(r"[A-Za-z0-9_-]+", text) is not None
+        and not (base / text).exists()
+    )
+
+
 def _resolve_paths(params: RunParams, base: Path) -> RunParams:
     source = params.source
     in_source: dict[str, Any] = {
         n: _resolve(getattr(source, n), base)
         for n in Source.path_fields
-        if getattr(source, n) is not None
+        if getattr(source, n) is not None and not _is_preset(n, getattr(source, n), base)
     }
     top: dict[str, Any] = {n: _resolve(getattr(params, n), base) for n in RunParams.path_fields}
     return dataclasses.replace(params, source=dataclasses.replace(source, **in_source), **top)

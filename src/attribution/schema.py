@@ -363,6 +363,38 @@ _EXPECTED = {
 }
 
 
+def has_offset(column: str) -> pl.Expr:
+    """Tell where text timestamps in ``column`` carry a UTC offset (``Z``, ``+02:00``).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> frame = pl.DataFrame({"t": ["2024-01-05T10:00:00Z", "2024-01-05"]})
+    >>> frame.select(has_offset("t"))["t"].to_list()
+    [True, False]
+    """
+    return pl.col(column).str.strip_chars().str.contains(_HAS_TIME_TZ)
+
+
+def converted(
+    table: str, column: str, source: pl.DataType, *, time_zone: str = "UTC"
+) -> pl.Expr | None:
+    """Return the expression :func:`validate` uses to read ``table.column`` from ``source``.
+
+    Null where a value cannot be read; None when the type cannot be read at all. Lets a
+    reader filter raw rows on contract values (e.g. a date window) before validation.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> raw = pl.DataFrame({"created_at": ["2024-01-05 10:00", "soon"]})
+    >>> expr = converted("opportunities", "created_at", pl.String(), time_zone="UTC")
+    >>> raw.select(expr.is_null())["created_at"].to_list()
+    [False, True]
+    """
+    return _convert(column, source, TABLES[table].column(column).dtype, time_zone)
+
+
 def _expected(dtype: pl.DataType) -> str:
     return _EXPECTED.get(type(dtype).__name__, str(dtype))
 
@@ -429,9 +461,12 @@ def _table_checks(
             )
             continue
         is_id = spec.name.endswith("_id")
-        if spec.dtype == pl.String() and not is_id:
-            # trim labels (they are grouped on); whitespace-only values count as missing.
-            # Ids are compared exactly and left as given: trimming 10M ids costs seconds.
+        if spec.dtype == pl.String() and is_id:
+            # ids are compared exactly, not trimmed (trimming 10M ids costs seconds), but an
+            # empty id is a missing one (exports quote empty fields: "")
+            expr = pl.when(expr.str.len_bytes() > 0).then(expr)
+        elif spec.dtype == pl.String():
+            # trim labels (they are grouped on); whitespace-only values count as missing
             expr = expr.str.strip_chars()
             expr = pl.when(expr.str.len_bytes() > 0).then(expr)
             if table.name == "touches" and spec.name == TEAM:
