@@ -7,6 +7,7 @@
 
 from attribution import demo, health, mapping, schema
 from attribution.dataset import Dataset
+from attribution.diagnostics import Diagnostics, EstimateWarning
 from attribution.errors import (
     AttributionError,
     DataError,
@@ -14,6 +15,7 @@ from attribution.errors import (
     SchemaError,
     SourceError,
 )
+from attribution.features import opportunity_features
 from attribution.io import load, open_source
 from attribution.journeys import journeys, paths
 from attribution.mapping import Mapping, load_mapping
@@ -24,6 +26,8 @@ __all__ = [
     "AttributionError",
     "DataError",
     "Dataset",
+    "Diagnostics",
+    "EstimateWarning",
     "Mapping",
     "ParameterError",
     "SchemaError",
@@ -36,6 +40,7 @@ __all__ = [
     "load_mapping",
     "mapping",
     "open_source",
+    "opportunity_features",
     "paths",
     "schema",
     "validate",
