@@ -6,6 +6,7 @@
 """
 
 from attribution import demo, health, mapping, schema
+from attribution.contributions import ContributionResult, contributions
 from attribution.dataset import Dataset
 from attribution.diagnostics import Diagnostics, EstimateWarning
 from attribution.errors import (
@@ -24,6 +25,7 @@ from attribution.schema import validate
 __version__ = "0.1.0"
 __all__ = [
     "AttributionError",
+    "ContributionResult",
     "DataError",
     "Dataset",
     "Diagnostics",
@@ -33,6 +35,7 @@ __all__ = [
     "SchemaError",
     "SourceError",
     "__version__",
+    "contributions",
     "demo",
     "health",
     "journeys",
