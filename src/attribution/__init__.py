@@ -17,10 +17,13 @@ from attribution.errors import (
     SourceError,
 )
 from attribution.features import opportunity_features
+from attribution.funnel import funnel, response_times, sourced_influenced, speed_to_lead
+from attribution.handoff import EffectResult, speed_to_lead_effect
 from attribution.io import load, open_source
 from attribution.journeys import journeys, paths
 from attribution.mapping import Mapping, load_mapping
 from attribution.schema import validate
+from attribution.scoring import LeadScoreResult, lead_score_weights
 
 __version__ = "0.1.0"
 __all__ = [
@@ -29,7 +32,9 @@ __all__ = [
     "DataError",
     "Dataset",
     "Diagnostics",
+    "EffectResult",
     "EstimateWarning",
+    "LeadScoreResult",
     "Mapping",
     "ParameterError",
     "SchemaError",
@@ -37,14 +42,20 @@ __all__ = [
     "__version__",
     "contributions",
     "demo",
+    "funnel",
     "health",
     "journeys",
+    "lead_score_weights",
     "load",
     "load_mapping",
     "mapping",
     "open_source",
     "opportunity_features",
     "paths",
+    "response_times",
     "schema",
+    "sourced_influenced",
+    "speed_to_lead",
+    "speed_to_lead_effect",
     "validate",
 ]
