@@ -117,3 +117,10 @@ def test_journeys_can_be_passed_in_and_must_be_journeys(demo_small: at.Dataset) 
         opportunity_features(demo_small, journeys=demo_small.touches)
     with pytest.raises(at.ParameterError, match="period"):
         opportunity_features(demo_small, period="week")  # type: ignore[arg-type]
+
+
+def test_lazy_sources_give_the_same_features(demo_small: at.Dataset, tmp_path) -> None:
+    at.demo.write(demo_small, tmp_path / "src")
+    lazy = at.load(tmp_path / "src", lazy=True)
+    assert lazy.is_lazy
+    assert opportunity_features(lazy).equals(opportunity_features(demo_small))

@@ -77,7 +77,6 @@ from attribution.features import (
     resolve_channel_groups,
 )
 from attribution.journeys import STATUS
-from attribution.journeys import journeys as build_journeys
 from attribution.modeling import (
     OTHER,
     bin_by_edges,
@@ -585,16 +584,20 @@ def contributions(
     (1.0, 1.0)
     """
     _check_params(controls, interval, amount_model, level, draws)
-    if journeys is None:
-        journeys = build_journeys(dataset, lookback_days=lookback_days, as_of=as_of, lazy=True)
-    groups = resolve_channel_groups(journeys, channel_groups) if channel_groups else {}
+    seen = journeys if journeys is not None else dataset.lazy("touches")
+    groups = resolve_channel_groups(seen, channel_groups) if channel_groups else {}
     if len(groups) > _MAX_GROUPS:
         raise ParameterError(
             f"channel_groups: at most {_MAX_GROUPS} groups (counting 'other marketing' and "
             f"'other sales'); got {len(groups)}: {', '.join(groups)}; merge some"
         )
     features = opportunity_features(
-        dataset, journeys=journeys, channel_groups=channel_groups or None, period=period
+        dataset,
+        lookback_days=lookback_days,
+        as_of=as_of,
+        journeys=journeys,
+        channel_groups=channel_groups or None,
+        period=period,
     )
     closed = features.filter(pl.col(STATUS).is_in(["won", "lost"]))
     note = NOTE + " " + _INTERVAL_NOTE[interval].format(level=level, draws=draws)
@@ -743,7 +746,11 @@ def contributions(
     b_hat = np.asarray(win_res.params, dtype=float)[None, :]
     a_hat = np.asarray(amt_res.params, dtype=float)[None, :]
     point = split.values(subsets, b_hat, a_hat)
-    sim = split.values(subsets, b_win, b_amt) if b_win.shape[0] else np.empty((len(subsets), 0))
+    sim = (
+        split.values(subsets, b_win, b_amt, dtype=np.float32)
+        if b_win.shape[0]
+        else np.empty((len(subsets), 0))
+    )
     team_rows = [at[s] for s in split.team_subsets]
     comp_point = _components(point[team_rows])[:, 0]
     comp_draws = _components(sim[team_rows])

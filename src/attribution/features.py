@@ -1,7 +1,8 @@
 """Per-opportunity exposures: what each team did in an opportunity's journey window.
 
-One row per opportunity, computed once in polars from its journey and the account's
-contacts, and shared by the contribution estimates, the funnel views and the scorecard:
+One row per opportunity, computed once in polars from its journey window and the account's
+contacts (without ordering the journeys unless they are passed in), and shared by the
+contribution estimates, the funnel views and the scorecard:
 
 * ``marketing_touches`` / ``sales_touches``: touches of each team in the journey window
   (``created_at - lookback_days`` up to the close, or ``as_of`` while open);
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 import polars as pl
@@ -26,13 +27,15 @@ import polars as pl
 from attribution.dataset import Dataset, Frame
 from attribution.errors import ParameterError
 from attribution.journeys import (
+    JOURNEY_COLUMNS,
     N_TOUCHES,
     OPPORTUNITY_CREATED_AT,
+    POSITION,
     STATUS,
     WINDOW_END,
     WINDOW_START,
+    _opportunity_windows,
 )
-from attribution.journeys import journeys as build_journeys
 from attribution.schema import (
     ACCOUNT_ID,
     AMOUNT,
@@ -48,6 +51,7 @@ from attribution.schema import (
     SEGMENT,
     TEAM,
     TEAMS,
+    TIMESTAMP,
 )
 
 __all__ = [
@@ -97,7 +101,7 @@ def period_label(column: str, period: Period) -> pl.Expr:
     Examples
     --------
     >>> import polars as pl
-    >>> from datetime import datetime
+    >>> from datetime import UTC, datetime
     >>> df = pl.DataFrame({"t": [datetime(2025, 5, 2)]})
     >>> df.select(period_label("t", "quarter")).item()
     '2025-Q2'
@@ -177,7 +181,7 @@ def _check_groups(
             known = ", ".join(sorted(team_of)) or "none"
             raise ParameterError(
                 f"channel_groups[{group!r}]: none of its channels ({', '.join(channels)}) "
-                f"occurs in the journeys; channels present: {known}"
+                f"occurs in the data; channels present: {known}"
             )
         out[str(group)] = (teams.pop(), list(channels))
     for team in TEAMS:
@@ -191,15 +195,17 @@ def _check_groups(
 
 
 def resolve_channel_groups(
-    journeys: Frame, channel_groups: Mapping[str, Sequence[str]]
+    touches: Frame, channel_groups: Mapping[str, Sequence[str]]
 ) -> dict[str, tuple[str, list[str]]]:
-    """Check channel groups against the journeys' channels: ``{group: (team, channels)}``.
+    """Check channel groups against the data's channels: ``{group: (team, channels)}``.
+
+    ``touches`` is the touches table or journeys (anything with ``team`` and ``channel``).
 
     Each group must hold channels of one team and each channel may sit in one group;
     channels of the data that no group names are gathered in ``other marketing`` /
     ``other sales``.
     """
-    pairs = journeys.lazy().select(TEAM, CHANNEL).drop_nulls().unique().collect()
+    pairs = touches.lazy().select(TEAM, CHANNEL).drop_nulls().unique().collect()
     team_of: dict[str, set[str]] = {}
     for team, channel in pairs.iter_rows():
         team_of.setdefault(channel, set()).add(team)
@@ -254,25 +260,50 @@ def opportunity_features(
     >>> f.select("marketing_touches", "sales_touches").min().row(0)
     (0, 0)
     """
+    if period not in _PERIODS:
+        raise ParameterError(f"period must be one of {', '.join(_PERIODS)}; got {period!r}")
+    opp_columns = (
+        OPPORTUNITY_ID,
+        ACCOUNT_ID,
+        STATUS,
+        IS_WON,
+        AMOUNT,
+        OPPORTUNITY_CREATED_AT,
+        CLOSED_AT,
+        WINDOW_START,
+        WINDOW_END,
+    )
     if journeys is None:
-        j = build_journeys(dataset, lookback_days=lookback_days, as_of=as_of, lazy=True)
+        # the journeys' windows without their ordering: no sort, no milestones
+        if not lookback_days >= 0:
+            raise ParameterError(f"lookback_days must be >= 0, got {lookback_days!r}")
+        if as_of is None:
+            as_of = dataset.as_of
+        elif as_of.tzinfo is None:
+            as_of = as_of.replace(tzinfo=UTC)
+        base = _opportunity_windows(dataset, lookback_days, as_of).select(opp_columns)
+        touches = dataset.lazy("touches").select(ACCOUNT_ID, OCCURRED_AT, TEAM, CHANNEL)
+        rows = (
+            base.select(OPPORTUNITY_ID, ACCOUNT_ID, WINDOW_START, WINDOW_END)
+            .join(touches, on=ACCOUNT_ID)
+            .filter(pl.col(OCCURRED_AT).is_between(pl.col(WINDOW_START), pl.col(WINDOW_END)))
+        )
+        seen: Frame = touches
     else:
         j = journeys.lazy()
-        missing = {OPPORTUNITY_ID, ACCOUNT_ID, TEAM, CHANNEL, OCCURRED_AT, N_TOUCHES} - set(
-            j.collect_schema().names()
-        )
+        missing = set(JOURNEY_COLUMNS) - set(j.collect_schema().names())
         if missing:
             raise ParameterError(
                 "journeys must be the output of attribution.journeys(); it lacks "
                 + ", ".join(sorted(missing))
             )
-    if period not in _PERIODS:
-        raise ParameterError(f"period must be one of {', '.join(_PERIODS)}; got {period!r}")
-
-    groups = resolve_channel_groups(j, channel_groups) if channel_groups is not None else {}
+        base = j.filter(pl.col(POSITION) <= 1).select(opp_columns)  # one row per opportunity
+        rows = j.filter(pl.col(N_TOUCHES) > 0)
+        seen = j
+    groups = resolve_channel_groups(seen, channel_groups) if channel_groups is not None else {}
     group_cols = channel_group_columns(groups) if groups else {}
 
-    # the account's first MQL, from its contacts
+    # the hand-off: the account's first MQL, if at or before the opportunity's creation
     if dataset.contacts is not None:
         mql = (
             dataset.lazy("contacts")
@@ -280,10 +311,17 @@ def opportunity_features(
             .agg(pl.col(MQL_AT).min().alias("_first_mql"))
             .filter(pl.col("_first_mql").is_not_null())
         )
-    else:
-        mql = pl.LazyFrame(
-            schema={ACCOUNT_ID: pl.String, "_first_mql": j.collect_schema()[OCCURRED_AT]}
+        base = (
+            base.join(mql, on=ACCOUNT_ID, how="left")
+            .with_columns(
+                pl.when(pl.col("_first_mql") <= pl.col(OPPORTUNITY_CREATED_AT))
+                .then(pl.col("_first_mql"))
+                .alias(MQL_AT)
+            )
+            .drop("_first_mql")
         )
+    else:
+        base = base.with_columns(pl.lit(None, dtype=TIMESTAMP).alias(MQL_AT))
 
     counts = [
         (pl.col(TEAM) == MARKETING).sum().cast(pl.Int64).alias(MARKETING_TOUCHES),
@@ -296,34 +334,30 @@ def opportunity_features(
             for g, (team, channels) in groups.items()
         ],
     ]
-    with_mql = j.join(mql, on=ACCOUNT_ID, how="left").with_columns(
-        pl.when(pl.col("_first_mql") <= pl.col(OPPORTUNITY_CREATED_AT))
-        .then(pl.col("_first_mql"))
-        .alias(MQL_AT)
+    per_opp = (
+        rows.select(OPPORTUNITY_ID, OCCURRED_AT, TEAM, CHANNEL)
+        .join(base.select(OPPORTUNITY_ID, MQL_AT), on=OPPORTUNITY_ID, how="left")
+        .group_by(OPPORTUNITY_ID)
+        .agg(
+            *counts,
+            pl.col(OCCURRED_AT)
+            .filter((pl.col(TEAM) == SALES) & (pl.col(OCCURRED_AT) >= pl.col(MQL_AT)))
+            .min()
+            .alias(FIRST_RESPONSE_AT),
+        )
     )
-    per_opp = with_mql.group_by(OPPORTUNITY_ID).agg(
-        pl.col(ACCOUNT_ID).first(),
-        pl.col(STATUS).first(),
-        pl.col(IS_WON).first(),
-        pl.col(AMOUNT).first(),
-        pl.col(OPPORTUNITY_CREATED_AT).first().alias(CREATED_AT),
-        pl.col(CLOSED_AT).first(),
-        pl.col(WINDOW_START).first(),
-        pl.col(WINDOW_END).first(),
-        *counts,
-        pl.col(MQL_AT).first(),
-        pl.col(OCCURRED_AT)
-        .filter((pl.col(TEAM) == SALES) & (pl.col(OCCURRED_AT) >= pl.col(MQL_AT)))
-        .min()
-        .alias(FIRST_RESPONSE_AT),
+    count_cols = [MARKETING_TOUCHES, SALES_TOUCHES, *group_cols.values()]
+    out = base.join(per_opp, on=OPPORTUNITY_ID, how="left").with_columns(
+        pl.col(count_cols).fill_null(0)
     )
     if dataset.accounts is not None:
         segments = dataset.lazy("accounts").select(ACCOUNT_ID, pl.col(SEGMENT).cast(pl.String))
-        per_opp = per_opp.join(segments, on=ACCOUNT_ID, how="left")
+        out = out.join(segments, on=ACCOUNT_ID, how="left")
     else:
-        per_opp = per_opp.with_columns(pl.lit(None, dtype=pl.String).alias(SEGMENT))
-    out = (
-        per_opp.with_columns(
+        out = out.with_columns(pl.lit(None, dtype=pl.String).alias(SEGMENT))
+    return (
+        out.rename({OPPORTUNITY_CREATED_AT: CREATED_AT})
+        .with_columns(
             pl.col(SEGMENT).fill_null(UNKNOWN),
             period_label(CREATED_AT, period).alias(PERIOD),
             ((pl.col(FIRST_RESPONSE_AT) - pl.col(MQL_AT)).dt.total_microseconds() / 3.6e9).alias(
@@ -332,8 +366,8 @@ def opportunity_features(
         )
         .select(*FEATURE_COLUMNS, *group_cols.values())
         .sort(OPPORTUNITY_ID)
+        .collect(engine="streaming" if dataset.is_lazy else "auto")  # bounded memory on scans
     )
-    return out.collect()
 
 
 def channel_groups_of(features: pl.DataFrame) -> list[str]:

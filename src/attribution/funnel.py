@@ -129,13 +129,15 @@ def sales_only_on_won(dataset: Dataset) -> bool:
     """
     opps = dataset.lazy("opportunities")
     won = opps.filter(pl.col(IS_WON)).select(ACCOUNT_ID).unique()
-    lost = opps.filter(~pl.col(IS_WON) & pl.col(CLOSED_AT).is_not_null()).select(pl.len())
     sales = dataset.lazy("touches").filter(pl.col(TEAM) == SALES).select(ACCOUNT_ID).unique()
-    n_sales = sales.select(pl.len()).collect().item()
-    if n_sales == 0 or lost.collect().item() == 0:
-        return False
-    outside = sales.join(won, on=ACCOUNT_ID, how="anti").select(pl.len()).collect().item()
-    return bool(outside == 0)
+    n_sales, n_lost, outside = pl.collect_all(
+        [
+            sales.select(pl.len()),
+            opps.filter(~pl.col(IS_WON) & pl.col(CLOSED_AT).is_not_null()).select(pl.len()),
+            sales.join(won, on=ACCOUNT_ID, how="anti").select(pl.len()),
+        ]
+    )
+    return bool(n_sales.item() and n_lost.item() and outside.item() == 0)
 
 
 # ------------------------------------------------------------------------------ funnel
@@ -436,12 +438,11 @@ def response_times(
     mqls = (
         dataset.lazy("contacts")
         .filter(pl.col(MQL_AT).is_not_null() & (pl.col(MQL_AT) <= now))
-        .sort(MQL_AT, CONTACT_ID)
         .group_by(ACCOUNT_ID)
         .agg(
-            pl.col(CONTACT_ID).first(),
-            pl.col(MQL_AT).first(),
-            pl.col(LEAD_SOURCE).first().fill_null(UNKNOWN),
+            pl.col(CONTACT_ID).sort_by(MQL_AT, CONTACT_ID).first(),
+            pl.col(MQL_AT).min(),
+            pl.col(LEAD_SOURCE).sort_by(MQL_AT, CONTACT_ID).first().fill_null(UNKNOWN),
         )
     )
     sales = dataset.lazy("touches").filter((pl.col(TEAM) == SALES) & (pl.col(OCCURRED_AT) <= now))
@@ -449,9 +450,11 @@ def response_times(
         mqls.select(ACCOUNT_ID, MQL_AT)
         .join(sales.select(ACCOUNT_ID, OCCURRED_AT, REP, "touch_id"), on=ACCOUNT_ID)
         .filter(pl.col(OCCURRED_AT) >= pl.col(MQL_AT))
-        .sort(OCCURRED_AT, "touch_id")
         .group_by(ACCOUNT_ID)
-        .agg(pl.col(OCCURRED_AT).first().alias("first_response_at"), pl.col(REP).first())
+        .agg(
+            pl.col(OCCURRED_AT).min().alias("first_response_at"),
+            pl.col(REP).sort_by(OCCURRED_AT, "touch_id").first(),
+        )
     )
     opps = (
         dataset.lazy("opportunities")
