@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from scipy.stats import rankdata
 
 __all__ = ["Diagnostics", "EstimateWarning", "auc", "calibration_table", "emit"]
 
@@ -59,6 +58,8 @@ def auc(y: Sequence[float] | np.ndarray, score: Sequence[float] | np.ndarray) ->
     >>> auc([0, 1], [0.5, 0.5])
     0.5
     """
+    from scipy.stats import rankdata  # imported here: scipy.stats takes ~0.8 s to import
+
     y_arr = np.asarray(y, dtype=float)
     s_arr = np.asarray(score, dtype=float)
     ok = np.isfinite(s_arr) & np.isfinite(y_arr)
