@@ -18,7 +18,9 @@ from attribution import (
     schema,
     snapshot,
 )
+from attribution.contributions import ContributionResult, contributions
 from attribution.dataset import Dataset
+from attribution.diagnostics import Diagnostics, EstimateWarning
 from attribution.errors import (
     AttributionError,
     DataError,
@@ -26,36 +28,53 @@ from attribution.errors import (
     SchemaError,
     SourceError,
 )
+from attribution.features import opportunity_features
+from attribution.funnel import funnel, response_times, sourced_influenced, speed_to_lead
+from attribution.handoff import EffectResult, speed_to_lead_effect
 from attribution.io import load, open_source
 from attribution.journeys import journeys, paths
 from attribution.mapping import Mapping, load_mapping
 from attribution.schema import validate
+from attribution.scoring import LeadScoreResult, lead_score_weights
 
 __version__ = "0.1.0"
 __all__ = [
     "AttributionError",
+    "ContributionResult",
     "DataError",
     "Dataset",
+    "Diagnostics",
+    "EffectResult",
+    "EstimateWarning",
+    "LeadScoreResult",
     "Mapping",
     "ParameterError",
     "SchemaError",
     "SourceError",
     "__version__",
     "charts",
+    "contributions",
     "demo",
+    "funnel",
     "health",
     "journeys",
+    "lead_score_weights",
     "load",
     "load_mapping",
     "mapping",
     "notebook",
     "open_source",
+    "opportunity_features",
     "overview",
     "params",
     "paths",
     "report",
+    "response_times",
     "schema",
     "snapshot",
+    "sourced_influenced",
+    "speed_to_lead",
+    "speed_to_lead_effect",
     "validate",
 ]
 

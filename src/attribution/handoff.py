@@ -1,0 +1,323 @@
+"""How conversion differs with the speed of the hand-off, estimated with statsmodels.
+
+:func:`speed_to_lead_effect` fits a Logit of conversion (MQL to opportunity, or to a won
+deal) on bins of the hours from the account's first MQL to the first sales touch, with
+segment and lead source as controls, and reports per bin the odds ratio against the
+fastest bin and the *adjusted* conversion rate: the average predicted rate if every
+followed-up MQL had been answered within that bin, with intervals from simulation of the
+coefficients' sampling distribution.
+
+**Identification.** An association: reps who answer fast may also be better closers, and
+hot leads may be answered first. It is the effect of response time only if response time
+was as good as random given segment and lead source (e.g. leads routed round-robin).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from attribution.dataset import Dataset
+from attribution.diagnostics import Diagnostics, auc, calibration_table, emit
+from attribution.errors import ParameterError
+from attribution.funnel import response_times, sales_only_on_won
+from attribution.modeling import (
+    bin_by_edges,
+    collapse_levels,
+    fit_quietly,
+    single_threaded_blas,
+    to_enum,
+)
+from attribution.schema import LEAD_SOURCE, SEGMENT
+
+__all__ = ["EffectResult", "Outcome", "speed_to_lead_effect"]
+
+Outcome = Literal["opportunity", "won"]
+_OUTCOMES: tuple[str, ...] = ("opportunity", "won")
+_CONTROLS: tuple[str, ...] = (SEGMENT, LEAD_SOURCE)
+_MIN_LEVEL = 20
+NEVER = "never followed up"
+
+NOTE = (
+    "Associations from observational data: conversion is compared between MQLs answered "
+    "at different speeds, holding segment and lead source fixed. Fast responders may also "
+    "be better closers and hot leads may be answered first, so this is the effect of speed "
+    "only if response times were as good as random given those controls (e.g. round-robin "
+    "routing). MQLs never followed up are shown as observed, not modelled."
+)
+
+_TABLE_SCHEMA = {
+    "bin": pl.String,
+    "mqls": pl.Int64,
+    "conversions": pl.Int64,
+    "observed_rate": pl.Float64,
+    "odds_ratio": pl.Float64,
+    "or_ci_low": pl.Float64,
+    "or_ci_high": pl.Float64,
+    "adjusted_rate": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+}
+
+
+@dataclass(frozen=True)
+class EffectResult:
+    """An estimated association with intervals and the model's diagnostics.
+
+    Attributes
+    ----------
+    table
+        The estimates, one row per level (see the function that made it).
+    model
+        The statsmodels results (``None`` when not fitted).
+    diagnostics
+        Sample, fit, calibration and warnings.
+    supported
+        False when the data cannot support the estimate; the model columns are then empty.
+    note
+        The interpretation caveat, for reports.
+    """
+
+    table: pl.DataFrame
+    model: Any
+    diagnostics: Diagnostics
+    supported: bool
+    note: str
+
+
+def _bin_labels(edges: Sequence[float]) -> list[str]:
+    def fmt(h: float) -> str:
+        return f"{h:g}h" if h < 48 or h % 24 else f"{h / 24:g}d"
+
+    labels = [f"< {fmt(edges[0])}"]
+    labels += [f"{fmt(a)}-{fmt(b)}" for a, b in pairwise(edges)]
+    return [*labels, f">= {fmt(edges[-1])}"]
+
+
+@single_threaded_blas
+def speed_to_lead_effect(
+    dataset: Dataset,
+    *,
+    bins_hours: Sequence[float] = (1, 4, 24, 72),
+    outcome: Outcome = "opportunity",
+    controls: Sequence[Literal["segment", "lead_source"]] = ("segment", "lead_source"),
+    level: float = 0.9,
+    draws: int = 500,
+    seed: int = 0,
+    as_of: datetime | None = None,
+) -> EffectResult:
+    """Estimate how conversion differs with the hours from MQL to the first sales touch.
+
+    Parameters
+    ----------
+    dataset
+        A validated dataset with ``contacts`` (``mql_at``) and sales touches.
+    bins_hours
+        Increasing bin edges in hours; the first bin (fastest) is the reference.
+    outcome
+        ``"opportunity"`` (an opportunity opened at or after the MQL) or ``"won"``.
+    controls
+        ``segment`` and/or ``lead_source`` (rare levels merged into ``other``).
+    level
+        Coverage of the intervals.
+    draws
+        Coefficient draws for the adjusted-rate intervals.
+    seed
+        Seed of the draws.
+    as_of
+        The moment the data is seen at.
+
+    Returns
+    -------
+    EffectResult
+        ``.table``: one row per response bin (``mqls``, ``conversions``,
+        ``observed_rate``, ``odds_ratio`` against the fastest bin with
+        ``or_ci_low``/``or_ci_high``, and ``adjusted_rate`` with ``ci_low``/``ci_high``),
+        then a ``never followed up`` row with observed numbers only. ``.model`` is the
+        statsmodels Logit results.
+
+    Examples
+    --------
+    >>> import attribution as at
+    >>> e = at.speed_to_lead_effect(at.demo.generate(n_accounts=6000, seed=4), draws=100)
+    >>> e.table["bin"].to_list()
+    ['< 1h', '1h-4h', '4h-24h', '24h-3d', '>= 3d', 'never followed up']
+    """
+    edges = [float(b) for b in bins_hours]
+    if not edges or edges[0] <= 0 or any(b <= a for a, b in pairwise(edges)):
+        raise ParameterError(
+            f"bins_hours must be increasing positive hours, e.g. (1, 4, 24, 72); got {bins_hours!r}"
+        )
+    if outcome not in _OUTCOMES:
+        raise ParameterError(f"outcome must be one of {', '.join(_OUTCOMES)}; got {outcome!r}")
+    if isinstance(controls, str) or any(c not in _CONTROLS for c in controls):
+        raise ParameterError(
+            f"controls must be a list drawn from {', '.join(_CONTROLS)}; got {controls!r}"
+        )
+    if not 0.5 <= level < 1:
+        raise ParameterError(f"level must be in [0.5, 1); got {level!r}")
+    labels = _bin_labels(edges)
+    r = response_times(dataset, as_of=as_of).filter(~pl.col("pending"))
+    y_col = pl.col(outcome).cast(pl.Float64)
+    followed = r.filter(pl.col("followed_up")).with_columns(
+        bin_by_edges(pl.col("response_hours"), edges, labels).alias("bin"),
+        y_col.alias("y"),
+    )
+    observed = (
+        followed.group_by("bin")
+        .agg(
+            pl.len().cast(pl.Int64).alias("mqls"),
+            pl.col("y").sum().cast(pl.Int64).alias("conversions"),
+        )
+        .with_columns(pl.col("bin").cast(pl.String))
+    )
+    never = r.filter(~pl.col("followed_up")).select(
+        pl.lit(NEVER).alias("bin"),
+        pl.len().cast(pl.Int64).alias("mqls"),
+        y_col.sum().cast(pl.Int64).alias("conversions"),
+    )
+    base = (
+        pl.DataFrame({"bin": labels})
+        .join(observed, on="bin", how="left")
+        .with_columns(pl.col("mqls", "conversions").fill_null(0))
+    )
+    base = pl.concat([base, never]).with_columns(
+        pl.when(pl.col("mqls") > 0)
+        .then(pl.col("conversions") / pl.col("mqls"))
+        .alias("observed_rate")
+    )
+
+    problems: list[str] = []
+    sales_only = sales_only_on_won(dataset)
+    if sales_only:
+        problems.append(
+            "sales activity is recorded only for accounts that won a deal, so response "
+            "times exist only for winners and their effect cannot be estimated"
+        )
+    present = base.filter((pl.col("bin") != NEVER) & (pl.col("mqls") > 0))
+    if not problems and (followed.height < 50 or present.height < 2):
+        problems.append(
+            f"only {followed.height:,} followed-up MQLs in {present.height} response bin(s): "
+            "too few to compare response times"
+        )
+    if not problems:
+        stuck = present.filter(
+            (pl.col("conversions") == 0) | (pl.col("conversions") == pl.col("mqls"))
+        )
+        if stuck.height:
+            problems.append(
+                "in response bin(s) "
+                + ", ".join(stuck["bin"].to_list())
+                + " every MQL had the same outcome, so odds ratios are not finite; "
+                "widen the bins"
+            )
+    if problems:
+        emit([f"speed_to_lead_effect: {p}" for p in problems])
+        # response times that exist only for winners would be misleading even as counts
+        blank = list(_TABLE_SCHEMA)[1 if sales_only else 4 :]
+        return EffectResult(
+            table=base.with_columns(
+                [pl.lit(None, dtype=_TABLE_SCHEMA[c]).alias(c) for c in blank]
+            ).select(list(_TABLE_SCHEMA)),
+            model=None,
+            diagnostics=Diagnostics(
+                n=followed.height,
+                events=int(followed["y"].sum()),
+                warnings=tuple(problems),
+            ),
+            supported=False,
+            note=NOTE,
+        )
+
+    messages: list[str] = []
+    kept_bins = present["bin"].to_list()
+    frame = followed.filter(pl.col("bin").cast(pl.String).is_in(kept_bins)).with_columns(
+        pl.col("bin").cast(pl.String).cast(pl.Enum(kept_bins)).alias("response_bin")
+    )
+    used = []
+    for name in controls:
+        values, _notes, warns = collapse_levels(
+            frame[name], frame["y"], min_count=_MIN_LEVEL, name=name
+        )
+        messages += warns
+        if values.n_unique() > 1:
+            frame = frame.with_columns(to_enum(values).alias(name))
+            used.append(name)
+    formula = "y ~ " + " + ".join(["response_bin", *used])
+    import statsmodels.formula.api as smf
+
+    pdf = frame.select("y", "response_bin", *used).to_pandas()
+    res, fit_messages, ok = fit_quietly(
+        lambda: smf.logit(formula, pdf).fit(disp=0, method="newton", maxiter=100),
+        "response-time model",
+    )
+    messages += fit_messages
+    names = list(res.model.exog_names) if res is not None else []
+    y = frame["y"].to_numpy()
+    if not ok:
+        emit(messages)
+        return EffectResult(
+            table=base.with_columns(
+                [pl.lit(None, dtype=pl.Float64).alias(c) for c in list(_TABLE_SCHEMA)[4:]]
+            ).select(list(_TABLE_SCHEMA)),
+            model=res,
+            diagnostics=Diagnostics(n=frame.height, events=int(y.sum()), warnings=tuple(messages)),
+            supported=False,
+            note=NOTE,
+        )
+
+    alpha = 1 - level
+    ci = np.asarray(res.conf_int(alpha=alpha), dtype=float)
+    params = np.asarray(res.params, dtype=float)
+    x = np.asarray(res.model.exog, dtype=float)
+    bin_cols = {b: names.index(f"response_bin[T.{b}]") for b in kept_bins[1:]}
+    rng = np.random.default_rng(seed)
+    sims = rng.multivariate_normal(params, np.asarray(res.cov_params()), size=draws, method="eigh")
+    rows = []
+    for b in kept_bins:
+        xb = x.copy()
+        xb[:, list(bin_cols.values())] = 0.0
+        if b in bin_cols:
+            xb[:, bin_cols[b]] = 1.0
+        rate_point = float(np.mean(1 / (1 + np.exp(-(xb @ params)))))
+        rate_draws = np.mean(1 / (1 + np.exp(-(xb @ sims.T))), axis=0)
+        col = bin_cols.get(b)
+        rows.append(
+            {
+                "bin": b,
+                "odds_ratio": math.exp(params[col]) if col is not None else 1.0,
+                "or_ci_low": math.exp(ci[col, 0]) if col is not None else None,
+                "or_ci_high": math.exp(ci[col, 1]) if col is not None else None,
+                "adjusted_rate": rate_point,
+                "ci_low": float(np.quantile(rate_draws, alpha / 2)),
+                "ci_high": float(np.quantile(rate_draws, 1 - alpha / 2)),
+            }
+        )
+    estimates = pl.DataFrame(rows, schema={k: _TABLE_SCHEMA[k] for k in rows[0]})
+    table = base.join(estimates, on="bin", how="left", maintain_order="left").select(
+        list(_TABLE_SCHEMA)
+    )
+    p_fit = np.asarray(res.predict(), dtype=float)
+    rarer = int(min(y.sum(), y.size - y.sum()))
+    if rarer / len(names) < 10:
+        messages.append(
+            f"only {rarer / len(names):.1f} events per parameter: estimates may be unstable"
+        )
+    diagnostics = Diagnostics(
+        n=frame.height,
+        events=int(y.sum()),
+        parameters=len(names),
+        pseudo_r2=float(res.prsquared),
+        auc=auc(y, p_fit),
+        calibration=calibration_table(y, p_fit),
+        warnings=tuple(messages),
+    )
+    emit(messages)
+    return EffectResult(table=table, model=res, diagnostics=diagnostics, supported=True, note=NOTE)
