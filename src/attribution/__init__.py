@@ -16,10 +16,14 @@ from attribution.errors import (
 )
 from attribution.io import load
 from attribution.journeys import journeys, paths
+from attribution.models import MODELS, attribute
+from attribution.models.markov import markov
+from attribution.models.shapley import shapley
 from attribution.schema import validate
 
 __version__ = "0.1.0"
 __all__ = [
+    "MODELS",
     "AttributionError",
     "DataError",
     "Dataset",
@@ -27,11 +31,14 @@ __all__ = [
     "SchemaError",
     "SourceError",
     "__version__",
+    "attribute",
     "demo",
     "health",
     "journeys",
     "load",
+    "markov",
     "paths",
     "schema",
+    "shapley",
     "validate",
 ]
