@@ -9,6 +9,7 @@ from helpers import REAL_DATA, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import attribution as at
 from attribution.models.markov import markov
 
 CA_DATA = REAL_DATA / "channelattribution_pathdata" / "Data.csv"
@@ -101,3 +102,105 @@ def test_removal_effects_equal_a_dense_solve(rows: list, order: int) -> None:
         assert re == pytest.approx(expected[ch][0], abs=1e-9)
         if sum(r[3] for r in rows) > 0:
             assert rev == pytest.approx(expected[ch][1], abs=1e-9)
+
+
+@pytest.fixture(scope="module")
+def ca_data() -> pl.DataFrame:
+    return pl.read_csv(CA_DATA, separator=";")
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_agrees_with_channelattribution_within_its_simulation_noise(
+    ca_data: pl.DataFrame, order: int
+) -> None:
+    """ChannelAttribution 2.2.5, 30 independent seeds (tests/results/README.md).
+
+    Its estimate is a simulation; ours is exact. Ours must lie within 4 standard errors of
+    the mean of its 30 runs (sd / sqrt(30)), and inside the range of its runs.
+    """
+    ref = pl.read_csv(CA_RESULTS).filter(pl.col("order") == order)
+    ours = markov(ca_data, order=order).channels
+    joined = ref.join(ours, on="channel", how="full", coalesce=True)
+    assert joined.height == 12 and joined.null_count().sum_horizontal().item() == 0
+    for col in ("conversions", "value", "removal_effect", "removal_effect_value"):
+        err = (joined[col] - joined[f"{col}_mean"]).abs()
+        se = joined[f"{col}_std"] / joined["n_seeds"].sqrt()
+        assert (err <= 4 * se + 1e-9).all(), joined.select("channel", col, f"{col}_mean", se)
+        assert (joined[col] >= joined[f"{col}_min"] - 1e-9).all()
+        assert (joined[col] <= joined[f"{col}_max"] + 1e-9).all()
+
+
+def test_totals_base_probability_and_transition_matrix(ca_data: pl.DataFrame) -> None:
+    r = markov(ca_data, order=1)
+    assert r.channels["conversions"].sum() == pytest.approx(ca_data["total_conversions"].sum())
+    assert r.channels["value"].sum() == pytest.approx(ca_data["total_conversion_value"].sum())
+    # flow is conserved in every state, so P(conversion) is the observed rate
+    rate = ca_data["total_conversions"].sum() / (
+        ca_data["total_conversions"].sum() + ca_data["total_null"].sum()
+    )
+    assert r.conversion_probability == pytest.approx(rate)
+    rows = r.transition_matrix.group_by("state_from").agg(pl.col("probability").sum())
+    assert rows["probability"].to_list() == pytest.approx([1.0] * rows.height)
+    assert set(rows["state_from"]) == {*r.channels["channel"], "(start)"}
+    assert not r.transition_matrix.filter(pl.col("state_from") == pl.col("state_to")).height
+
+
+def test_path_table_forms_agree(ca_data: pl.DataFrame) -> None:
+    ours = ca_data.rename(
+        {
+            "total_conversions": "conversions",
+            "total_conversion_value": "value",
+            "total_null": "nulls",
+        }
+    )
+    as_list = ours.with_columns(pl.col("path").str.split(" > "))
+    shuffled = as_list.sample(fraction=1.0, shuffle=True, seed=3)
+    a = markov(ca_data, order=2).channels
+    for other in (ours, as_list, shuffled):
+        b = markov(other, order=2).channels
+        assert b["channel"].to_list() == a["channel"].to_list()
+        assert b["removal_effect"].to_list() == pytest.approx(
+            a["removal_effect"].to_list(), abs=1e-12
+        )
+
+
+def test_paths_from_journeys_and_prospects(demo_small) -> None:
+    from attribution.models.markov import prospect_paths
+
+    j = at.journeys(demo_small)
+    r = markov(at.paths(j), order=1)
+    won = j.filter(pl.col("status") == "won", pl.col("n_touches") > 0).unique("opportunity_id")
+    assert r.channels["value"].sum() == pytest.approx(won["amount"].sum())
+    prospects = prospect_paths(demo_small)
+    assert prospects.height > 0 and prospects["nulls"].sum() == prospects.height
+    with_prospects = markov(at.paths(j), extra_nulls=prospects)
+    assert with_prospects.conversion_probability < r.conversion_probability
+    assert with_prospects.channels["conversions"].sum() == pytest.approx(
+        r.channels["conversions"].sum()
+    )
+
+
+@pytest.mark.parametrize(
+    ("frame", "error", "match"),
+    [
+        (pl.DataFrame({"conversions": [1]}), at.SchemaError, "missing column"),
+        (pl.DataFrame({"path": [1], "conversions": [1]}), at.SchemaError, "list"),
+        (pl.DataFrame({"path": ["a"], "conversions": [-1]}), at.DataError, "finite number >= 0"),
+        (pl.DataFrame({"path": ["a >  > b"], "conversions": [1]}), at.DataError, "empty step"),
+        (pl.DataFrame({"path": ["a", None], "conversions": [1, 2]}), at.DataError, "missing"),
+        (
+            pl.DataFrame({"path": ["a"], "conversions": [1], "total_conversions": [1]}),
+            at.SchemaError,
+            "both",
+        ),
+    ],
+)
+def test_bad_path_tables(frame: pl.DataFrame, error: type, match: str) -> None:
+    with pytest.raises(error, match=match):
+        markov(frame)
+
+
+@pytest.mark.parametrize("order", [0, -1, 1.5, True])
+def test_order_is_checked(order: object) -> None:
+    with pytest.raises(at.ParameterError, match="order"):
+        markov(pl.DataFrame({"path": ["a"], "conversions": [1]}), order=order)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from attribution.errors import (
 from attribution.io import load
 from attribution.journeys import journeys, paths
 from attribution.models import MODELS, attribute
+from attribution.models.compare import Comparison, compare
 from attribution.models.markov import markov
 from attribution.models.shapley import shapley
 from attribution.schema import validate
@@ -25,6 +26,7 @@ __version__ = "0.1.0"
 __all__ = [
     "MODELS",
     "AttributionError",
+    "Comparison",
     "DataError",
     "Dataset",
     "ParameterError",
@@ -32,6 +34,7 @@ __all__ = [
     "SourceError",
     "__version__",
     "attribute",
+    "compare",
     "demo",
     "health",
     "journeys",

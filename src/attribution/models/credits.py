@@ -138,7 +138,9 @@ def won_deals(journeys: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
         for name, dtype in _OPTIONAL.items()
         if name not in schema
     )
-    return lf.filter(pl.col(STATUS) == "won").sort(OPPORTUNITY_ID, POSITION)
+    # materialised in sorted order: per-deal float sums then add up in the same order
+    # whatever the input row order (a lazy plan may evaluate them before the sort)
+    return lf.filter(pl.col(STATUS) == "won").sort(OPPORTUNITY_ID, POSITION).collect().lazy()
 
 
 def _last_at_or_before(limit: str) -> pl.Expr:
