@@ -287,7 +287,10 @@ def compare(
         credits = attribute(journeys, name, team=team, **options)
         credits_of[label] = credits
         tables.append(
-            credits.group_by(_group_expr(by).alias(by)).agg(pl.col(REVENUE).sum().alias(label))
+            # a running sum adds up sequentially, so totals are the same bits on every run
+            credits.group_by(_group_expr(by).alias(by)).agg(
+                pl.col(REVENUE).cum_sum().last().alias(label)
+            )
         )
     table = tables[0]
     for other in tables[1:]:

@@ -209,7 +209,9 @@ def allocate(
     """
     touches = creditable(journeys, team)
     raw = pl.max_horizontal(weight(touches).cast(pl.Float64), pl.lit(0.0))
-    total = pl.col("_w").sum().over(OPPORTUNITY_ID)
+    # a running sum is sequential, so the total adds up in row order on every run (a plain
+    # windowed sum may be split across threads and differ in the last bit)
+    total = pl.col("_w").cum_sum().last().over(OPPORTUNITY_ID)
     credited = (
         touches.with_columns(raw.alias("_w"))
         .with_columns(
