@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import polars as pl
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import attribution as at
+from attribution.models import markov as markov_module
 from attribution.models.markov import markov
 
 CA_DATA = REAL_DATA / "channelattribution_pathdata" / "Data.csv"
@@ -93,11 +96,13 @@ def table(rows: list[tuple[list[str], float, float, float]]) -> pl.DataFrame:
 
 
 @settings(max_examples=60, deadline=None)
-@given(rows=path_rows, order=st.integers(1, 4))
-def test_removal_effects_equal_a_dense_solve(rows: list, order: int) -> None:
+@given(rows=path_rows, order=st.integers(1, 4), iterative=st.booleans())
+def test_removal_effects_equal_a_dense_solve(rows: list, order: int, iterative: bool) -> None:
     rows = [(p, c, n, v if c else 0.0) for p, c, n, v in rows]
     expected = dense_reference(rows, order)
-    got = markov(table(rows), order=order).channels
+    # iterative=True sends even these small chains through the sparse solver
+    with mock.patch.object(markov_module, "_DENSE_STATES", 0 if iterative else 500):
+        got = markov(table(rows), order=order).channels
     for ch, re, rev in got.select("channel", "removal_effect", "removal_effect_value").rows():
         assert re == pytest.approx(expected[ch][0], abs=1e-9)
         if sum(r[3] for r in rows) > 0:
@@ -204,3 +209,24 @@ def test_bad_path_tables(frame: pl.DataFrame, error: type, match: str) -> None:
 def test_order_is_checked(order: object) -> None:
     with pytest.raises(at.ParameterError, match="order"):
         markov(pl.DataFrame({"path": ["a"], "conversions": [1]}), order=order)  # type: ignore[arg-type]
+
+
+def test_sparse_solver_on_a_large_chain(ca_data: pl.DataFrame) -> None:
+    """Order 4 on the example table has ~4,000 states: the sparse path against sparse LU."""
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
+    from attribution.models.pathtable import encode
+
+    e = encode(ca_data)
+    chain = markov_module.prepare(e, order=4)
+    counts = markov_module.count(chain, e.conversions, e.nulls, e.value)
+    assert chain.n_states > 3000
+    out = np.asarray(counts.transitions.sum(axis=1)).ravel() + counts.conversion + counts.null
+    q = sp.diags(1 / out) @ counts.transitions
+    system = (sp.identity(chain.n_states, format="csc") - q).tocsc()
+    rhs = np.column_stack([counts.conversion / out, counts.value / out])
+    got = markov_module._solve_system(system, rhs)
+    lu = spla.splu(system)
+    expected = np.column_stack([lu.solve(rhs[:, 0]), lu.solve(rhs[:, 1])])
+    assert np.abs(got - expected).max() < 1e-11

@@ -30,6 +30,8 @@ ALIASES: dict[str, str] = {
 """ChannelAttribution's path-table column names and ours."""
 
 _CHUNK_ROWS = 1_000_000
+_MERGE_MIN_ROWS = 200_000
+_MERGE_SAMPLE = 10_000
 _MAX_EXAMPLES = 3
 
 
@@ -211,8 +213,30 @@ def _chunk_codes(
     return table[physical], lengths.astype(np.int64)
 
 
-def encode(table: pl.DataFrame, *, separator: str = " > ") -> EncodedPaths:
+def _merge_repeats(t: pl.DataFrame) -> pl.DataFrame:
+    """Add up rows that repeat a path, when a sample shows that many do.
+
+    Encoding costs grow with the number of steps, so a table that repeats its paths (like
+    ChannelAttribution's example, or one built by sampling journeys) is first reduced to
+    its distinct paths. A sample of rows decides, so a table of distinct paths pays almost
+    nothing for the check. The merged rows are sorted by path.
+    """
+    if t.height < _MERGE_MIN_ROWS:
+        return t
+    sample = t[PATH].sample(_MERGE_SAMPLE, seed=0)
+    if sample.n_unique() > _MERGE_SAMPLE // 2:
+        return t
+    sums = [pl.col(c).cum_sum().last() for c in (CONVERSIONS, VALUE, NULLS)]  # same bits
+    return t.group_by(PATH).agg(*sums).sort(PATH)
+
+
+def encode(
+    table: pl.DataFrame, *, separator: str = " > ", merge_repeats: bool = False
+) -> EncodedPaths:
     """Check a path table (see :func:`path_table`) and encode it as integers.
+
+    With ``merge_repeats``, rows that repeat a path may be added up first (the result then
+    has one row per distinct path, sorted, instead of one per input row).
 
     Examples
     --------
@@ -222,6 +246,8 @@ def encode(table: pl.DataFrame, *, separator: str = " > ") -> EncodedPaths:
     (('a', 'b'), [1, 0, 0], [0, 2, 3])
     """
     t = _checked(table, separator)
+    if merge_repeats:
+        t = _merge_repeats(t)
     lookup: dict[str, int] = {}
     code_parts, length_parts = [], []
     for start in range(0, max(t.height, 1), _CHUNK_ROWS):

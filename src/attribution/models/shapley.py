@@ -242,7 +242,7 @@ def shapley(
     [2.25, 0.75]
     """
     value = check_value(value)  # type: ignore[assignment]
-    encoded = encode(paths, separator=separator)
+    encoded = encode(paths, separator=separator, merge_repeats=True)
     if encoded.n_paths == 0 or len(encoded.channels) == 0:
         raise DataError("shapley: the path table has no paths")
     return fit(encoded, value=value)
