@@ -230,3 +230,12 @@ def test_sparse_solver_on_a_large_chain(ca_data: pl.DataFrame) -> None:
     lu = spla.splu(system)
     expected = np.column_stack([lu.solve(rhs[:, 0]), lu.solve(rhs[:, 1])])
     assert np.abs(got - expected).max() < 1e-11
+
+
+def test_journeys_are_accepted_in_place_of_a_path_table(demo_small) -> None:
+    j = at.journeys(demo_small)
+    for fit in (at.markov, at.shapley):
+        a = fit(j).channels
+        b = fit(at.paths(j)).channels
+        assert a.equals(b)
+        assert fit(j.lazy()).channels.equals(a)

@@ -47,7 +47,7 @@ import scipy.sparse.linalg as spla
 
 from attribution.dataset import Dataset
 from attribution.errors import DataError, ParameterError
-from attribution.models.pathtable import EncodedPaths, encode
+from attribution.models.pathtable import EncodedPaths, as_path_table, encode
 from attribution.schema import CHANNEL
 
 __all__ = ["MarkovResult", "credits", "fit", "markov", "prepare", "prospect_paths"]
@@ -416,7 +416,7 @@ def check_order(order: object) -> int:
 
 
 def markov(
-    paths: pl.DataFrame,
+    paths: pl.DataFrame | pl.LazyFrame,
     *,
     order: int = 1,
     separator: str = " > ",
@@ -430,7 +430,8 @@ def markov(
     paths
         A path table (``path``, ``conversions``, ``value``, ``nulls``; or
         ChannelAttribution's names), e.g. from :func:`attribution.paths`; ``path`` may be
-        list[str] or a string joined by ``separator``.
+        list[str] or a string joined by ``separator``. A journeys frame is accepted too
+        and aggregated with :func:`attribution.paths` first.
     order
         Number of previous channels a state remembers (1 to about 4 is sensible).
     separator
@@ -463,8 +464,9 @@ def markov(
     0.375
     """
     order = check_order(order)
+    table = as_path_table(paths)
     encoded = encode(
-        _with_nulls(paths, extra_nulls, separator), separator=separator, merge_repeats=True
+        _with_nulls(table, extra_nulls, separator), separator=separator, merge_repeats=True
     )
     if encoded.n_paths == 0 or len(encoded.channels) == 0:
         raise DataError("markov: the path table has no paths")

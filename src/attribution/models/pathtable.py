@@ -20,7 +20,7 @@ import polars as pl
 from attribution.errors import DataError, ParameterError, SchemaError
 from attribution.journeys import CONVERSIONS, NULLS, PATH, PATH_COLUMNS, VALUE
 
-__all__ = ["ALIASES", "EncodedPaths", "encode", "path_table"]
+__all__ = ["ALIASES", "EncodedPaths", "as_path_table", "encode", "path_table"]
 
 ALIASES: dict[str, str] = {
     "total_conversions": CONVERSIONS,
@@ -211,6 +211,22 @@ def _chunk_codes(
     table = np.zeros(int(present.max()) + 1, dtype=np.int32)
     table[present] = [lookup[n] for n in names]
     return table[physical], lengths.astype(np.int64)
+
+
+def as_path_table(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """Return ``frame`` if it is a path table, or the path table of a journeys frame.
+
+    A frame with journeys' ``status`` and ``n_touches`` columns is aggregated with
+    :func:`attribution.paths` (won deals convert, lost ones do not, open ones are left out).
+    """
+    schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
+    if "status" in schema and "n_touches" in schema and PATH not in schema:
+        from attribution.journeys import paths
+
+        return paths(frame)
+    if isinstance(frame, pl.LazyFrame):
+        return frame.collect()
+    return frame
 
 
 def _merge_repeats(t: pl.DataFrame) -> pl.DataFrame:

@@ -33,7 +33,7 @@ import numpy as np
 import polars as pl
 
 from attribution.errors import DataError, ParameterError
-from attribution.models.pathtable import EncodedPaths, encode
+from attribution.models.pathtable import EncodedPaths, as_path_table, encode
 from attribution.schema import CHANNEL
 
 __all__ = ["ShapleyResult", "ShapleyValue", "channel_weights", "coalitions", "shapley"]
@@ -207,7 +207,7 @@ def fit(paths: EncodedPaths, *, value: str = "conversion_rate") -> ShapleyResult
 
 
 def shapley(
-    paths: pl.DataFrame,
+    paths: pl.DataFrame | pl.LazyFrame,
     *,
     value: ShapleyValue = "conversion_rate",
     separator: str = " > ",
@@ -218,7 +218,8 @@ def shapley(
     ----------
     paths
         A path table (``path``, ``conversions``, ``value``, ``nulls``; or
-        ChannelAttribution's names), e.g. from :func:`attribution.paths`.
+        ChannelAttribution's names), e.g. from :func:`attribution.paths`, or a journeys
+        frame (aggregated with :func:`attribution.paths` first).
     value
         Characteristic function: ``"conversion_rate"`` or ``"conversions"`` (the
         simplified Shapley value); see the module docstring.
@@ -242,7 +243,7 @@ def shapley(
     [2.25, 0.75]
     """
     value = check_value(value)  # type: ignore[assignment]
-    encoded = encode(paths, separator=separator, merge_repeats=True)
+    encoded = encode(as_path_table(paths), separator=separator, merge_repeats=True)
     if encoded.n_paths == 0 or len(encoded.channels) == 0:
         raise DataError("shapley: the path table has no paths")
     return fit(encoded, value=value)
