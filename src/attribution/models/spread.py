@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import polars as pl
 
+from attribution.errors import ParameterError
 from attribution.journeys import N_TOUCHES, POSITION, STATUS
 from attribution.models.credits import allocate, check_team
 from attribution.models.pathtable import EncodedPaths, encode
@@ -35,7 +36,7 @@ class JourneyPaths:
     ) -> None:
         check_team(team)
         if not isinstance(include_open, bool):
-            raise_type("include_open", include_open)
+            raise ParameterError(f"include_open must be True or False, got {include_open!r}")
         statuses = ["won", "lost", "open"] if include_open else ["won", "lost"]
         lf = journeys.lazy().filter(pl.col(STATUS).is_in(statuses) & (pl.col(N_TOUCHES) > 0))
         if team is not None:
@@ -65,13 +66,6 @@ class JourneyPaths:
     def with_extra(self, extra: EncodedPaths | None) -> EncodedPaths:
         """Return the deals' paths followed by extra non-converting paths."""
         return self.encoded if extra is None else _concat(self.encoded, extra)
-
-
-def raise_type(name: str, value: object) -> None:
-    """Raise a ParameterError for a flag that is not a bool."""
-    from attribution.errors import ParameterError
-
-    raise ParameterError(f"{name} must be True or False, got {value!r}")
 
 
 def _concat(a: EncodedPaths, b: EncodedPaths) -> EncodedPaths:
