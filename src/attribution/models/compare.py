@@ -132,11 +132,19 @@ class _Frame:
         return np.searchsorted(self.accounts.to_numpy(), frame[ACCOUNT_ID].to_numpy())
 
 
+def _codes(values: pl.Expr, names: Sequence[str], default: int | None = None) -> pl.Expr:
+    """Position of each value in ``names`` (``default`` for values not in it)."""
+    return values.replace_strict(
+        pl.Series(list(names), dtype=pl.String),
+        pl.Series(np.arange(len(names)), dtype=pl.Int64),
+        default=default,
+        return_dtype=pl.Int64,
+    )
+
+
 def _rule_boot(credits: pl.DataFrame, frame: _Frame, groups: list[str]) -> np.ndarray:
-    g = {name: i for i, name in enumerate(groups)}
-    labels = credits.select(_group_expr(frame.by)).to_series().to_list()
     rows = frame.account_index(credits)
-    cols = np.array([g[x] for x in labels], dtype=np.int64)
+    cols = credits.select(_codes(_group_expr(frame.by), groups)).to_series().to_numpy()
     matrix = sp.csr_matrix(
         (credits[REVENUE].to_numpy(), (rows, cols)),
         shape=(len(frame.accounts), len(groups)),
@@ -166,18 +174,22 @@ def _data_boot(
 
     touches = (
         creditable(journeys, team)
-        .select(OPPORTUNITY_ID, ACCOUNT_ID, AMOUNT, CHANNEL, _group_expr(frame.by).alias("_g"))
+        .select(
+            OPPORTUNITY_ID,
+            ACCOUNT_ID,
+            AMOUNT,
+            _codes(pl.col(CHANNEL).cast(pl.String), encoded.channels, -1).alias("_code"),
+            _codes(_group_expr(frame.by), groups).alias("_g"),
+        )
         .collect()
     )
-    channel_pos = {c: i for i, c in enumerate(encoded.channels)}
-    code = np.array([channel_pos.get(c, -1) for c in touches[CHANNEL].to_list()], dtype=np.int64)
+    code = touches["_code"].to_numpy()
     deal_ids, deal_of = np.unique(touches[OPPORTUNITY_ID].to_numpy(), return_inverse=True)
     pair = deal_of * (len(encoded.channels) + 1) + (code + 1)
     _, pair_of, pair_count = np.unique(pair, return_inverse=True, return_counts=True)
     k = pair_count[pair_of].astype(np.float64)
     per_deal = np.bincount(deal_of, minlength=len(deal_ids)).astype(np.float64)
-    g = {x: i for i, x in enumerate(groups)}
-    touch_group = np.array([g[x] for x in touches["_g"].to_list()], dtype=np.int64)
+    touch_group = touches["_g"].to_numpy()
     touch_account = frame.account_index(touches)
     amount = touches[AMOUNT].to_numpy().astype(np.float64)
 
@@ -210,8 +222,8 @@ def _data_boot(
                 value=np.bincount(co.index, weights=value_w, minlength=len(co.members)),
                 index=co.index,
             )
-            dividends, _ = shapley_model._dividends(boot_co, value)
-            channel_w = shapley_model._split(co.members, dividends)
+            conversion_dividends, _ = shapley_model.dividends(boot_co, value)
+            channel_w = shapley_model.split_dividends(co.members, conversion_dividends)
         tw = np.where(code >= 0, channel_w[np.maximum(code, 0)], 0.0) / k
         denom = np.bincount(deal_of, weights=tw, minlength=len(deal_ids))
         credit = np.where(
@@ -223,7 +235,9 @@ def _data_boot(
             touch_group, weights=credit * amount * account_weight[touch_account], minlength=n_groups
         )
         if len(no_touch_amount):
-            out[b, g[NO_TOUCH]] += (no_touch_amount * account_weight[no_touch_account]).sum()
+            out[b, groups.index(NO_TOUCH)] += (
+                no_touch_amount * account_weight[no_touch_account]
+            ).sum()
     return out
 
 

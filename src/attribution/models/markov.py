@@ -81,14 +81,18 @@ class Chain:
     def state_labels(self) -> list[str]:
         """Human-readable state names: the channels of each state joined by ``" > "``."""
         base = len(self.channels) + 1
-        labels = []
-        for code in self.state_codes.tolist():
-            digits = []
-            while code:
-                code, d = divmod(code, base)
-                digits.append(self.channels[d - 1])
-            labels.append(STATE_SEPARATOR.join(reversed(digits)))
-        return labels
+        names = np.array(["", *self.channels], dtype=object)
+        rest = self.state_codes.copy()
+        digits = []
+        for _ in range(self.order):  # most significant digit last
+            rest, d = np.divmod(rest, base)
+            digits.append(names[d])
+        frame = pl.DataFrame(
+            [pl.Series(f"d{i}", d, dtype=pl.String) for i, d in enumerate(reversed(digits))]
+        )
+        steps = [pl.when(pl.col(c) != "").then(pl.col(c)) for c in frame.columns]
+        joined = pl.concat_str(steps, separator=STATE_SEPARATOR, ignore_nulls=True)
+        return frame.select(joined).to_series().to_list()
 
 
 def prepare(paths: EncodedPaths, *, order: int = 1) -> Chain:

@@ -36,7 +36,15 @@ from attribution.errors import DataError, ParameterError
 from attribution.models.pathtable import EncodedPaths, as_path_table, encode
 from attribution.schema import CHANNEL
 
-__all__ = ["ShapleyResult", "ShapleyValue", "channel_weights", "coalitions", "shapley"]
+__all__ = [
+    "ShapleyResult",
+    "ShapleyValue",
+    "channel_weights",
+    "coalitions",
+    "dividends",
+    "shapley",
+    "split_dividends",
+]
 
 ShapleyValue = Literal["conversion_rate", "conversions"]
 VALUES: tuple[str, ...] = get_args(ShapleyValue)
@@ -101,7 +109,8 @@ def coalitions(paths: EncodedPaths) -> Coalitions:
     )
 
 
-def _dividends(co: Coalitions, value: str) -> tuple[np.ndarray, np.ndarray]:
+def dividends(co: Coalitions, value: str) -> tuple[np.ndarray, np.ndarray]:
+    """Harsanyi dividends of each coalition: for conversions and for value."""
     if value == "conversions":
         return co.conversions, co.value
     journeys = co.conversions + co.nulls
@@ -110,17 +119,18 @@ def _dividends(co: Coalitions, value: str) -> tuple[np.ndarray, np.ndarray]:
     return rate, value_rate
 
 
-def _split(members: np.ndarray, dividends: np.ndarray) -> np.ndarray:
+def split_dividends(members: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Shapley values: each coalition's dividend shared equally by its members."""
     size = members.sum(axis=1)
-    share = np.divide(dividends, size, out=np.zeros_like(dividends), where=size > 0)
+    share = np.divide(values, size, out=np.zeros_like(values), where=size > 0)
     return np.asarray(share @ members)
 
 
 def channel_weights(paths: EncodedPaths, *, value: str = "conversion_rate") -> np.ndarray:
     """Shapley values (conversion dividends) per channel code of ``paths``."""
     co = coalitions(paths)
-    dividends, _ = _dividends(co, value)
-    return _split(co.members, dividends)
+    conversion_dividends, _ = dividends(co, value)
+    return split_dividends(co.members, conversion_dividends)
 
 
 @dataclass(frozen=True)
@@ -162,9 +172,9 @@ def _scale(phi: np.ndarray, total: float) -> np.ndarray:
 def fit(paths: EncodedPaths, *, value: str = "conversion_rate") -> ShapleyResult:
     """Shapley values of encoded paths (see :func:`shapley`)."""
     co = coalitions(paths)
-    dividends, value_dividends = _dividends(co, value)
-    phi = _split(co.members, dividends)
-    phi_value = _split(co.members, value_dividends)
+    conversion_dividends, value_dividends = dividends(co, value)
+    phi = split_dividends(co.members, conversion_dividends)
+    phi_value = split_dividends(co.members, value_dividends)
     total_conversions = float(paths.conversions.sum())
     conversions = _scale(phi, total_conversions)
     table = pl.DataFrame(
@@ -183,11 +193,21 @@ def fit(paths: EncodedPaths, *, value: str = "conversion_rate") -> ShapleyResult
             "share": pl.Float64,
         },
     )
-    names = np.array(co.channels, dtype=object)
+    row, col = np.nonzero(co.members)  # row-major: channels in name order within a row
+    lists = (
+        pl.DataFrame({"row": row, "channel": np.array(co.channels, dtype=object)[col]})
+        .group_by("row", maintain_order=True)
+        .agg(pl.col("channel").cast(pl.String))
+    )
+    members = (
+        pl.DataFrame({"row": np.arange(len(co.members), dtype=row.dtype)})
+        .join(lists, on="row", how="left", maintain_order="left")
+        .get_column("channel")
+    )
     journeys = co.conversions + co.nulls
     coalition_table = pl.DataFrame(
         {
-            "coalition": [names[row].tolist() for row in co.members],
+            "coalition": members,
             "conversions": co.conversions,
             "nulls": co.nulls,
             "value": co.value,
