@@ -29,7 +29,7 @@ ALIASES: dict[str, str] = {
 }
 """ChannelAttribution's path-table column names and ours."""
 
-_CHUNK_ROWS = 1_000_000
+_CHUNK_ROWS = 250_000  # rows tokenised at once: bounds the memory of the split
 _MERGE_MIN_ROWS = 200_000
 _MERGE_SAMPLE = 10_000
 _MAX_EXAMPLES = 3
