@@ -1,5 +1,6 @@
-"""Regenerate channelattribution_markov.csv: ChannelAttribution's Markov model on its own
-example path table, orders 1-3, default settings, several seeds.
+"""Regenerate channelattribution_markov.csv (ChannelAttribution's Markov model on its own
+example path table, orders 1-3, default settings, 30 seeds) and
+channelattribution_heuristics.csv (its first/last/linear touch models on the same table).
 
 Not part of the test run (ChannelAttribution is GPL-3 and is never a dependency of this
 project). Run it with a separate environment that has the published package:
@@ -63,6 +64,10 @@ def main(data_csv: str, out_dir: str) -> None:
             for fn in ("mean", "std", "min", "max")
         },
     )
+    heuristics = ca.heuristic_models(
+        data, "path", "total_conversions", var_value="total_conversion_value", flg_pro=False
+    )
+    heuristics.round(9).to_csv(Path(out_dir) / "channelattribution_heuristics.csv", index=False)
     out = Path(out_dir) / "channelattribution_markov.csv"
     stats.reset_index().round(6).to_csv(out, index=False)
     print(f"wrote {out} ({len(stats)} rows)")

@@ -145,3 +145,44 @@ def test_every_registered_model_is_documented_and_keyword_only() -> None:
         assert all(p.kind is p.KEYWORD_ONLY for p in params[1:]), name
         assert params[1].name == "team", name
         assert fn.__doc__ and "Examples" in fn.__doc__, name
+
+
+CA_DATA = ROOT.parent / "shared" / "data" / "real" / "channelattribution_pathdata" / "Data.csv"
+CA_HEURISTICS = ROOT / "tests" / "results" / "channelattribution_heuristics.csv"
+
+
+@pytest.fixture(scope="module")
+def ca_data() -> pl.DataFrame:
+    return pl.read_csv(CA_DATA, separator=";")
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [("first_touch", "first_touch"), ("last_touch", "last_touch"), ("linear", "linear_touch")],
+)
+def test_rules_on_a_path_table_equal_channelattribution_heuristics(
+    ca_data: pl.DataFrame, ours: str, theirs: str
+) -> None:
+    """ChannelAttribution 2.2.5 heuristic_models on its example table: deterministic."""
+    ref = pl.read_csv(CA_HEURISTICS).rename({"channel_name": "channel"})
+    got = at.models.attribute_paths(ca_data, ours).join(ref, on="channel", how="full")
+    assert got.height == 12 and got["channel"].null_count() == 0
+    assert got["conversions"].to_list() == pytest.approx(got[f"{theirs}_conversions"].to_list())
+    assert got["value"].to_list() == pytest.approx(got[f"{theirs}_value"].to_list())
+
+
+@pytest.mark.parametrize("model", sorted(at.MODELS))
+def test_every_model_runs_on_the_example_path_table(ca_data: pl.DataFrame, model: str) -> None:
+    options = {"custom": {"weights": {"first": 1, "close": 1, "rest": 1}}}.get(model, {})
+    result = at.models.attribute_paths(ca_data, model, **options)
+    assert result.columns == ["channel", "conversions", "value"]
+    assert result["conversions"].sum() == pytest.approx(ca_data["total_conversions"].sum())
+    assert result["value"].sum() == pytest.approx(ca_data["total_conversion_value"].sum())
+    assert (result["conversions"] >= 0).all()
+
+
+def test_path_table_options_are_checked(ca_data: pl.DataFrame) -> None:
+    with pytest.raises(at.ParameterError, match="include_open"):
+        at.models.attribute_paths(ca_data, "markov", include_open=True)
+    with pytest.raises(at.ParameterError, match="unknown attribution model"):
+        at.models.attribute_paths(ca_data, "markow")

@@ -21,7 +21,15 @@ from attribution.models import rules
 from attribution.models import shapley as _shapley
 from attribution.models.credits import CREDIT_COLUMNS, NO_TOUCH, check_options
 
-__all__ = ["CREDIT_COLUMNS", "MODELS", "NO_TOUCH", "ModelName", "attribute", "model_options"]
+__all__ = [
+    "CREDIT_COLUMNS",
+    "MODELS",
+    "NO_TOUCH",
+    "ModelName",
+    "attribute",
+    "attribute_paths",
+    "model_options",
+]
 
 ModelName = Literal[
     "first_touch",
@@ -124,3 +132,6 @@ def attribute(
     fn = lookup(model)
     check_options(str(model), options, model_options(str(model)))
     return fn(journeys, team=team, **options)
+
+
+from attribution.models.onpaths import attribute_paths  # noqa: E402  (needs the registry)
