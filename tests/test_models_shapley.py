@@ -126,3 +126,43 @@ def test_many_channels_are_exact_and_fast() -> None:
 def test_bad_value_function() -> None:
     with pytest.raises(at.ParameterError, match="value must be one of"):
         at.shapley(pl.DataFrame({"path": ["a"], "conversions": [1]}), value="revenue")
+
+
+def positions_by_hand(rs: list, value: str) -> dict[tuple[str, int], float]:
+    """Each coalition's dividend: equal parts per channel, then per journey by conversions,
+    at the rank where the channel first appears among the journey's distinct channels."""
+    groups: dict[frozenset, list[int]] = {}
+    for path, conv, null in rs:
+        g = groups.setdefault(frozenset(path), [0, 0])
+        g[0] += conv
+        g[1] += null
+    out: dict[tuple[str, int], float] = {}
+    for path, conv, _ in rs:
+        coalition = frozenset(path)
+        c, n = groups[coalition]
+        if not conv or not c:
+            continue
+        dividend = c if value == "conversions" else c / (c + n)
+        distinct = list(dict.fromkeys(path))
+        for rank, channel in enumerate(distinct, 1):
+            share = dividend / len(coalition) * conv / c
+            out[(channel, rank)] = out.get((channel, rank), 0.0) + share
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(rs=rows, value=st.sampled_from(["conversion_rate", "conversions"]))
+def test_ordered_variant_breaks_values_down_by_position(rs: list, value: str) -> None:
+    result = at.shapley(table(rs), value=value, ordered=True)
+    assert result.positions is not None
+    got = {(ch, pos): v for ch, pos, v in result.positions.select(
+        "channel", "position", "shapley_value").rows()}  # fmt: skip
+    expected = positions_by_hand(rs, value)
+    assert got.keys() == {k for k, v in expected.items() if v > 0}
+    for k, v in got.items():
+        assert v == pytest.approx(expected[k], abs=1e-12)
+    per_channel = result.positions.group_by("channel").agg(pl.col("shapley_value").sum())
+    phi = dict(result.channels.select("channel", "shapley_value").rows())
+    for ch, total in per_channel.rows():
+        assert total == pytest.approx(phi[ch])
+    assert result.positions["conversions"].sum() == pytest.approx(sum(r[1] for r in rs))

@@ -22,6 +22,9 @@ no enumeration of the ``2^n`` subsets and no sampling is needed, however many ch
 there are (tests check it against brute-force enumeration of all player orderings and the
 efficiency, symmetry and null-player axioms). Value is attributed the same way with
 ``v(T)`` (or ``v(T) / (c(T) + n(T))``) as the dividend.
+
+``ordered=True`` adds an ordered variant: each channel's value broken down by the position
+at which it first appears in the converting journeys (:func:`positions`).
 """
 
 from __future__ import annotations
@@ -147,11 +150,16 @@ class ShapleyResult:
     coalitions : polars.DataFrame
         One row per observed channel set: ``coalition`` (sorted list of channels),
         ``conversions``, ``nulls``, ``value``, ``conversion_rate``.
+    positions : polars.DataFrame or None
+        With ``ordered=True``: ``channel``, ``position``, ``shapley_value``, ``conversions``;
+        each channel's value broken down by the position at which it first appears among
+        the distinct channels of the converting journeys (see :func:`positions`).
     """
 
     value: str
     channels: pl.DataFrame
     coalitions: pl.DataFrame = field(repr=False)
+    positions: pl.DataFrame | None = field(default=None, repr=False)
 
     def weights(self) -> dict[str, float]:
         """Channel weights used to spread credit over a deal's touches (Shapley values)."""
@@ -169,7 +177,49 @@ def _scale(phi: np.ndarray, total: float) -> np.ndarray:
     return phi / s * total if s > 0 else np.zeros_like(phi)
 
 
-def fit(paths: EncodedPaths, *, value: str = "conversion_rate") -> ShapleyResult:
+def positions(
+    paths: EncodedPaths, co: Coalitions, conversion_dividends: np.ndarray
+) -> pl.DataFrame:
+    """Break each channel's Shapley value down by position (the ordered variant).
+
+    A coalition's dividend goes to its channels in equal parts (that is the Shapley value);
+    here each channel's part is further shared among the coalition's converting journeys in
+    proportion to their conversions, at the position (1 = first) where the channel first
+    appears among the journey's distinct channels, in the spirit of the ordered Shapley
+    value of Zhao et al. (2018). Positions of a channel add up to its Shapley value.
+    """
+    n_channels = len(paths.channels)
+    lengths = paths.lengths
+    path_of = np.repeat(np.arange(paths.n_paths), lengths)
+    key = path_of * n_channels + paths.codes
+    _, first = np.unique(key, return_index=True)  # first step of each (path, channel)
+    first.sort()
+    p, c = path_of[first], paths.codes[first]
+    start = np.zeros(paths.n_paths + 1, dtype=np.int64)
+    np.cumsum(np.bincount(p, minlength=paths.n_paths), out=start[1:])
+    rank = np.arange(len(first)) - start[p] + 1
+    size = co.members.sum(axis=1)
+    coalition = co.index[p]
+    per_journey = np.divide(
+        conversion_dividends[coalition] * paths.conversions[p],
+        size[coalition] * co.conversions[coalition],
+        out=np.zeros(len(p)),
+        where=co.conversions[coalition] > 0,
+    )
+    frame = (
+        pl.DataFrame({"_c": c, "position": rank.astype(np.int32), "shapley_value": per_journey})
+        .filter(pl.col("shapley_value") > 0)
+        .group_by("_c", "position")
+        .agg(pl.col("shapley_value").cum_sum().last())
+        .sort("_c", "position")
+    )
+    names = np.array(paths.channels, dtype=object)[frame["_c"].to_numpy()]
+    return frame.select(pl.Series(CHANNEL, names, dtype=pl.String), "position", "shapley_value")
+
+
+def fit(
+    paths: EncodedPaths, *, value: str = "conversion_rate", ordered: bool = False
+) -> ShapleyResult:
     """Shapley values of encoded paths (see :func:`shapley`)."""
     co = coalitions(paths)
     conversion_dividends, value_dividends = dividends(co, value)
@@ -223,13 +273,22 @@ def fit(paths: EncodedPaths, *, value: str = "conversion_rate") -> ShapleyResult
             "conversion_rate": pl.Float64,
         },
     ).sort("conversions", descending=True, maintain_order=True)
-    return ShapleyResult(value=value, channels=table, coalitions=coalition_table)
+    by_position = None
+    if ordered:
+        scale = total_conversions / phi.sum() if phi.sum() > 0 else 0.0
+        by_position = positions(paths, co, conversion_dividends).with_columns(
+            (pl.col("shapley_value") * scale).alias("conversions")
+        )
+    return ShapleyResult(
+        value=value, channels=table, coalitions=coalition_table, positions=by_position
+    )
 
 
 def shapley(
     paths: pl.DataFrame | pl.LazyFrame,
     *,
     value: ShapleyValue = "conversion_rate",
+    ordered: bool = False,
     separator: str = " > ",
 ) -> ShapleyResult:
     """Shapley-value attribution over the channel sets of a path table.
@@ -243,6 +302,9 @@ def shapley(
     value
         Characteristic function: ``"conversion_rate"`` or ``"conversions"`` (the
         simplified Shapley value); see the module docstring.
+    ordered
+        Also break each channel's value down by the position at which it first appears in
+        the converting journeys (``result.positions``; see :func:`positions`).
     separator
         Joins channels in string paths.
 
@@ -266,7 +328,9 @@ def shapley(
     encoded = encode(as_path_table(paths), separator=separator, merge_repeats=True)
     if encoded.n_paths == 0 or len(encoded.channels) == 0:
         raise DataError("shapley: the path table has no paths")
-    return fit(encoded, value=value)
+    if not isinstance(ordered, bool):
+        raise ParameterError(f"ordered must be True or False, got {ordered!r}")
+    return fit(encoded, value=value, ordered=ordered)
 
 
 def credits(
