@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 LINTED := $(wildcard src tests benchmarks scripts notebooks)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lint format clean
+.PHONY: help setup report test lint format clean screenshot
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,9 +24,8 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## create .venv (if missing or stale) and install the package with dev tools
 
-report: $(STAMP) ## set up, then run the report job on the built-in demo data
-	$(VENV)/bin/attribution demo outputs/demo/data --accounts 5000 --seed 0
-	$(VENV)/bin/attribution summary outputs/demo/data
+report: $(STAMP) ## set up, then build the full report set on the demo data (prints the index path)
+	$(VENV)/bin/attribution run params/default.yaml --jobs 4
 
 test: $(STAMP) ## set up, then run every test
 	$(PY) -m pytest
@@ -43,3 +42,6 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 clean: ## remove the venv, caches and outputs (keeps outputs/README.md)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
 	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +
+
+screenshot: $(STAMP) ## screenshot outputs/demo/00_summary.html into docs/ (headless Chromium)
+	$(PY) scripts/screenshot.py outputs/demo/00_summary.html docs/summary.png

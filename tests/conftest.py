@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pgserver
 import pytest
+from helpers import ROOT
 
 import attribution as at
+from attribution import report
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +26,35 @@ def demo_small() -> at.Dataset:
 def demo_medium() -> at.Dataset:
     """A medium demo dataset (3,000 accounts) for plausibility checks."""
     return at.demo.generate(n_accounts=3_000, seed=5)
+
+
+@dataclass(frozen=True)
+class CiRun:
+    """The report set built once per session from params/ci.yaml."""
+
+    result: report.RunResult
+    out: Path
+    log: str
+
+
+@pytest.fixture(scope="session")
+def ci_run(tmp_path_factory: pytest.TempPathFactory) -> CiRun:
+    """Run every notebook with params/ci.yaml (two at a time) into a temporary outputs folder.
+
+    A stale file from an "older run" is planted first: the new run must replace the folder.
+    """
+    out = tmp_path_factory.mktemp("outputs")
+    (out / "ci").mkdir()
+    (out / "ci" / "stale.txt").write_text("left by an older run\n")
+    log = io.StringIO()
+    result = report.run(ROOT / "params" / "ci.yaml", out=out, jobs=2, progress=False, log=log)
+    return CiRun(result=result, out=out, log=log.getvalue())
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pgserver.Server]:
+    """A throwaway PostgreSQL server on 127.0.0.1 (see tests/pgserver.py), stopped at the end."""
+    if os.environ.get(pgserver.SKIP_ENV) == "1":
+        pytest.skip(f"{pgserver.SKIP_ENV}=1: PostgreSQL tests skipped")
+    with pgserver.running() as server:
+        yield server

@@ -105,7 +105,9 @@ def test_column_and_table_mapping(tmp_path: Path) -> None:
     bad = {"touches": {**columns["touches"], "ActivityDat": "occurred_at"}}
     with pytest.raises(at.SchemaError) as excinfo:
         at.load(tmp_path / "src", columns=bad, tables={"touches": "activities"})
-    assert "touches.ActivityDat: the column mapping renames 'ActivityDat'" in str(excinfo.value)
+    message = str(excinfo.value)
+    assert "touches (from activities).ActivityDat: " in message
+    assert "reads column 'ActivityDat', which activities does not have" in message
 
 
 def test_csv_with_byte_order_mark_and_padded_header(tmp_path: Path) -> None:

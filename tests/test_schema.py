@@ -318,3 +318,13 @@ def test_demo_data_passes_validation(demo_small: at.Dataset) -> None:
     again = validate(demo_small.tables())
     for name, frame in demo_small.tables().items():
         assert again.lazy(name).collect().equals(frame), name
+
+
+def test_empty_optional_ids_are_missing_not_unknown() -> None:
+    tables = good_tables()
+    tables["touches"] = tables["touches"].with_columns(pl.Series("contact_id", ["c1", ""]))
+    tables["contacts"] = pl.DataFrame(
+        {"contact_id": ["c1"], "account_id": ["a1"], "created_at": ["2024-01-01"]}
+    )
+    ds = validate(tables)
+    assert ds.touches["contact_id"].to_list() == ["c1", None]

@@ -1,7 +1,8 @@
 """The ``attribution`` command.
 
 Exit codes: 0 success; 2 bad parameters or data (the message says what and where);
-1 anything else.
+1 anything else (for ``run``: a notebook failed; the message names it, the cell, and where
+its partial output is).
 """
 
 from __future__ import annotations
@@ -93,6 +94,95 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from attribution.report import NotebookError, run
+
+    try:
+        result = run(args.params, only=args.only, jobs=args.jobs, out=args.out)
+    except NotebookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    took = result.manifest["timings"]["total"]
+    print(f"report written in {took:.1f}s: {result.run_dir}")
+    print(f"open {result.index}")
+    return 0
+
+
+def _print_all(title: str, frame: pl.DataFrame) -> None:
+    print(f"\n{title}")
+    with pl.Config(
+        tbl_rows=-1,
+        tbl_cols=20,
+        tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
+        fmt_str_lengths=40,
+        tbl_width_chars=120,
+        thousands_separator=",",
+    ):
+        print(frame)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from attribution import health
+    from attribution.errors import DataError, SchemaError
+    from attribution.io import open_source, read_tables
+    from attribution.mapping import load_mapping
+    from attribution.schema import validate
+    from attribution.window import Window
+
+    rules = load_mapping(args.mapping) if args.mapping is not None else None
+    time_zone = args.time_zone or (rules.time_zone if rules is not None else None) or "UTC"
+    window = Window.make(
+        start=args.start,
+        end=args.end,
+        lookback_days=args.lookback_days,
+        opportunities_by=args.opportunities_by,
+        time_zone=time_zone,
+    )
+    schema = args.schema or (rules.schema if rules is not None else None)
+    problems: list[object] = []
+    with open_source(args.source, schema=schema) as src:
+        print(f"source: {src.description}" + (f" (schema {schema})" if schema else ""))
+        if rules is not None:
+            print(f"mapping: {rules.origin}")
+        print(f"time zone of naive timestamps: {time_zone}")
+        if window is not None:
+            print(
+                f"window: {window.describe()}; touches up to {window.lookback_days:g} days before"
+            )
+        try:
+            raw = read_tables(src, mapping=rules, window=window, time_zone=time_zone)
+        except (SchemaError, DataError) as exc:  # nothing could be read: say why
+            raw, problems = {}, list(exc.problems) or [str(exc)]
+        if raw:
+            tables: dict[str, pl.DataFrame | pl.LazyFrame] = dict(raw)
+            try:
+                tables = validate(raw, time_zone=time_zone, source=src.description).tables()
+            except (SchemaError, DataError) as exc:
+                problems = list(exc.problems)
+            summary = health.source_summary(tables, time_zone=time_zone)
+            nulls = health.column_nulls(tables)
+    if raw:
+        _print_all("Tables", summary)
+        shown = nulls.select(
+            "table",
+            "column",
+            "required",
+            "nulls",
+            (pl.col("null_share") * 100).round(1).alias("nulls_%"),
+        )
+        _print_all("Empty values per column", shown)
+    if problems:
+        n = len(problems)
+        print(f"\n{n} problem{'s' if n != 1 else ''} found:")
+        for i, problem in enumerate(problems, 1):
+            text = problem.render() if hasattr(problem, "render") else str(problem)
+            print(f"  {i}. {text}")
+        return 2
+    print("\nNo problems found: every table meets the contract.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``attribution`` command."""
     parser = argparse.ArgumentParser(
@@ -123,6 +213,61 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-paths", type=int, default=10)
     p.add_argument("--lazy", action="store_true", help="keep tables as lazy scans")
     p.set_defaults(func=_cmd_summary)
+
+    p = sub.add_parser(
+        "run",
+        help="run the report notebooks of a params file into <output_dir>/<run_name>/",
+        description="Check the params file, load and validate the data once, execute the "
+        "report notebooks with papermill, render offline HTML, and write the run folder "
+        "atomically (a failed run leaves the previous report untouched).",
+    )
+    p.add_argument("params", type=Path, help="params YAML file, e.g. params/default.yaml")
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run only this notebook (name without .ipynb; repeat for more)",
+    )
+    p.add_argument("--jobs", type=int, default=1, help="notebooks executed at the same time")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder receiving <run_name>/ (default: output_dir of the params file)",
+    )
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser(
+        "validate",
+        help="load and validate a source; print every table's summary and every problem",
+        description="Load and validate a source without running anything else. Prints each "
+        "table's rows, date range and empty values per column, then every problem found; "
+        "exits 2 when there are problems.",
+    )
+    p.add_argument(
+        "source",
+        nargs="?",
+        default=None,
+        help="folder of <table>.parquet/.csv files or a database URL "
+        "(default: the URL in ATTRIBUTION_DB_URL)",
+    )
+    p.add_argument("--mapping", help="mapping file, or a preset name (salesforce, hubspot)")
+    p.add_argument("--schema", help="database schema holding the tables")
+    p.add_argument(
+        "--time-zone", help="zone of timestamps without offset (default: the mapping's, else UTC)"
+    )
+    p.add_argument("--start", help="only opportunities from this date (inclusive)")
+    p.add_argument("--end", help="only opportunities before this date (exclusive)")
+    p.add_argument(
+        "--lookback-days", type=float, default=180, help="journey lookback, with --start/--end"
+    )
+    p.add_argument(
+        "--opportunities-by",
+        choices=("closed_at", "created_at"),
+        default="closed_at",
+        help="which opportunity date --start/--end select on",
+    )
+    p.set_defaults(func=_cmd_validate)
     return parser
 
 

@@ -1,53 +1,61 @@
-"""Sources: read the contract's tables from a folder of files or a database file.
+"""Sources: read the contract's tables from a folder of files or a database.
 
 A **folder source** holds one file per table, named after it: ``touches.parquet`` or
 ``touches.csv`` (or a folder ``touches/`` of Parquet parts, as the demo writes large data).
-A **database source** is a URL whose tables carry the contract's names:
-``sqlite:///path/to/file.db`` or ``duckdb:///path/to/file.duckdb``.
+A **database source** is a URL whose tables carry the contract's names (or a mapping's):
+``postgresql://user@host/db``, ``sqlite:///path/to/file.db`` or
+``duckdb:///path/to/file.duckdb`` (see :mod:`attribution.db`). With no source at all, the
+URL in the ``ATTRIBUTION_DB_URL`` environment variable is used, so that credentials stay out
+of parameter files.
 
 A column mapping renames a user's columns onto the contract before validation, e.g.
 ``columns={"touches": {"ActivityDate": "occurred_at"}}``; ``tables`` renames tables or files,
-e.g. ``tables={"touches": "activities"}``.
+e.g. ``tables={"touches": "activities"}``; ``mapping`` takes a mapping file or a preset name
+(see :mod:`attribution.mapping`).
+
+``start``/``end`` load one period only, and push the date conditions down into the read
+(see :mod:`attribution.window`).
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping as MappingABC
+from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import urlsplit
 
 import polars as pl
 
 from attribution.dataset import Dataset
-from attribution.errors import SourceError
+from attribution.db import DuckDBSource, PostgresSource, SQLiteSource
+from attribution.errors import ParameterError, SourceError
+from attribution.mapping import Mapping, load_mapping
 from attribution.schema import TABLES, Problem, raise_problems, validate
+from attribution.source import Source, TimeRange, mask_url
+from attribution.window import OpportunityDate, Window
 
-__all__ = ["load", "mask_url", "read_tables", "write_tables"]
+__all__ = [
+    "ENV_URL",
+    "DuckDBSource",
+    "FolderSource",
+    "PostgresSource",
+    "SQLiteSource",
+    "Source",
+    "load",
+    "mask_url",
+    "open_source",
+    "read_tables",
+    "write_tables",
+]
 
-_DB_SCHEMES = {"sqlite", "duckdb"}
+ENV_URL = "ATTRIBUTION_DB_URL"
+"""Environment variable holding the database URL used when no source is given."""
+
+_DB_SCHEMES = {"sqlite", "duckdb", "postgresql", "postgres"}
 _FILE_SUFFIXES = (".parquet", ".csv")
-
-
-def mask_url(url: str) -> str:
-    """Return ``url`` with any password replaced by ``***`` (safe for messages and logs).
-
-    Examples
-    --------
-    >>> mask_url("postgresql://ann:s3cret@db.example.com/crm")
-    'postgresql://ann:***@db.example.com/crm'
-    """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return re.sub(r"(//[^:/@]+:)[^@]*@", r"\1***@", url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
 
 
 def _is_url(source: str) -> bool:
@@ -73,34 +81,120 @@ def _scan_file(path: Path) -> pl.LazyFrame:
         return pl.scan_parquet(parts)
     if path.suffix == ".parquet":
         return pl.scan_parquet(path)
-    # every CSV column is read as text: validation converts it and reports unparseable values
-    return _clean_header(pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy"))
+    # every CSV column is read as text: validation converts it and reports unparseable values;
+    # CSV cannot tell an empty value from a missing one, so "" (quoted, as Salesforce's Data
+    # Loader writes it) is missing too
+    frame = _clean_header(pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy"))
+    return frame.with_columns(pl.all().replace("", None))
 
 
-def _folder_tables(folder: Path, names: Mapping[str, str]) -> dict[str, pl.LazyFrame]:
-    found: dict[str, pl.LazyFrame] = {}
-    problems: list[Problem] = []
-    for table, stem in names.items():
-        candidates = [folder / f"{stem}{suffix}" for suffix in _FILE_SUFFIXES]
-        candidates = [c for c in candidates if c.is_file()]
-        if (folder / stem).is_dir():
-            candidates.append(folder / stem)
+class FolderSource(Source):
+    """A folder of ``<name>.parquet`` / ``<name>.csv`` files or ``<name>/`` Parquet parts.
+
+    :meth:`query` runs polars SQL with every file registered as a table named by its stem.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        if not folder.exists():
+            raise SourceError(f"source folder {folder} does not exist")
+        self.folder = folder
+        self.description = str(folder)
+
+    def _candidates(self, name: str) -> list[Path]:
+        found = [self.folder / f"{name}{s}" for s in _FILE_SUFFIXES]
+        found = [c for c in found if c.is_file()]
+        if (self.folder / name).is_dir():
+            found.append(self.folder / name)
+        return found
+
+    def names(self) -> list[str]:
+        """Names of the tables (or file stems) the source holds."""
+        stems = {
+            p.stem for p in self.folder.iterdir() if p.is_file() and p.suffix in _FILE_SUFFIXES
+        }
+        stems |= {p.name for p in self.folder.iterdir() if p.is_dir() and any(p.glob("*.parquet"))}
+        return sorted(stems)
+
+    def table(self, name: str, *, where: TimeRange | None = None) -> pl.LazyFrame:
+        """Scan one table lazily; a filter applied later is pushed into the scan by polars."""
+        candidates = self._candidates(name)
         if len(candidates) > 1:
-            problems.append(
-                Problem(
-                    table,
-                    None,
-                    "more than one file for this table: "
-                    + ", ".join(c.name for c in candidates)
-                    + "; keep one",
-                    0,
-                    kind="schema",
-                )
+            raise_problems(
+                [
+                    Problem(
+                        name,
+                        None,
+                        "more than one file for this table: "
+                        + ", ".join(c.name for c in candidates)
+                        + "; keep one",
+                        0,
+                        kind="schema",
+                    )
+                ],
+                source=self.description,
             )
-        elif candidates:
-            found[table] = _scan_file(candidates[0])
-    raise_problems(problems, source=str(folder))
-    return found
+        if not candidates:
+            raise SourceError(f"{self.folder} has no file for table {name!r}")
+        return _scan_file(candidates[0])
+
+    def query(self, sql: str, *, where: TimeRange | None = None) -> pl.LazyFrame:
+        """Run polars SQL over the folder's files (each a table named by its stem)."""
+        frames = {name: self.table(name) for name in self.names()}
+        return pl.SQLContext(frames=frames, eager=False).execute(sql)
+
+
+def open_source(
+    source: str | os.PathLike[str] | None = None, *, schema: str | None = None
+) -> Source:
+    """Open a folder path or database URL as a :class:`Source`.
+
+    Parameters
+    ----------
+    source
+        A folder; a file ending in ``.db``/``.sqlite``/``.sqlite3`` or ``.duckdb``; a URL
+        ``postgresql://...``, ``sqlite:///...`` or ``duckdb:///...``; or None for the URL in
+        the ``ATTRIBUTION_DB_URL`` environment variable.
+    schema
+        For databases: the schema whose tables are found by plain name.
+
+    Raises
+    ------
+    SourceError
+        The source does not exist, cannot be reached, or the login fails (the message shows
+        the URL with its password masked).
+    """
+    if source is None:
+        text = os.environ.get(ENV_URL, "").strip()
+        if not text:
+            raise SourceError(
+                f"no source given and {ENV_URL} is not set; give a folder path or a database "
+                "URL such as postgresql://user@host/database"
+            )
+    else:
+        text = os.fspath(source)
+    if _is_url(text):
+        kind, location = _db_kind(text)
+        if kind == "postgresql":
+            return PostgresSource(text, schema=schema)
+        path = Path(location)
+        if kind == "duckdb":
+            return DuckDBSource(path, text, schema=schema)
+        return SQLiteSource(path, text, schema=schema)
+    path = Path(text)
+    if path.is_file():
+        suffix = path.suffix.lower()
+        if suffix in (".db", ".sqlite", ".sqlite3"):
+            return SQLiteSource(path, f"sqlite:///{path.resolve()}", schema=schema)
+        if suffix == ".duckdb":
+            return DuckDBSource(path, f"duckdb:///{path.resolve()}", schema=schema)
+        raise SourceError(
+            f"{path} is a file; a source is a folder of <table>.parquet/.csv files or a "
+            "database (.db, .sqlite, .duckdb, or a postgresql:// URL)"
+        )
+    if schema is not None:
+        raise ParameterError(f"schema={schema!r} applies to databases; {path} is a folder")
+    return FolderSource(path)
 
 
 def _db_kind(source: str) -> tuple[str, str]:
@@ -110,190 +204,171 @@ def _db_kind(source: str) -> tuple[str, str]:
     if scheme not in _DB_SCHEMES:
         raise SourceError(
             f"cannot read {mask_url(source)!r}: unsupported URL scheme {parts.scheme!r}; "
-            f"use a folder path or one of: {', '.join(sorted(s + '://' for s in _DB_SCHEMES))}"
+            "use a folder path or one of: postgresql://, sqlite:///, duckdb:///"
         )
+    if scheme in ("postgresql", "postgres"):
+        return "postgresql", source
     # sqlite:///relative.db and sqlite:////abs/path.db, as SQLAlchemy writes them
     location = source.split("://", 1)[1]
     location = location[1:] if location.startswith("/") else location
     return scheme, location
 
 
-def _db_tables(source: str, names: Mapping[str, str]) -> dict[str, pl.LazyFrame]:
-    kind, location = _db_kind(source)
-    path = Path(location)
-    if not path.is_file():
-        raise SourceError(f"database file {location} does not exist (from {mask_url(source)})")
-    found: dict[str, pl.LazyFrame] = {}
-    if kind == "duckdb":
-        import duckdb
+def _read(src: Source, rules: Mapping, window: Window | None, time_zone: str) -> dict[str, Any]:
+    """Apply the mapping; with a window, opportunities first, then the touches they reach."""
+    if window is None:
+        return rules.apply(src, time_zone=time_zone)
+    # every missing table or column is reported at once, before any row is read
+    raise_problems(rules.check(src), source=src.description)
+    selected = rules.apply(
+        src,
+        tables=["opportunities"],
+        ranges={"opportunities": window.opportunity_range()},
+        time_zone=time_zone,
+    )
+    if "opportunities" not in selected:  # validation reports the missing table
+        others = [t for t in TABLES if t != "opportunities"]
+        return rules.apply(src, tables=others, time_zone=time_zone)
+    lf = selected["opportunities"]
+    keep = window.opportunity_filter(lf.collect_schema(), time_zone)
+    opportunities = (lf.filter(keep) if keep is not None else lf).collect()
+    window.check_selected(opportunities, source=src.description)
+    out: dict[str, pl.LazyFrame] = {"opportunities": opportunities.lazy()}
 
-        try:
-            con = duckdb.connect(str(path), read_only=True)
-        except duckdb.Error as exc:
-            raise SourceError(f"cannot open DuckDB file {location}: {exc}") from None
-        try:
-            present = {
-                r[0] for r in con.sql("select table_name from information_schema.tables").fetchall()
-            }
-            for table, name in names.items():
-                if name in present:
-                    found[table] = con.sql(f'select * from "{name}"').pl().lazy()
-        finally:
-            con.close()
-        return found
-    # SQLite through ADBC: Arrow-native, no row-by-row Python; opened read-only
-    import adbc_driver_sqlite.dbapi as sqlite_adbc
+    reach = window.touch_range(opportunities, time_zone)
+    touches = rules.apply(src, tables=["touches"], ranges={"touches": reach}, time_zone=time_zone)
+    for name, frame in touches.items():
+        keep = window.touch_filter(reach, frame.collect_schema(), time_zone)
+        out[name] = frame.filter(keep) if keep is not None else frame
 
-    try:
-        sq = sqlite_adbc.connect(f"file:{path}?mode=ro")
-        present_frame = pl.read_database(
-            "select name from sqlite_master where type in ('table', 'view')", sq
-        )
-    except Exception as exc:  # the driver raises its own error classes
-        raise SourceError(f"cannot open SQLite file {location}: {exc}") from None
-    try:
-        present = set(present_frame["name"].to_list())
-        for table, name in names.items():
-            if name in present:
-                found[table] = pl.read_database(f'select * from "{name}"', sq).lazy()
-    finally:
-        sq.close()
-    return found
-
-
-def _apply_columns(
-    raw: dict[str, pl.LazyFrame], columns: Mapping[str, Mapping[str, str]], source: str
-) -> dict[str, pl.LazyFrame]:
-    problems: list[Problem] = []
-    out = dict(raw)
-    for table, mapping in columns.items():
-        if table not in TABLES:
-            problems.append(
-                Problem(
-                    table,
-                    None,
-                    "the column mapping names an unknown table; expected one of: "
-                    + ", ".join(TABLES),
-                    0,
-                    kind="schema",
-                )
-            )
-            continue
-        if table not in raw:
-            continue  # a missing required table is reported by validation
-        present = raw[table].collect_schema().names()
-        missing = [src for src in mapping if src not in present]
-        for src in missing:
-            problems.append(
-                Problem(
-                    table,
-                    src,
-                    f"the column mapping renames {src!r} to {mapping[src]!r}, but the source "
-                    f"has no such column; it has: {', '.join(present)}",
-                    0,
-                    kind="schema",
-                )
-            )
-        if not missing:
-            renamed = dict(mapping)
-            # a contract name already present and also mapped onto would collide: drop the old
-            clash = [c for c in renamed.values() if c in present and c not in renamed]
-            out[table] = raw[table].drop(clash).rename(renamed)
-    raise_problems(problems, source=source)
+    rest = [t for t in TABLES if t not in ("opportunities", "touches")]
+    for name, frame in rules.apply(src, tables=rest, time_zone=time_zone).items():
+        if name == "stage_history":
+            keep = Window.stage_filter(opportunities, frame.collect_schema(), time_zone)
+            frame = frame.filter(keep) if keep is not None else frame
+        out[name] = frame
     return out
 
 
 def read_tables(
-    source: str | os.PathLike[str],
+    source: str | os.PathLike[str] | Source | None,
     *,
-    columns: Mapping[str, Mapping[str, str]] | None = None,
-    tables: Mapping[str, str] | None = None,
+    mapping: str | os.PathLike[str] | MappingABC[str, Any] | Mapping | None = None,
+    columns: MappingABC[str, MappingABC[str, str]] | None = None,
+    tables: MappingABC[str, str] | None = None,
+    schema: str | None = None,
+    window: Window | None = None,
+    time_zone: str = "UTC",
 ) -> dict[str, pl.LazyFrame]:
-    """Read the raw tables of a source (before validation), renamed onto the contract.
+    """Read the raw tables of a source (before validation), mapped onto the contract.
 
     Parameters
     ----------
     source
-        A folder path, or a ``sqlite:///`` / ``duckdb:///`` URL.
+        A folder path, a database URL, an open :class:`Source`, or None for the URL in
+        ``ATTRIBUTION_DB_URL``.
+    mapping
+        A mapping file (YAML), preset name (``"salesforce"``), dict or
+        :class:`~attribution.mapping.Mapping` describing how the source's tables and columns
+        become the contract's; see :mod:`attribution.mapping`.
     columns
-        Per table, ``{source column: contract column}``.
+        Shorthand for simple renames: per table, ``{source column: contract column}``.
     tables
-        ``{contract table: source table or file stem}`` where the names differ.
+        Shorthand: ``{contract table: source table or file stem}`` where names differ.
+    schema
+        For databases: the schema whose tables are found by plain name (default: the
+        mapping's ``schema``, else the database's default).
+    window
+        Read one period only (see :class:`~attribution.window.Window`); the conditions are
+        sent to the source. The rows returned may be a superset: validate them, then
+        :meth:`~attribution.window.Window.select` the exact ones (as :func:`load` does).
+    time_zone
+        Zone of naive timestamps, used to apply the window to raw values.
 
     Returns
     -------
     dict of str to polars.LazyFrame
-        Only the tables the source has.
+        Only the contract tables the source provides.
     """
-    names = {t: (tables or {}).get(t, t) for t in TABLES}
-    unknown = sorted(set(tables or {}) - set(TABLES))
-    if unknown:
-        raise_problems(
-            [
-                Problem(
-                    t,
-                    None,
-                    f"the table mapping names an unknown table; expected one of: "
-                    f"{', '.join(TABLES)}",
-                    0,
-                    kind="schema",
-                )
-                for t in unknown
-            ]
-        )
-    text = os.fspath(source)
-    if _is_url(text):
-        raw = _db_tables(text, names)
-        where = mask_url(text)
-    else:
-        folder = Path(text)
-        if not folder.exists():
-            raise SourceError(f"source folder {folder} does not exist")
-        if folder.is_file():
-            suffix = folder.suffix.lower()
-            if suffix in (".db", ".sqlite", ".sqlite3"):
-                return read_tables(f"sqlite:///{folder.resolve()}", columns=columns, tables=tables)
-            if suffix == ".duckdb":
-                return read_tables(f"duckdb:///{folder.resolve()}", columns=columns, tables=tables)
+    if mapping is not None and (columns or tables):
+        raise ParameterError("give either a mapping or the columns=/tables= shorthand, not both")
+    rules = load_mapping(mapping) if mapping is not None else Mapping.renames(columns, tables)
+    src = (
+        source
+        if isinstance(source, Source)
+        else open_source(source, schema=schema if schema is not None else rules.schema)
+    )
+    try:
+        raw = _read(src, rules, window, time_zone)
+        if not raw:
             raise SourceError(
-                f"{folder} is a file; a source is a folder of <table>.parquet/.csv files or a "
-                "database (.db, .sqlite, .duckdb)"
+                f"{src.description} holds none of the contract's tables "
+                f"({', '.join(TABLES)}); name files <table>.parquet or <table>.csv, or give a "
+                "mapping"
             )
-        raw = _folder_tables(folder, names)
-        where = str(folder)
-    if not raw:
-        raise SourceError(
-            f"{where} holds none of the contract's tables ({', '.join(TABLES)}); "
-            "name files <table>.parquet or <table>.csv"
-        )
-    return _apply_columns(raw, columns or {}, where)
+        # materialise database results before the connection closes; files stay lazy
+        if not isinstance(src, FolderSource):
+            raw = {name: frame.collect().lazy() for name, frame in raw.items()}
+        return raw
+    finally:
+        if not isinstance(source, Source):
+            src.close()
 
 
 def load(
-    source: str | os.PathLike[str],
+    source: str | os.PathLike[str] | Source | None = None,
     *,
-    columns: Mapping[str, Mapping[str, str]] | None = None,
-    tables: Mapping[str, str] | None = None,
-    time_zone: str = "UTC",
+    mapping: str | os.PathLike[str] | MappingABC[str, Any] | Mapping | None = None,
+    columns: MappingABC[str, MappingABC[str, str]] | None = None,
+    tables: MappingABC[str, str] | None = None,
+    schema: str | None = None,
+    time_zone: str | None = None,
     lazy: bool = False,
+    start: datetime | date | str | None = None,
+    end: datetime | date | str | None = None,
+    lookback_days: float = 180,
+    opportunities_by: OpportunityDate = "closed_at",
 ) -> Dataset:
-    """Load and validate a source.
+    """Load and validate a source, or one period of it.
 
     Parameters
     ----------
     source
         A folder of ``<table>.parquet`` / ``<table>.csv`` files (or ``<table>/`` folders
-        of Parquet parts), or a ``sqlite:///file.db`` / ``duckdb:///file.duckdb`` URL.
+        of Parquet parts); a ``postgresql://user[:password]@host[:port]/db`` URL; a
+        ``sqlite:///file.db`` / ``duckdb:///file.duckdb`` URL; an open :class:`Source`
+        (left open; its ``log`` then shows the SQL sent); or None for the URL in the
+        ``ATTRIBUTION_DB_URL`` environment variable. A PostgreSQL password may also come
+        from ``PGPASSWORD`` or ``~/.pgpass``; it is never shown (``Dataset.source`` and every
+        message mask it).
+    mapping
+        How the source's tables and columns become the contract's: a YAML file path, a
+        preset name shipped in ``params/mappings/`` (``"salesforce"``, ``"hubspot"``), a
+        dict or a :class:`~attribution.mapping.Mapping`. See :mod:`attribution.mapping`.
     columns
-        Column mapping per table, ``{source column: contract column}``; e.g.
-        ``{"touches": {"ActivityDate": "occurred_at"}}``.
+        Shorthand for simple renames per table, ``{source column: contract column}``; e.g.
+        ``{"touches": {"ActivityDate": "occurred_at"}}``. Other columns are kept.
     tables
-        Table/file names where they differ from the contract's, e.g.
+        Shorthand: table/file names where they differ from the contract's, e.g.
         ``{"touches": "activities"}``.
+    schema
+        For databases: the schema holding the tables (default: the mapping's ``schema``,
+        else the database's search path). Tables may also be named ``schema.table``.
     time_zone
-        Zone of timestamps that carry no offset (default UTC).
+        Zone of timestamps that carry no offset (default: the mapping's ``time_zone``, else
+        UTC).
     lazy
         Keep tables as lazy scans (for data larger than memory; Parquet only benefits).
+    start, end
+        Load one period: opportunities whose ``opportunities_by`` date lies in
+        ``[start, end)``, and only the touches their journeys can reach. Dates, datetimes or
+        ISO text; naive values are read in ``time_zone``. Either may be left open.
+    lookback_days
+        With ``start``/``end``: how far before an opportunity's creation its journey reaches
+        (pass the same value to :func:`attribution.journeys`).
+    opportunities_by
+        ``"closed_at"`` (deals that closed in the period; open deals left out) or
+        ``"created_at"`` (deals opened in the period).
 
     Returns
     -------
@@ -302,9 +377,11 @@ def load(
     Raises
     ------
     SourceError
-        The source cannot be found or opened.
+        The source cannot be found, reached or logged into.
     SchemaError, DataError
         The tables break the contract; the message lists every problem.
+    ParameterError
+        An option is invalid (unknown preset, bad date, negative lookback...).
 
     Examples
     --------
@@ -313,11 +390,32 @@ def load(
     >>> _ = at.demo.write(at.demo.generate(n_accounts=50, seed=1), folder)
     >>> at.load(folder).row_counts()["opportunities"] > 0
     True
+    >>> q1 = at.load(folder, start="2026-01-01", end="2026-04-01")
+    >>> q1.opportunities["closed_at"].dt.year().unique().to_list()
+    [2026]
     """
-    text = os.fspath(source)
-    where = mask_url(text) if _is_url(text) else text
-    raw = read_tables(source, columns=columns, tables=tables)
-    return validate(raw, time_zone=time_zone, lazy=lazy, source=where)
+    rules = load_mapping(mapping) if mapping is not None else None
+    if time_zone is None:
+        time_zone = (rules.time_zone if rules is not None else None) or "UTC"
+    window = Window.make(
+        start=start,
+        end=end,
+        lookback_days=lookback_days,
+        opportunities_by=opportunities_by,
+        time_zone=time_zone,
+    )
+    if schema is None and rules is not None:
+        schema = rules.schema
+    src = source if isinstance(source, Source) else open_source(source, schema=schema)
+    try:
+        raw = read_tables(
+            src, mapping=rules, columns=columns, tables=tables, window=window, time_zone=time_zone
+        )
+        dataset = validate(raw, time_zone=time_zone, lazy=lazy, source=src.description)
+    finally:
+        if src is not source:
+            src.close()
+    return window.select(dataset) if window is not None else dataset
 
 
 def write_tables(dataset: Dataset, folder: str | os.PathLike[str], *, fmt: str = "parquet") -> Path:

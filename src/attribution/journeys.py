@@ -245,10 +245,15 @@ def journeys(
         pl.lit(0, dtype=pl.Int32).alias(N_TOUCHES),
         *[pl.lit(False).alias(m) for m in MILESTONES],
     )
-    result = (
-        pl.concat([in_window, untouched], how="diagonal_relaxed")
-        .select(JOURNEY_COLUMNS)
-        .sort(OPPORTUNITY_ID, POSITION)
+    schema = in_window.collect_schema()
+    untouched = untouched.with_columns(
+        pl.lit(None, dtype=schema[c]).alias(c)
+        for c in JOURNEY_COLUMNS
+        if c not in untouched.collect_schema()
+    )
+    # both parts are ordered by opportunity_id: a linear merge, not a second full sort
+    result = in_window.select(JOURNEY_COLUMNS).merge_sorted(
+        untouched.sort(OPPORTUNITY_ID).select(JOURNEY_COLUMNS), key=OPPORTUNITY_ID
     )
     return result if lazy else result.collect()
 

@@ -363,6 +363,38 @@ _EXPECTED = {
 }
 
 
+def has_offset(column: str) -> pl.Expr:
+    """Tell where text timestamps in ``column`` carry a UTC offset (``Z``, ``+02:00``).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> frame = pl.DataFrame({"t": ["2024-01-05T10:00:00Z", "2024-01-05"]})
+    >>> frame.select(has_offset("t"))["t"].to_list()
+    [True, False]
+    """
+    return pl.col(column).str.strip_chars().str.contains(_HAS_TIME_TZ)
+
+
+def converted(
+    table: str, column: str, source: pl.DataType, *, time_zone: str = "UTC"
+) -> pl.Expr | None:
+    """Return the expression :func:`validate` uses to read ``table.column`` from ``source``.
+
+    Null where a value cannot be read; None when the type cannot be read at all. Lets a
+    reader filter raw rows on contract values (e.g. a date window) before validation.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> raw = pl.DataFrame({"created_at": ["2024-01-05 10:00", "soon"]})
+    >>> expr = converted("opportunities", "created_at", pl.String(), time_zone="UTC")
+    >>> raw.select(expr.is_null())["created_at"].to_list()
+    [False, True]
+    """
+    return _convert(column, source, TABLES[table].column(column).dtype, time_zone)
+
+
 def _expected(dtype: pl.DataType) -> str:
     return _EXPECTED.get(type(dtype).__name__, str(dtype))
 
@@ -375,6 +407,8 @@ class _Check:
     mask: pl.Expr
     show: tuple[str, ...]
     kind: Literal["schema", "data"] = "data"
+    screen: pl.Expr | None = None
+    """A cheap aggregate that is 0 only when no row can fail (the mask is then skipped)."""
 
 
 def _example_columns(table: Table, present: Sequence[str], *extra: str) -> tuple[str, ...]:
@@ -426,10 +460,15 @@ def _table_checks(
                 )
             )
             continue
-        if spec.dtype == pl.String():
-            # trim labels; whitespace-only values count as missing
+        is_id = spec.name.endswith("_id")
+        if spec.dtype == pl.String() and is_id:
+            # ids are compared exactly, not trimmed (trimming 10M ids costs seconds), but an
+            # empty id is a missing one (exports quote empty fields: "")
+            expr = pl.when(expr.str.len_bytes() > 0).then(expr)
+        elif spec.dtype == pl.String():
+            # trim labels (they are grouped on); whitespace-only values count as missing
             expr = expr.str.strip_chars()
-            expr = pl.when(expr == "").then(None).otherwise(expr)
+            expr = pl.when(expr.str.len_bytes() > 0).then(expr)
             if table.name == "touches" and spec.name == TEAM:
                 expr = expr.str.to_lowercase()
         conversions.append(expr.alias(spec.name))
@@ -470,7 +509,9 @@ def _table_checks(
                 if source != spec.dtype and source != pl.Null()
                 else pl.col(spec.name)
             )
-            if source == pl.String() or spec.dtype == pl.String():
+            if is_id and source == pl.String():
+                is_null = null.is_null() | (null.str.len_bytes() == 0)
+            elif source == pl.String() or spec.dtype == pl.String():
                 is_null = null.is_null() | (null.cast(pl.String).str.strip_chars() == "")
             else:
                 is_null = null.is_null()
@@ -485,6 +526,9 @@ def _table_checks(
                 "duplicate ids",
                 key.is_not_null() & key.is_duplicated(),
                 _example_columns(table, present),
+                # distinct hashes == non-null ids proves uniqueness (collisions can only
+                # lower the count, so they never hide a duplicate); ~10x cheaper than the mask
+                screen=key.count() - key.drop_nulls().hash().n_unique(),
             )
         )
     if table.name == "touches" and TEAM in ok:
@@ -566,14 +610,18 @@ def _run_checks(
     """Evaluate every check in one pass; fetch examples only for failing ones."""
     data = frame.collect() if eager else None
     lf = data.lazy() if data is not None else frame
+    first = [c.screen if c.screen is not None else c.mask.sum() for c in checks]
     n_rows, *counts = (
-        lf.select(pl.len(), *[c.mask.sum().alias(str(i)) for i, c in enumerate(checks)])
-        .collect()
-        .row(0)
+        lf.select(pl.len(), *[e.alias(str(i)) for i, e in enumerate(first)]).collect().row(0)
     )
     if n_rows == 0:
         message = "table is empty; remove it from the source if you have no such data"
         return data, [Problem(name, None, message, 0)]
+    suspect = [i for i, c in enumerate(checks) if c.screen is not None and counts[i]]
+    if suspect:
+        exact = lf.select([checks[i].mask.sum().alias(str(i)) for i in suspect]).collect()
+        for i in suspect:
+            counts[i] = exact[str(i)].item()
     problems = []
     for check, count in zip(checks, counts, strict=True):
         if not count:

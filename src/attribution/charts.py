@@ -1,0 +1,532 @@
+"""Altair chart builders in one house style.
+
+Every builder takes a small, already aggregated polars frame and returns an altair chart;
+nothing is shown or saved here. One registered theme (:data:`THEME`) sets fonts, sizes and
+the currency symbol; colours carry meaning and never change between reports:
+
+* marketing is always blue and sales always orange (:data:`TEAM_COLORS`), their joint work
+  green and the baseline (no touches) grey;
+* won, lost and open deals have their own colours (:data:`STATUS_COLORS`);
+* other categories use the Okabe-Ito palette, which stays distinguishable for the common
+  kinds of colour blindness.
+
+Money is formatted with d3's ``$`` directive, which prints the currency symbol of the
+theme's number locale, so one call to :func:`use_theme` switches every chart to euros.
+Tooltips show values rounded to what the axis shows.
+
+Examples
+--------
+>>> import polars as pl
+>>> from attribution import charts
+>>> frame = pl.DataFrame({"team": ["marketing", "sales"], "revenue": [1200.4, 800.0]})
+>>> spec = charts.bars(frame, category="team", value="revenue", color="team",
+...                    kind="currency").to_dict()
+>>> spec["encoding"]["color"]["scale"]["range"]
+['#0072B2', '#E69F00']
+>>> spec["encoding"]["x"]["axis"]["format"]
+'$,.0f'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import altair as alt
+import polars as pl
+
+from attribution.errors import ParameterError
+from attribution.schema import MARKETING, SALES
+
+__all__ = [
+    "MAX_ROWS",
+    "OKABE_ITO",
+    "STATUS_COLORS",
+    "TEAM_COLORS",
+    "THEME",
+    "ValueKind",
+    "bars",
+    "color_scale",
+    "label",
+    "lines",
+    "period_bars",
+    "stacked_share",
+    "use_theme",
+    "value_format",
+]
+
+THEME = "attribution"
+"""Name of the registered altair theme."""
+
+MAX_ROWS = 5_000
+"""Altair refuses larger inline data; builders ask for aggregated frames instead."""
+
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+"""Okabe & Ito's colour-blind safe palette (Color Universal Design, 2008)."""
+
+_GREY = "#999999"
+
+TEAM_COLORS: dict[str, str] = {
+    MARKETING: OKABE_ITO[0],
+    SALES: OKABE_ITO[1],
+    "joint": OKABE_ITO[2],
+    "baseline": _GREY,
+    "marketing and sales": OKABE_ITO[2],
+    "marketing only": OKABE_ITO[0],
+    "sales only": OKABE_ITO[1],
+    "no touches": _GREY,
+}
+"""Fixed colours of the teams (and their labels in team splits), in every report."""
+
+STATUS_COLORS: dict[str, str] = {
+    "won": OKABE_ITO[2],
+    "lost": OKABE_ITO[5],
+    "open": _GREY,
+    "total": "#4D4D4D",
+}
+"""Fixed colours of opportunity outcomes (and of their total)."""
+
+NEUTRAL = "#5B6770"
+"""Colour of single-series marks: a slate that no team or outcome uses."""
+
+ValueKind = Literal["currency", "count", "share", "number", "days"]
+"""How a value is formatted: money, whole counts, shares (percent), plain numbers, days."""
+
+_AXIS_FORMATS: dict[str, str] = {
+    "currency": "$,.0f",
+    "count": ",.0f",
+    "share": ".0%",
+    "number": ",.2~f",
+    "days": ",.0f",
+}
+_TOOLTIP_FORMATS: dict[str, str] = {
+    "currency": "$,.0f",
+    "count": ",.0f",
+    "share": ".1%",
+    "number": ",.2f",
+    "days": ",.1f",
+}
+
+
+def value_format(kind: ValueKind, *, tooltip: bool = False) -> str:
+    """Return the d3 format string for values of ``kind`` (axis or tooltip).
+
+    Examples
+    --------
+    >>> value_format("currency"), value_format("share", tooltip=True)
+    ('$,.0f', '.1%')
+    """
+    table = _TOOLTIP_FORMATS if tooltip else _AXIS_FORMATS
+    if kind not in table:
+        raise ParameterError(f"kind must be one of {', '.join(table)}; got {kind!r}")
+    return table[kind]
+
+
+def label(name: str) -> str:
+    """Turn a column name into a readable axis label.
+
+    Examples
+    --------
+    >>> label("won_revenue"), label("n_touches")
+    ('Won revenue', 'Touches')
+    """
+    special = {"n_touches": "touches", "value_coverage": "share of value with touches"}
+    text = special.get(name, name.replace("_", " ").strip())
+    return text[:1].upper() + text[1:]
+
+
+# ------------------------------------------------------------------------------ theme
+def _theme(currency: str) -> alt.theme.ThemeConfig:
+    font = "Helvetica Neue, Helvetica, Arial, DejaVu Sans, sans-serif"
+    return alt.theme.ThemeConfig(
+        config={
+            "font": font,
+            "background": "white",
+            "view": {"continuousWidth": 560, "continuousHeight": 280, "stroke": None},
+            "title": {"fontSize": 15, "anchor": "start", "fontWeight": 600, "offset": 10},
+            "axis": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "titleFontWeight": 500,
+                "labelLimit": 260,
+                "gridColor": "#e6e6e6",
+                "domainColor": "#888888",
+                "tickColor": "#888888",
+            },
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            "range": {"category": list(OKABE_ITO)},
+            "mark": {"color": NEUTRAL},
+            "bar": {"cornerRadiusEnd": 2, "color": NEUTRAL},
+            "line": {"strokeWidth": 2.5, "color": NEUTRAL},
+            "locale": {
+                "number": {
+                    "decimal": ".",
+                    "thousands": ",",
+                    "grouping": [3],
+                    "currency": [currency, ""],
+                }
+            },
+        }
+    )
+
+
+def use_theme(*, currency: str = "$") -> str:
+    """Register and enable the house theme, with ``currency`` as the money symbol.
+
+    Called on import with ``"$"``; a report calls it again with its own symbol.
+
+    Returns
+    -------
+    str
+        The theme's name (:data:`THEME`).
+
+    Examples
+    --------
+    >>> import altair as alt
+    >>> use_theme(currency="€")
+    'attribution'
+    >>> alt.theme.get()()["config"]["locale"]["number"]["currency"]
+    ['€', '']
+    >>> _ = use_theme()
+    """
+    if not isinstance(currency, str) or not 0 < len(currency) <= 5:
+        raise ParameterError(f"currency must be a symbol of 1 to 5 characters; got {currency!r}")
+    alt.theme.register(THEME, enable=True)(lambda: _theme(currency))
+    return THEME
+
+
+# ------------------------------------------------------------------------------ helpers
+def color_scale(values: Sequence[Any]) -> alt.Scale:
+    """Return a colour scale for ``values``, with the fixed colours where known.
+
+    Teams and team labels get :data:`TEAM_COLORS`, outcomes get :data:`STATUS_COLORS`;
+    other categories take Okabe-Ito colours in order of appearance.
+
+    Examples
+    --------
+    >>> color_scale(["sales", "marketing"]).to_dict()["range"]
+    ['#0072B2', '#E69F00']
+    """
+    domain = [str(v) for v in dict.fromkeys(values) if v is not None]
+    known = {**TEAM_COLORS, **STATUS_COLORS}
+    if domain and all(v in known for v in domain):
+        order = list(known)
+        domain.sort(key=order.index)  # teams and outcomes always list in the same order
+        return alt.Scale(domain=domain, range=[known[v] for v in domain])
+    free = [c for c in OKABE_ITO if c not in known.values()] + [
+        c for c in OKABE_ITO if c in known.values()
+    ]
+    colors = [known.get(v) or free[i % len(free)] for i, v in enumerate(domain)]
+    return alt.Scale(domain=domain, range=colors)
+
+
+def _frame(
+    frame: pl.DataFrame | pl.LazyFrame, builder: str, columns: Sequence[str]
+) -> pl.DataFrame:
+    data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ParameterError(
+            f"charts.{builder}: column(s) {', '.join(map(repr, missing))} not in the frame; "
+            f"it has: {', '.join(data.columns)}"
+        )
+    if data.height > MAX_ROWS:
+        raise ParameterError(
+            f"charts.{builder}: the frame has {data.height:,} rows; charts take at most "
+            f"{MAX_ROWS:,}: aggregate it first (group_by + agg)"
+        )
+    return data
+
+
+def _value_axis(kind: ValueKind) -> alt.Axis:
+    if kind == "count":
+        return alt.Axis(format=value_format(kind), tickMinStep=1)
+    return alt.Axis(format=value_format(kind))
+
+
+def _tooltip(
+    data: pl.DataFrame, fields: Sequence[tuple[str, ValueKind | None]]
+) -> list[alt.Tooltip]:
+    tips = []
+    for name, kind in fields:
+        if name not in data.columns:
+            continue
+        if kind is not None:
+            tips.append(
+                alt.Tooltip(
+                    name,
+                    type="quantitative",
+                    title=label(name),
+                    format=value_format(kind, tooltip=True),
+                )
+            )
+        elif data.schema[name].is_temporal():
+            tips.append(alt.Tooltip(name, type="temporal", title=label(name), format="%Y-%m-%d"))
+        else:
+            tips.append(alt.Tooltip(name, type="nominal", title=label(name)))
+    return tips
+
+
+# ------------------------------------------------------------------------------ builders
+def bars(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    category: str,
+    value: str,
+    color: str | None = None,
+    kind: ValueKind = "count",
+    title: str = "",
+    horizontal: bool = True,
+    sort: Literal["value", "category", "none"] = "value",
+    tooltip: Sequence[tuple[str, ValueKind | None]] = (),
+) -> alt.Chart:
+    """Draw bars of ``value`` per ``category`` (stacked by ``color`` when given).
+
+    Parameters
+    ----------
+    frame
+        One row per bar (or bar segment); at most :data:`MAX_ROWS` rows.
+    category, value
+        Column names: the bar labels and their lengths.
+    color
+        Column whose values colour (and stack) the bars; teams and outcomes get their
+        fixed colours.
+    kind
+        How values are formatted on the axis and in tooltips.
+    title
+        Chart title.
+    horizontal
+        Horizontal bars (long labels stay readable) or vertical ones.
+    sort
+        Order bars by total value (largest first), by category, or as they come.
+    tooltip
+        Extra ``(column, kind)`` pairs to show on hover (``kind`` None for text).
+
+    Returns
+    -------
+    altair.Chart
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"channel": ["email", "webinar"], "touches": [30, 12]})
+    >>> bars(f, category="channel", value="touches").to_dict()["mark"]["type"]
+    'bar'
+    """
+    cols = [category, value] + ([color] if color else [])
+    data = _frame(frame, "bars", cols)
+    order: Any = {"value": "-x" if horizontal else "-y", "category": "ascending", "none": None}[
+        sort
+    ]
+    cat = alt.X if not horizontal else alt.Y
+    val = alt.Y if not horizontal else alt.X
+    encoding: dict[str, Any] = {
+        ("y" if horizontal else "x"): cat(
+            category,
+            type="nominal",
+            sort=order,
+            title=label(category),
+            axis=alt.Axis(labelAngle=0) if not horizontal else alt.Axis(labelLimit=360),
+        ),
+        ("x" if horizontal else "y"): val(
+            value,
+            type="quantitative",
+            title=label(value),
+            axis=_value_axis(kind),
+        ),
+        "tooltip": _tooltip(
+            data,
+            [
+                (category, None),
+                *([(color, None)] if color and color != category else []),
+                (value, kind),
+                *tooltip,
+            ],
+        ),
+    }
+    if color:
+        encoding["color"] = alt.Color(
+            color,
+            type="nominal",
+            title=label(color),
+            scale=color_scale(data.get_column(color).to_list()),
+            legend=None if color == category else alt.Undefined,
+        )
+    chart = alt.Chart(data, title=title or alt.Undefined).mark_bar().encode(**encoding)
+    if horizontal:
+        chart = chart.properties(height=alt.Step(24))
+    return chart
+
+
+def lines(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    time: str,
+    value: str,
+    color: str | None = None,
+    kind: ValueKind = "count",
+    title: str = "",
+    points: bool = True,
+) -> alt.Chart:
+    """Draw a line of ``value`` over ``time`` (a date or datetime column) per ``color`` group.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> f = pl.DataFrame({"week": [date(2025, 1, 6), date(2025, 1, 13)], "touches": [4, 9]})
+    >>> lines(f, time="week", value="touches").to_dict()["encoding"]["x"]["type"]
+    'temporal'
+    """
+    cols = [time, value] + ([color] if color else [])
+    data = _frame(frame, "lines", cols)
+    encoding: dict[str, Any] = {
+        "x": alt.X(time, type="temporal", title=label(time)),
+        "y": alt.Y(value, type="quantitative", title=label(value), axis=_value_axis(kind)),
+        "tooltip": _tooltip(
+            data, [(time, None), *([(color, None)] if color else []), (value, kind)]
+        ),
+    }
+    if color:
+        encoding["color"] = alt.Color(
+            color,
+            type="nominal",
+            title=label(color),
+            scale=color_scale(data.get_column(color).to_list()),
+        )
+    chart = alt.Chart(data, title=title or alt.Undefined)
+    return chart.mark_line(point=points).encode(**encoding)
+
+
+TimeUnit = Literal["yearweek", "yearmonth", "yearquarter", "year"]
+"""Calendar periods :func:`period_bars` groups by."""
+
+
+def period_bars(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    time: str,
+    value: str,
+    color: str | None = None,
+    kind: ValueKind = "count",
+    title: str = "",
+    unit: TimeUnit = "yearmonth",
+) -> alt.Chart:
+    """Draw one vertical bar per calendar period (stacked by ``color`` when given).
+
+    ``time`` holds the period's first day (e.g. from ``dt.truncate("1mo")``); the axis
+    shows the period (``Apr 2025``) and bars keep calendar order.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> f = pl.DataFrame({"month": [date(2025, 1, 1), date(2025, 2, 1)], "won": [3.0, 5.0]})
+    >>> spec = period_bars(f, time="month", value="won", kind="currency").to_dict()
+    >>> spec["encoding"]["x"]["timeUnit"], spec["encoding"]["y"]["axis"]["format"]
+    ('yearmonth', '$,.0f')
+    """
+    cols = [time, value] + ([color] if color else [])
+    data = _frame(frame, "period_bars", cols)
+    formats = {"yearweek": "%d %b %Y", "yearmonth": "%b %Y", "yearquarter": "Q%q %Y", "year": "%Y"}
+    encoding: dict[str, Any] = {
+        "x": alt.X(
+            time,
+            type="ordinal",
+            timeUnit=unit,
+            title=label(time),
+            axis=alt.Axis(format=formats[unit], labelAngle=-40),
+        ),
+        "y": alt.Y(value, type="quantitative", title=label(value), axis=_value_axis(kind)),
+        "tooltip": [
+            alt.Tooltip(
+                time, type="temporal", timeUnit=unit, title=label(time), format=formats[unit]
+            ),
+            *_tooltip(data, [*([(color, None)] if color else []), (value, kind)]),
+        ],
+    }
+    if color:
+        encoding["color"] = alt.Color(
+            color,
+            type="nominal",
+            title=label(color),
+            scale=color_scale(data.get_column(color).to_list()),
+        )
+    chart = alt.Chart(data, title=title or alt.Undefined).mark_bar().encode(**encoding)
+    return chart.properties(width=560)
+
+
+def stacked_share(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    part: str,
+    value: str,
+    kind: ValueKind = "currency",
+    title: str = "",
+    group: str | None = None,
+) -> alt.Chart:
+    """Split one horizontal bar into the shares of ``part`` (e.g. the team split).
+
+    Each segment is labelled with its share of the bar's total; the tooltip shows the
+    value and the share. With ``group``, one such bar per group.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"involvement": ["marketing and sales", "sales only"],
+    ...                   "won_revenue": [700.0, 300.0]})
+    >>> spec = stacked_share(f, part="involvement", value="won_revenue").to_dict()
+    >>> spec["layer"][0]["encoding"]["x"]["stack"]
+    'normalize'
+    """
+    cols = [part, value] + ([group] if group else [])
+    data = _frame(frame, "stacked_share", cols)
+    over = [group] if group else None
+    total = pl.col(value).sum().over(over) if over else pl.col(value).sum()
+    data = data.with_columns(
+        (pl.col(value) / total).fill_nan(0.0).alias("share"),
+        pl.int_range(pl.len()).over(over).cast(pl.Int32).alias("_order")
+        if over
+        else pl.int_range(pl.len()).cast(pl.Int32).alias("_order"),
+    )
+    y: Any = alt.Y(group, type="nominal", title=label(group)) if group else alt.Undefined
+    base = alt.Chart(data, title=title or alt.Undefined).encode(
+        x=alt.X(
+            value,
+            type="quantitative",
+            stack="normalize",
+            axis=alt.Axis(format=".0%"),
+            title=f"Share of {label(value).lower()}",
+        ),
+        y=y,
+        order=alt.Order("_order:Q"),
+    )
+    segments = base.mark_bar().encode(
+        color=alt.Color(
+            part,
+            type="nominal",
+            title=label(part),
+            scale=color_scale(data.get_column(part).to_list()),
+        ),
+        tooltip=_tooltip(
+            data,
+            [(part, None), *([(group, None)] if group else []), (value, kind), ("share", "share")],
+        ),
+    )
+    labels = base.mark_text(dx=-6, align="right", color="white", fontWeight=600).encode(
+        text=alt.Text("share:Q", format=".0%"),
+        opacity=alt.condition(alt.datum.share >= 0.06, alt.value(1), alt.value(0)),
+    )
+    return (segments + labels).properties(height=alt.Step(44) if group else 60)
+
+
+use_theme()

@@ -1,0 +1,553 @@
+"""The one-page overview: the shared revenue number, who touched it, and what stands out.
+
+Everything here is **descriptive**: it counts which teams and channels touched won and lost
+deals within their journey windows. Touching a deal is not the same as causing it to win;
+the attribution models and the contribution estimates measure that. Texts say so.
+
+* :func:`opportunity_summary`: one row per opportunity with its touches per team;
+* :func:`headline`: won revenue, deals, win rate, deal size, cycle, period;
+* :func:`team_involvement`: won revenue and win rate by which teams touched the deal
+  (``marketing and sales``, ``marketing only``, ``sales only``, ``no touches``);
+* :func:`revenue_by_month`: won revenue per closing month and involvement;
+* :func:`findings`: the statements that stand out most in the data, computed and ranked,
+  as short sentences for reviewers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from attribution.dataset import Frame
+from attribution.errors import ParameterError
+from attribution.journeys import (
+    N_TOUCHES,
+    OPPORTUNITY_CREATED_AT,
+    POSITION,
+    STATUS,
+    WINDOW_START,
+)
+from attribution.schema import AMOUNT, CHANNEL, CLOSED_AT, MARKETING, OPPORTUNITY_ID, SALES, TEAM
+
+__all__ = [
+    "INVOLVEMENT",
+    "INVOLVEMENT_LEVELS",
+    "Finding",
+    "Headline",
+    "findings",
+    "findings_markdown",
+    "headline",
+    "opportunity_summary",
+    "revenue_by_month",
+    "team_involvement",
+    "top_paths",
+]
+
+INVOLVEMENT = "involvement"
+INVOLVEMENT_LEVELS: tuple[str, ...] = (
+    "marketing and sales",
+    "marketing only",
+    "sales only",
+    "no touches",
+)
+"""Which teams touched a deal in its window, in display order."""
+
+MIN_DEALS = 20
+"""Fewest closed deals behind a rate before a finding quotes it."""
+
+_US_PER_DAY = 86_400_000_000
+
+
+def opportunity_summary(journeys: Frame) -> pl.DataFrame:
+    """One row per opportunity: status, amount, dates, touches per team and involvement.
+
+    Parameters
+    ----------
+    journeys
+        Output of :func:`attribution.journeys`.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``opportunity_id``, ``status``, ``amount``, ``opportunity_created_at``,
+        ``closed_at``, ``lookback_days``, ``n_touches``, ``marketing_touches``,
+        ``sales_touches``, ``first_team``, ``channels`` (distinct, in order of first
+        appearance), ``involvement`` and ``cycle_days`` (creation to close).
+
+    Examples
+    --------
+    >>> import attribution as at
+    >>> s = opportunity_summary(at.journeys(at.demo.generate(n_accounts=80, seed=2)))
+    >>> s.get_column("opportunity_id").is_unique().all()
+    True
+    """
+    lf = journeys.lazy().sort(OPPORTUNITY_ID, POSITION)
+    is_m = (pl.col(TEAM) == MARKETING).fill_null(False)
+    is_s = (pl.col(TEAM) == SALES).fill_null(False)
+    per = lf.group_by(OPPORTUNITY_ID, maintain_order=True).agg(
+        pl.col(STATUS).first(),
+        pl.col(AMOUNT).first(),
+        pl.col(OPPORTUNITY_CREATED_AT).first(),
+        pl.col(CLOSED_AT).first(),
+        (
+            (pl.col(OPPORTUNITY_CREATED_AT).first() - pl.col(WINDOW_START).first())
+            .dt.total_microseconds()
+            .truediv(_US_PER_DAY)
+            .alias("lookback_days")
+        ),
+        pl.col(N_TOUCHES).first().cast(pl.Int64),
+        is_m.sum().cast(pl.Int64).alias("marketing_touches"),
+        is_s.sum().cast(pl.Int64).alias("sales_touches"),
+        pl.col(TEAM).drop_nulls().first().alias("first_team"),
+        pl.col(CHANNEL).drop_nulls().unique(maintain_order=True).alias("channels"),
+    )
+    m = pl.col("marketing_touches") > 0
+    s = pl.col("sales_touches") > 0
+    return per.with_columns(
+        pl.when(m & s)
+        .then(pl.lit(INVOLVEMENT_LEVELS[0]))
+        .when(m)
+        .then(pl.lit(INVOLVEMENT_LEVELS[1]))
+        .when(s)
+        .then(pl.lit(INVOLVEMENT_LEVELS[2]))
+        .otherwise(pl.lit(INVOLVEMENT_LEVELS[3]))
+        .alias(INVOLVEMENT),
+        (
+            (pl.col(CLOSED_AT) - pl.col(OPPORTUNITY_CREATED_AT)).dt.total_microseconds()
+            / _US_PER_DAY
+        ).alias("cycle_days"),
+    ).collect()
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The numbers a reviewer reads first (all from closed and open deals in the data)."""
+
+    won_revenue: float
+    won_deals: int
+    lost_deals: int
+    open_deals: int
+    open_pipeline: float
+    win_rate: float | None
+    average_deal: float | None
+    median_cycle_days: float | None
+    first_close: datetime | None
+    last_close: datetime | None
+    lookback_days: float | None
+
+    def to_frame(self) -> pl.DataFrame:
+        """Return the headline as a one-row table."""
+        return pl.DataFrame([self.__dict__])
+
+    def markdown(self, *, currency: str = "$") -> str:
+        """Return the headline as a short markdown paragraph."""
+        if self.won_deals == 0:
+            return "**No deal was won** in the data."
+        period = ""
+        if self.first_close and self.last_close:
+            period = f" between {self.first_close:%d %b %Y} and {self.last_close:%d %b %Y}"
+        parts = [
+            f"**{currency}{self.won_revenue:,.0f} of won revenue**{period}, "
+            f"from **{_count(self.won_deals, 'won deal')}**"
+        ]
+        if self.win_rate is not None:
+            parts.append(
+                f"**{self.win_rate:.0%} win rate** ({self.won_deals:,} won of "
+                f"{self.won_deals + self.lost_deals:,} closed)"
+            )
+        if self.average_deal is not None:
+            parts.append(f"average won deal {currency}{self.average_deal:,.0f}")
+        if self.median_cycle_days is not None:
+            parts.append(f"median {self.median_cycle_days:,.0f} days from opportunity to win")
+        text = "; ".join(parts) + "."
+        if self.open_deals:
+            text += (
+                f" Still open: {_count(self.open_deals, 'deal')} worth "
+                f"{currency}{self.open_pipeline:,.0f}."
+            )
+        return text
+
+
+def headline(journeys: Frame) -> Headline:
+    """Compute the headline numbers from journeys.
+
+    Examples
+    --------
+    >>> import attribution as at
+    >>> h = headline(at.journeys(at.demo.generate(n_accounts=200, seed=1)))
+    >>> h.won_deals > 0 and 0 < h.win_rate < 1
+    True
+    """
+    opp = opportunity_summary(journeys)
+    won = pl.col(STATUS) == "won"
+    row = opp.select(
+        pl.col(AMOUNT).filter(won).sum().alias("won_revenue"),
+        won.sum().alias("won_deals"),
+        (pl.col(STATUS) == "lost").sum().alias("lost_deals"),
+        (pl.col(STATUS) == "open").sum().alias("open_deals"),
+        pl.col(AMOUNT).filter(pl.col(STATUS) == "open").sum().alias("open_pipeline"),
+        pl.col(AMOUNT).filter(won).mean().alias("average_deal"),
+        pl.col("cycle_days").filter(won).median().alias("median_cycle_days"),
+        pl.col(CLOSED_AT).filter(won).min().alias("first_close"),
+        pl.col(CLOSED_AT).filter(won).max().alias("last_close"),
+        pl.col("lookback_days").first().alias("lookback_days"),
+    ).row(0, named=True)
+    closed = row["won_deals"] + row["lost_deals"]
+    return Headline(
+        won_revenue=float(row["won_revenue"] or 0.0),
+        won_deals=int(row["won_deals"]),
+        lost_deals=int(row["lost_deals"]),
+        open_deals=int(row["open_deals"]),
+        open_pipeline=float(row["open_pipeline"] or 0.0),
+        win_rate=row["won_deals"] / closed if closed else None,
+        average_deal=row["average_deal"],
+        median_cycle_days=row["median_cycle_days"],
+        first_close=row["first_close"],
+        last_close=row["last_close"],
+        lookback_days=row["lookback_days"],
+    )
+
+
+def _levels() -> pl.DataFrame:
+    return pl.DataFrame({INVOLVEMENT: list(INVOLVEMENT_LEVELS)})
+
+
+def team_involvement(journeys: Frame) -> pl.DataFrame:
+    """Won revenue and win rate by which teams touched the deal in its window.
+
+    Every won dollar falls in exactly one row, so ``won_revenue`` sums to the total won
+    revenue and ``revenue_share`` to 1. All four rows are always present.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``involvement``, ``won_deals``, ``won_revenue``, ``revenue_share``,
+        ``closed_deals``, ``win_rate`` (null without closed deals).
+
+    Examples
+    --------
+    >>> import attribution as at
+    >>> t = team_involvement(at.journeys(at.demo.generate(n_accounts=200, seed=1)))
+    >>> t.get_column("involvement").to_list()
+    ['marketing and sales', 'marketing only', 'sales only', 'no touches']
+    >>> round(t.get_column("revenue_share").sum(), 9)
+    1.0
+    """
+    opp = opportunity_summary(journeys)
+    won = pl.col(STATUS) == "won"
+    per = opp.group_by(INVOLVEMENT).agg(
+        won.sum().cast(pl.Int64).alias("won_deals"),
+        pl.col(AMOUNT).filter(won).sum().alias("won_revenue"),
+        pl.col(STATUS).is_in(["won", "lost"]).sum().cast(pl.Int64).alias("closed_deals"),
+    )
+    return (
+        _levels()
+        .join(per, on=INVOLVEMENT, how="left", maintain_order="left")
+        .with_columns(
+            pl.col("won_deals", "closed_deals").fill_null(0),
+            pl.col("won_revenue").fill_null(0.0),
+        )
+        .with_columns(
+            (pl.col("won_revenue") / pl.col("won_revenue").sum())
+            .fill_nan(None)
+            .alias("revenue_share"),
+            pl.when(pl.col("closed_deals") > 0)
+            .then(pl.col("won_deals") / pl.col("closed_deals"))
+            .alias("win_rate"),
+        )
+        .select(
+            INVOLVEMENT, "won_deals", "won_revenue", "revenue_share", "closed_deals", "win_rate"
+        )
+    )
+
+
+def revenue_by_month(journeys: Frame) -> pl.DataFrame:
+    """Won revenue per closing month, split by team involvement.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``month`` (date of the month's first day), ``involvement``, ``won_deals``,
+        ``won_revenue``; one row per month and involvement that has won deals.
+
+    Examples
+    --------
+    >>> import attribution as at
+    >>> r = revenue_by_month(at.journeys(at.demo.generate(n_accounts=200, seed=1)))
+    >>> r.columns
+    ['month', 'involvement', 'won_deals', 'won_revenue']
+    """
+    opp = opportunity_summary(journeys).filter(pl.col(STATUS) == "won")
+    order = {v: i for i, v in enumerate(INVOLVEMENT_LEVELS)}
+    return (
+        opp.group_by(pl.col(CLOSED_AT).dt.truncate("1mo").dt.date().alias("month"), INVOLVEMENT)
+        .agg(pl.len().cast(pl.Int64).alias("won_deals"), pl.col(AMOUNT).sum().alias("won_revenue"))
+        .sort("month", pl.col(INVOLVEMENT).replace_strict(order, return_dtype=pl.Int8))
+    )
+
+
+def top_paths(journeys: Frame, *, n: int = 10, by: str = CHANNEL) -> pl.DataFrame:
+    """Return the ``n`` journeys (ordered channel paths) that most won deals followed.
+
+    Parameters
+    ----------
+    journeys
+        Output of :func:`attribution.journeys`.
+    n
+        How many paths to return.
+    by
+        Journey column the path steps are made of (``channel``, ``campaign``, ``team``).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``path`` (steps joined by `` > ``), ``won_deals``, ``won_revenue``,
+        ``lost_deals``, ``win_rate``; most won deals first.
+
+    Examples
+    --------
+    >>> import attribution as at
+    >>> top_paths(at.journeys(at.demo.generate(n_accounts=300, seed=1)), n=3).height
+    3
+    """
+    if n < 1:
+        raise ParameterError(f"n must be at least 1, got {n!r}")
+    from attribution.journeys import paths
+
+    return (
+        paths(journeys, by=by)
+        .filter(pl.col("conversions") > 0)
+        .sort("conversions", "value", descending=True, maintain_order=True)
+        .head(n)
+        .select(
+            pl.col("path").list.join(" > "),
+            pl.col("conversions").alias("won_deals"),
+            pl.col("value").alias("won_revenue"),
+            pl.col("nulls").alias("lost_deals"),
+            (pl.col("conversions") / (pl.col("conversions") + pl.col("nulls"))).alias("win_rate"),
+        )
+    )
+
+
+# ------------------------------------------------------------------------------ findings
+def _revenue(frame: pl.DataFrame) -> float:
+    return float(frame.get_column(AMOUNT).sum() or 0.0)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One statement about the data, with the weight it is ranked by.
+
+    Attributes
+    ----------
+    key
+        Which kind of finding (``coverage``, ``joint_work``, ``channel_gap``, ``cycle``,
+        ``first_touch``).
+    title
+        A few words.
+    text
+        One or two sentences with the numbers, for a reviewer.
+    weight
+        How much it matters, between 0 and 1: the share of won revenue it concerns, or the
+        relative size of the difference it reports.
+    """
+
+    key: str
+    title: str
+    text: str
+    weight: float
+
+
+def _coverage(opp: pl.DataFrame, currency: str) -> Finding | None:
+    won = opp.filter(pl.col(STATUS) == "won")
+    total = won.pipe(_revenue)
+    if won.height == 0 or not total:
+        return None
+    dark = won.filter(pl.col(N_TOUCHES) == 0)
+    share = dark.pipe(_revenue) / total
+    lookback = won.select(pl.col("lookback_days").max()).item()
+    window = f"{lookback:,.0f}-day" if lookback is not None else "journey"
+    if dark.height == 0:
+        text = (
+            f"Every won deal has at least one marketing or sales touch in its {window} "
+            "window, so all won revenue can be traced to touches."
+        )
+    else:
+        text = (
+            f"{share:.0%} of won revenue ({currency}{dark.pipe(_revenue):,.0f} from "
+            f"{dark.height:,} of {won.height:,} won deals) has no marketing or sales touch in "
+            f"its {window} window: where it came from cannot be traced. The data health "
+            "report lists these gaps."
+        )
+    return Finding("coverage", "Revenue without touches", text, float(share))
+
+
+def _joint_work(opp: pl.DataFrame, currency: str) -> Finding | None:
+    closed = opp.filter(pl.col(STATUS).is_in(["won", "lost"]))
+    rates = (
+        closed.group_by(INVOLVEMENT)
+        .agg(
+            pl.len().alias("n"),
+            (pl.col(STATUS) == "won").mean().alias("rate"),
+        )
+        .filter(pl.col("n") >= MIN_DEALS)
+    )
+    by = {r[INVOLVEMENT]: r for r in rates.iter_rows(named=True)}
+    both = by.get(INVOLVEMENT_LEVELS[0])
+    singles = [by[k] for k in INVOLVEMENT_LEVELS[1:3] if k in by]
+    if both is None or not singles:
+        return None
+    best = max(singles, key=lambda r: r["rate"])
+    top = max(both["rate"], best["rate"])
+    if top == 0:
+        return None
+    won_revenue = opp.filter(pl.col(STATUS) == "won").pipe(_revenue)
+    both_revenue = opp.filter(
+        (pl.col(STATUS) == "won") & (pl.col(INVOLVEMENT) == INVOLVEMENT_LEVELS[0])
+    ).pipe(_revenue)
+    others = " and ".join(
+        f"{r['rate']:.0%} for {r[INVOLVEMENT].replace(' ', '-')} deals ({r['n']:,} closed)"
+        for r in singles
+    )
+    text = (
+        f"Deals that both marketing and sales touched won {both['rate']:.0%} of the time "
+        f"({both['n']:,} closed deals), against {others}. They brought "
+        f"{both_revenue / won_revenue:.0%} of won revenue. "
+        "This compares deals as they are; it does not by itself prove that working together "
+        "caused the wins."
+    )
+    return Finding(
+        "joint_work", "Marketing and sales together", text, abs(both["rate"] - best["rate"]) / top
+    )
+
+
+def _channel_gap(opp: pl.DataFrame, currency: str) -> Finding | None:
+    closed = opp.filter(pl.col(STATUS).is_in(["won", "lost"]))
+    n_won = int((closed.get_column(STATUS) == "won").sum())
+    n_lost = closed.height - n_won
+    if n_won < MIN_DEALS or n_lost < MIN_DEALS:
+        return None
+    per = (
+        closed.select(STATUS, "channels")
+        .explode("channels")
+        .drop_nulls("channels")
+        .group_by("channels")
+        .agg(
+            ((pl.col(STATUS) == "won").sum() / n_won).alias("in_won"),
+            ((pl.col(STATUS) == "lost").sum() / n_lost).alias("in_lost"),
+            pl.len().alias("journeys"),
+        )
+        .filter(pl.col("journeys") >= MIN_DEALS)
+        .with_columns((pl.col("in_won") - pl.col("in_lost")).alias("gap"))
+        .sort("gap", "channels", descending=[True, False])
+    )
+    if per.height == 0 or per.get_column("gap")[0] <= 0:
+        return None
+    top = per.row(0, named=True)
+    text = (
+        f"Touches of the *{top['channels']}* channel appear in {top['in_won']:.0%} of won "
+        f"deals' journeys but in only {top['in_lost']:.0%} of lost ones: the widest gap of "
+        "any channel."
+    )
+    return Finding("channel_gap", "The channel most over-represented in wins", text, top["gap"])
+
+
+def _cycle(opp: pl.DataFrame, currency: str) -> Finding | None:
+    closed = opp.filter(pl.col(STATUS).is_in(["won", "lost"]))
+    med = closed.group_by(STATUS).agg(
+        pl.col("cycle_days").median().alias("days"), pl.len().alias("n")
+    )
+    by = {r[STATUS]: r for r in med.iter_rows(named=True)}
+    if any(k not in by or by[k]["n"] < MIN_DEALS for k in ("won", "lost")):
+        return None
+    won, lost = by["won"]["days"], by["lost"]["days"]
+    top = max(won, lost)
+    if not top:
+        return None
+    weight = abs(won - lost) / top
+    if weight < 0.1:
+        text = (
+            f"Won and lost deals take about as long to close: a median of {won:,.0f} and "
+            f"{lost:,.0f} days from opportunity to decision."
+        )
+    else:
+        faster = "faster" if won < lost else "slower"
+        text = (
+            f"Won deals closed in a median of {won:,.0f} days from opportunity to signature, "
+            f"{faster} than lost deals ({lost:,.0f} days to a loss)."
+        )
+    return Finding("cycle", "Time to close", text, weight)
+
+
+def _first_touch(opp: pl.DataFrame, currency: str) -> Finding | None:
+    won = opp.filter((pl.col(STATUS) == "won") & pl.col("first_team").is_not_null())
+    if won.height < MIN_DEALS:
+        return None
+    total = won.pipe(_revenue)
+    if not total:
+        return None
+    share = {
+        team: won.filter(pl.col("first_team") == team).pipe(_revenue) / total
+        for team in (MARKETING, SALES)
+    }
+    lead = max(share, key=lambda k: share[k])
+    text = (
+        f"{lead.capitalize()} made the first touch of the journey behind "
+        f"{share[lead]:.0%} of won revenue; "
+        f"{(SALES if lead == MARKETING else MARKETING)} behind "
+        f"{share[SALES if lead == MARKETING else MARKETING]:.0%}."
+    )
+    return Finding("first_touch", "Who opens won deals", text, share[lead] - 0.5)
+
+
+_CANDIDATES: tuple[Callable[[pl.DataFrame, str], Finding | None], ...] = (
+    _coverage,
+    _joint_work,
+    _channel_gap,
+    _cycle,
+    _first_touch,
+)
+
+
+def findings(journeys: Frame, *, currency: str = "$", n: int = 3) -> list[Finding]:
+    """Return the ``n`` statements that stand out most in the data, most important first.
+
+    Each candidate (revenue without touches, deals worked by both teams against one,
+    the channel most over-represented in wins, time to close, which team opens won deals)
+    is computed from the data and weighed by the share of won revenue or the relative
+    difference it reports; rates are
+    only quoted when at least :data:`MIN_DEALS` closed deals stand behind them, so small
+    data gives fewer findings.
+
+    Examples
+    --------
+    >>> import attribution as at
+    >>> found = findings(at.journeys(at.demo.generate(n_accounts=1000, seed=1)))
+    >>> len(found), found[0].weight >= found[-1].weight
+    (3, True)
+    """
+    if n < 1:
+        raise ParameterError(f"n must be a positive number of findings, got {n!r}")
+    opp = opportunity_summary(journeys)
+    found = [f for f in (c(opp, currency) for c in _CANDIDATES) if f is not None]
+    return sorted(found, key=lambda f: -f.weight)[:n]
+
+
+def findings_markdown(found: list[Finding]) -> str:
+    """Return findings as a numbered markdown list with bold titles.
+
+    Examples
+    --------
+    >>> print(findings_markdown([Finding("x", "A title", "Some text.", 0.5)]))
+    1. **A title.** Some text.
+    """
+    if not found:
+        return "_The data is too small for findings (fewer than 20 closed deals)._"
+    return "\n".join(f"{i}. **{f.title}.** {f.text}" for i, f in enumerate(found, 1))

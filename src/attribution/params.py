@@ -1,0 +1,627 @@
+"""Run parameters: the typed schema of a params YAML file, and its validation.
+
+A params file says which data to read, how to build journeys and how to show results;
+``attribution run PARAMS.yaml`` reads it with :func:`load_params`::
+
+    run_name: q3                # the run writes outputs/<run_name>/
+    title: Q3 revenue review
+    source:
+      path: ../exports/q3       # a folder of <table>.parquet/.csv, or a database URL
+      time_zone: Europe/Berlin  # zone of timestamps written without an offset
+    window:
+      lookback_days: 180
+    report:
+      currency: "€"
+
+Every section is a frozen dataclass below; :func:`parse_params` checks a mapping against
+them and raises **one** :class:`~attribution.errors.ParameterError` that lists every
+unknown key (with the closest valid one, from :mod:`difflib`), every value of the wrong type
+(expected and given) and every value out of range, before anything runs.
+
+**Relative paths** in a params file (``source.path``, ``source.mapping``, a relative
+``sqlite:///`` or ``duckdb:///`` URL, ``notebooks_dir``, ``output_dir``) are resolved
+against the folder holding the params file, so a scheduler may run it from any working
+directory.
+
+The fields of the sections marked :class:`NotebookSection` (``window``, ``report`` and
+those later issues add, such as ``models``) are the notebooks' parameters: the runner hands
+each notebook the ones its ``parameters`` cell declares (:func:`notebook_values`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
+
+import yaml
+
+from attribution.errors import ParameterError
+from attribution.schema import TABLES, check_time_zone
+
+__all__ = [
+    "RUNNER_PARAMETERS",
+    "DemoSource",
+    "NotebookSection",
+    "ParamProblem",
+    "ReportOptions",
+    "RunParams",
+    "Source",
+    "Window",
+    "load_params",
+    "notebook_values",
+    "parse_params",
+]
+
+RUNNER_PARAMETERS: tuple[str, ...] = ("data_dir", "tables_dir", "reports")
+"""Notebook parameters the report runner sets itself, besides :func:`notebook_values`:
+the data snapshot folder, the folder for the notebook's chart tables, and the other
+reports of the run (``{file.html: title}``)."""
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_DB_URL = re.compile(r"^(sqlite|duckdb)(\+[a-z0-9]+)?:///(?!/)(.+)$", re.I)
+
+
+# ------------------------------------------------------------------------------ schema
+class NotebookSection:
+    """Marker base class: the fields of such a section are notebook parameters."""
+
+
+@dataclass(frozen=True)
+class DemoSource:
+    """The built-in demo data (:func:`attribution.demo.generate`)."""
+
+    accounts: int = field(default=2_000, metadata={"min": 1, "max": 9_999_999})
+    """Companies to simulate (about 35% open an opportunity)."""
+    seed: int = 0
+    """Random seed: the same seed and size give identical data."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the data comes from: the built-in demo, or a folder or database."""
+
+    demo: DemoSource | None = None
+    """Use the built-in demo data (give ``demo: {}`` for the defaults)."""
+    path: str | None = None
+    """A folder of ``<table>.parquet``/``.csv`` files, or a database URL."""
+    tables: dict[str, str] | None = None
+    """Table or file names that differ from the contract's: ``{touches: activities}``."""
+    columns: dict[str, dict[str, str]] | None = None
+    """Per table, ``{your column: contract column}``."""
+    time_zone: str | None = None
+    """IANA zone of timestamps written without an offset (default: the mapping's, else UTC)."""
+    mapping: str | None = None
+    """A YAML mapping file for CRM exports, passed to :func:`attribution.load`."""
+    lazy: bool = False
+    """Keep tables as lazy scans while validating (for sources larger than memory)."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("path", "mapping")
+
+
+@dataclass(frozen=True)
+class Window(NotebookSection):
+    """How journeys are cut (see :func:`attribution.journeys`)."""
+
+    lookback_days: float = field(default=180.0, metadata={"min": 0, "max": 3650})
+    """Days before an opportunity's creation that its journey starts."""
+    as_of: datetime | None = None
+    """The moment the data is seen at; default: the latest timestamp in the data."""
+
+
+@dataclass(frozen=True)
+class ReportOptions(NotebookSection):
+    """How results are shown."""
+
+    currency: str = field(default="$", metadata={"min_length": 1, "max_length": 5})
+    """Symbol printed before money amounts."""
+    top_paths: int = field(default=10, metadata={"min": 1, "max": 50})
+    """How many of the most frequent journeys to list."""
+
+
+@dataclass(frozen=True)
+class RunParams:
+    """Everything one report run needs; one params YAML file.
+
+    Build it with :func:`load_params` (from a file) or :func:`parse_params`.
+    """
+
+    run_name: str = field(default="report", metadata={"pattern": _NAME})
+    """Name of the run: the report is written to ``<output_dir>/<run_name>/``."""
+    title: str = "Where our revenue came from"
+    """Title shown on the index page of the run."""
+    source: Source = field(default_factory=lambda: Source(demo=DemoSource()))
+    """The data (default: the built-in demo)."""
+    window: Window = field(default_factory=Window)
+    report: ReportOptions = field(default_factory=ReportOptions)
+    notebooks: list[str] | None = None
+    """Names of the notebooks to run, in order; default: every notebook in notebooks_dir."""
+    notebooks_dir: str = "../notebooks"
+    """Folder of the report notebooks."""
+    output_dir: str = "../outputs"
+    """Folder that receives ``<run_name>/`` (the CLI's ``--out`` overrides it)."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("notebooks_dir", "output_dir")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain values (timestamps as ISO text), e.g. for ``manifest.json``.
+
+        Examples
+        --------
+        >>> RunParams().to_dict()["source"]["demo"]
+        {'accounts': 2000, 'seed': 0}
+        """
+        return _plain(dataclasses.asdict(self))
+
+
+@dataclass(frozen=True)
+class ParamProblem:
+    """One problem found in a params file: the key path and what is wrong."""
+
+    key: str
+    message: str
+
+    def render(self) -> str:
+        """Return ``key: message``."""
+        return f"{self.key or '(top level)'}: {self.message}"
+
+
+# ------------------------------------------------------------------------------ helpers
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+_YAML_TYPES = {
+    str: "text",
+    int: "an integer",
+    float: "a number",
+    bool: "a boolean",
+    list: "a list",
+    dict: "a mapping",
+    type(None): "nothing (null)",
+    datetime: "a timestamp",
+    date: "a date",
+}
+
+
+def _given(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    kind = _YAML_TYPES.get(type(value), type(value).__name__)
+    return f"{text} ({kind})" if value is not None else "nothing (null)"
+
+
+def _expected(tp: Any) -> str:
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        parts = [_expected(a) for a in get_args(tp) if a is not type(None)]
+        return " or ".join(parts) + (" or null" if type(None) in get_args(tp) else "")
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in get_args(tp))
+    if origin is list:
+        return f"a list of {_plural(get_args(tp)[0])}"
+    if origin is dict:
+        return f"a mapping of text to {_plural(get_args(tp)[1])}"
+    if is_dataclass(tp):
+        return "a section (mapping) with keys: " + ", ".join(f.name for f in fields(tp))
+    if tp is datetime:
+        return "a timestamp such as 2026-03-31 or 2026-03-31T18:00:00+02:00"
+    return _YAML_TYPES.get(tp, getattr(tp, "__name__", str(tp)))
+
+
+def _plural(tp: Any) -> str:
+    return {str: "text", int: "integers", float: "numbers", bool: "booleans"}.get(tp, _expected(tp))
+
+
+def _all_keys(cls: type, prefix: str = "") -> list[str]:
+    """Every key path of the schema, e.g. ``window.lookback_days``."""
+    out = []
+    hints = get_type_hints(cls)
+    for f in fields(cls):
+        path = f"{prefix}{f.name}"
+        out.append(path)
+        inner = _dataclass_in(hints[f.name])
+        if inner is not None:
+            out.extend(_all_keys(inner, f"{path}."))
+    return out
+
+
+def _dataclass_in(tp: Any) -> type | None:
+    if is_dataclass(tp) and isinstance(tp, type):
+        return tp
+    for arg in get_args(tp):
+        if is_dataclass(arg) and isinstance(arg, type):
+            return arg
+    return None
+
+
+def _suggest(key: str, valid: list[str], cls: type, path: str) -> str:
+    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    # a key that belongs to another section (e.g. lookback_days at the top level)
+    elsewhere = [
+        k for k in _all_keys(RunParams) if k.rsplit(".", 1)[-1] == key and k != f"{path}{key}"
+    ]
+    if not elsewhere:
+        leaves = {k.rsplit(".", 1)[-1]: k for k in _all_keys(RunParams)}
+        near = difflib.get_close_matches(key, list(leaves), n=1, cutoff=0.75)
+        elsewhere = [leaves[near[0]]] if near else []
+    if elsewhere:
+        return f"did you mean {elsewhere[0]!r}?"
+    return "valid keys here: " + ", ".join(valid)
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
+
+
+def _convert(value: Any, tp: Any, key: str, problems: list[ParamProblem]) -> Any:
+    """Check ``value`` against the type ``tp``; record problems; return the typed value."""
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        args = get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        options = [a for a in args if a is not type(None)]
+        if len(options) == 1:
+            if value is None:
+                problems.append(ParamProblem(key, f"expected {_expected(tp)}, got nothing"))
+                return _MISSING
+            return _convert(value, options[0], key, problems)
+        raise TypeError(f"unsupported union in the params schema: {tp}")  # pragma: no cover
+    bad = ParamProblem(key, f"expected {_expected(tp)}, got {_given(value)}")
+    if is_dataclass(tp) and isinstance(tp, type):
+        if value is None:
+            return tp()
+        if not isinstance(value, Mapping):
+            problems.append(bad)
+            return _MISSING
+        return _build(tp, value, f"{key}.", problems)
+    if origin is Literal:
+        if value not in get_args(tp):
+            close = difflib.get_close_matches(str(value), [str(a) for a in get_args(tp)], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(
+                ParamProblem(key, f"expected {_expected(tp)}, got {_given(value)}{hint}")
+            )
+            return _MISSING
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            problems.append(bad)
+            return _MISSING
+        (item,) = get_args(tp)
+        items = [_convert(v, item, f"{key}[{i}]", problems) for i, v in enumerate(value)]
+        return items
+    if origin is dict:
+        if not isinstance(value, Mapping):
+            problems.append(bad)
+            return _MISSING
+        _, item = get_args(tp)
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                problems.append(ParamProblem(f"{key}.{k}", f"keys must be text, got {_given(k)}"))
+                continue
+            out[k] = _convert(v, item, f"{key}.{k}", problems)
+        return out
+    if tp is bool:
+        if not isinstance(value, bool):
+            problems.append(bad)
+            return _MISSING
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append(bad)
+            return _MISSING
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            problems.append(bad)
+            return _MISSING
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            problems.append(bad)
+            return _MISSING
+        return value
+    if tp is datetime:
+        return _timestamp(value, key, problems, bad)
+    raise TypeError(f"unsupported type in the params schema: {tp}")  # pragma: no cover
+
+
+def _timestamp(value: Any, key: str, problems: list[ParamProblem], bad: ParamProblem) -> Any:
+    if isinstance(value, datetime):
+        out = value
+    elif isinstance(value, date):
+        out = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            out = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            problems.append(bad)
+            return _MISSING
+    else:
+        problems.append(bad)
+        return _MISSING
+    return out.replace(tzinfo=UTC) if out.tzinfo is None else out.astimezone(UTC)
+
+
+def _check_range(f: dataclasses.Field[Any], value: Any, key: str) -> ParamProblem | None:
+    meta = f.metadata
+    if value is None or value is _MISSING:
+        return None
+    if "min" in meta and value < meta["min"]:
+        return ParamProblem(key, f"must be at least {meta['min']}, got {value!r}")
+    if "max" in meta and value > meta["max"]:
+        return ParamProblem(key, f"must be at most {meta['max']:,}, got {value!r}")
+    if "min_length" in meta and len(value) < meta["min_length"]:
+        return ParamProblem(key, f"must not be empty, got {value!r}")
+    if "max_length" in meta and len(value) > meta["max_length"]:
+        return ParamProblem(key, f"must be at most {meta['max_length']} characters, got {value!r}")
+    if "pattern" in meta and not meta["pattern"].match(value):
+        return ParamProblem(
+            key,
+            "must be a name of letters, digits, '_', '.' or '-' (no spaces or slashes), "
+            f"got {value!r}",
+        )
+    return None
+
+
+def _build(cls: type, data: Mapping[str, Any], prefix: str, problems: list[ParamProblem]) -> Any:
+    hints = get_type_hints(cls)
+    names = [f.name for f in fields(cls)]
+    for key in data:
+        if key not in names:
+            hint = _suggest(str(key), names, cls, prefix)
+            problems.append(ParamProblem(f"{prefix}{key}", f"unknown key; {hint}"))
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name not in data:
+            continue
+        key = f"{prefix}{f.name}"
+        value = _convert(data[f.name], hints[f.name], key, problems)
+        if value is _MISSING:
+            continue
+        found = _check_range(f, value, key)
+        if found:
+            problems.append(found)
+            continue
+        values[f.name] = value
+    try:
+        return cls(**values)
+    except TypeError:  # pragma: no cover - every field has a default
+        return cls()
+
+
+def _check_source(source: Source, problems: list[ParamProblem]) -> None:
+    if source.demo is not None and source.path is not None:
+        problems.append(ParamProblem("source", "give either demo or path, not both"))
+    if source.demo is None and source.path is None:
+        problems.append(
+            ParamProblem(
+                "source",
+                "say where the data is: path: <folder or database URL>, or demo: {} for the "
+                "built-in demo data",
+            )
+        )
+    if source.demo is not None:
+        loader_only = [
+            n for n in ("tables", "columns", "mapping") if getattr(source, n) is not None
+        ]
+        if source.time_zone is not None:
+            loader_only.append("time_zone")
+        if source.lazy:
+            loader_only.append("lazy")
+        for n in loader_only:
+            problems.append(
+                ParamProblem(f"source.{n}", "applies to a path source only, not to demo data")
+            )
+    unknown = [t for t in {**(source.tables or {}), **(source.columns or {})} if t not in TABLES]
+    for t in unknown:
+        which = "tables" if t in (source.tables or {}) else "columns"
+        close = difflib.get_close_matches(t, list(TABLES), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "tables: " + ", ".join(TABLES)
+        problems.append(ParamProblem(f"source.{which}.{t}", f"unknown table; {hint}"))
+    if source.time_zone is not None:
+        try:
+            check_time_zone(source.time_zone)
+        except ParameterError as exc:
+            problems.append(ParamProblem("source.time_zone", str(exc)))
+
+
+def _resolve(text: str, base: Path) -> str:
+    match = _DB_URL.match(text)
+    if match:
+        location = Path(match.group(3))
+        if not location.is_absolute():
+            return f"{text.split(':///', 1)[0]}:///{(base / location).resolve()}"
+        return text
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
+        return text
+    path = Path(os.path.expanduser(text))
+    return str(path if path.is_absolute() else (base / path).resolve())
+
+
+def _is_preset(field_name: str, text: str, base: Path) -> bool:
+    """Tell whether a bare mapping name (``salesforce``) names a shipped preset, not a file."""
+    return (
+        field_name == "mapping"
+        and re.fullmatch(r"[A-Za-z0-9_-]+", text) is not None
+        and not (base / text).exists()
+    )
+
+
+def _resolve_paths(params: RunParams, base: Path) -> RunParams:
+    source = params.source
+    in_source: dict[str, Any] = {
+        n: _resolve(getattr(source, n), base)
+        for n in Source.path_fields
+        if getattr(source, n) is not None and not _is_preset(n, getattr(source, n), base)
+    }
+    top: dict[str, Any] = {n: _resolve(getattr(params, n), base) for n in RunParams.path_fields}
+    return dataclasses.replace(params, source=dataclasses.replace(source, **in_source), **top)
+
+
+# ------------------------------------------------------------------------------ public
+def parse_params(
+    data: Mapping[str, Any] | None,
+    *,
+    base_dir: str | os.PathLike[str] | None = None,
+    where: str = "the parameters",
+    default_run_name: str | None = None,
+) -> RunParams:
+    """Check a mapping against the schema and return typed :class:`RunParams`.
+
+    Parameters
+    ----------
+    data
+        The parsed YAML (``None`` or ``{}`` gives the defaults: the demo data).
+    base_dir
+        Folder that relative paths resolve against (the params file's folder); ``None``
+        leaves them as given.
+    where
+        Names the parameters in messages (e.g. the file).
+    default_run_name
+        Run name when the mapping has none (the params file's stem).
+
+    Returns
+    -------
+    RunParams
+
+    Raises
+    ------
+    ParameterError
+        Lists every unknown key (with the closest valid key), wrong type and value out of
+        range; ``.problems`` holds them as :class:`ParamProblem`.
+
+    Examples
+    --------
+    >>> p = parse_params({"source": {"demo": {"accounts": 300}}, "window": {"lookback_days": 90}})
+    >>> p.source.demo.accounts, p.window.lookback_days
+    (300, 90.0)
+    >>> parse_params({"window": {"lookbak_days": 90}})
+    Traceback (most recent call last):
+    ...
+    attribution.errors.ParameterError: 1 problem in the parameters; nothing was run:
+      1. window.lookbak_days: unknown key; did you mean 'lookback_days'?
+    """
+    problems: list[ParamProblem] = []
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        problems.append(
+            ParamProblem("", f"expected a mapping of keys to values, got {_given(data)}")
+        )
+        params = RunParams()
+    else:
+        if default_run_name is not None and "run_name" not in data:
+            data = {**data, "run_name": default_run_name}
+        params = _build(RunParams, data, "", problems)
+    _check_source(params.source, problems)
+    if problems:
+        n = len(problems)
+        body = "\n".join(f"  {i}. {p.render()}" for i, p in enumerate(problems, 1))
+        raise ParameterError(
+            f"{n} problem{'s' if n != 1 else ''} in {where}; nothing was run:\n{body}", problems
+        )
+    if base_dir is not None:
+        params = _resolve_paths(params, Path(base_dir))
+    return params
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"key {key!r} is given twice (first on line {seen[key] + 1})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping,
+)
+
+
+def load_params(path: str | os.PathLike[str]) -> RunParams:
+    """Read and check a params YAML file.
+
+    Relative paths inside it resolve against the file's folder; the run name defaults to
+    the file's stem.
+
+    Raises
+    ------
+    ParameterError
+        The file is missing or is not valid YAML, or its values break the schema (every
+        problem is listed).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "q3.yaml"
+    >>> _ = f.write_text("source: {demo: {accounts: 500}}")
+    >>> p = load_params(f)
+    >>> p.run_name, p.source.demo.accounts, p.output_dir == str(f.parent.parent / "outputs")
+    ('q3', 500, True)
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise ParameterError(f"params file {file} does not exist")
+    try:
+        data = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"params file {file} is not valid YAML: {exc}") from None
+    return parse_params(
+        data, base_dir=file.resolve().parent, where=str(file), default_run_name=file.stem
+    )
+
+
+def notebook_values(params: RunParams) -> dict[str, Any]:
+    """Return the notebook parameters of a run, as plain values (timestamps as ISO text).
+
+    They are ``run_name``, ``title`` and the fields of every :class:`NotebookSection`;
+    an empty value (``None``) is given as ``""``, which notebooks read as "not set".
+
+    Examples
+    --------
+    >>> sorted(notebook_values(RunParams()))
+    ['as_of', 'currency', 'lookback_days', 'run_name', 'title', 'top_paths']
+    """
+    out: dict[str, Any] = {"run_name": params.run_name, "title": params.title}
+    for f in fields(params):
+        section = getattr(params, f.name)
+        if isinstance(section, NotebookSection):
+            for sf in fields(section):  # type: ignore[arg-type]
+                value = _plain(getattr(section, sf.name))
+                out[sf.name] = "" if value is None else value
+    return out

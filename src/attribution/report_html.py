@@ -1,0 +1,248 @@
+"""Offline HTML: executed notebooks as self-contained pages, and a run's index page.
+
+A reviewer opens the reports without internet, so a page must not fetch anything. Plain
+``nbconvert --to html`` output does: altair's chart output loads vega, vega-lite and
+vega-embed from a CDN, and the ``lab`` template adds require.js and MathJax from another.
+:func:`export_html` renders through the package's ``offline`` template (``templates/``),
+which empties those head blocks and inlines, once per page, the JavaScript bundle that
+``vl_convert.javascript_bundle()`` builds, plus a ``VEGA_DEBUG`` global naming altair's
+library versions, which makes altair's loader skip the CDN. Charts stay interactive
+(tooltips, selections). This leans on altair's loader, so a browser test guards it.
+
+Code cells are left out of the pages (reviewers read results, not code); the executed
+notebooks next to them keep the code.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["TEMPLATE_DIR", "export_html", "external_references", "index_html", "vega_bundle"]
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+"""Folder of the package's nbconvert templates (``offline``)."""
+
+_EXTERNAL = re.compile(
+    r"<(?:script|link|img|iframe|source|video|audio|embed)\b[^>]*?\b(?:src|href)\s*=\s*"
+    r"[\"']?\s*((?:https?:)?//[^\"'\s>]+)",
+    re.I,
+)
+
+
+def _version_key(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", text)[:3])
+
+
+@functools.cache
+def vega_bundle() -> tuple[str, dict[str, str]]:
+    """Return the inlined JavaScript (vega, vega-lite, vega-embed) and altair's versions.
+
+    The bundle uses the newest Vega-Lite that vl-convert has and that is not newer than
+    altair's. Built once per process (about 1-2 s, 0.9 MB).
+
+    Returns
+    -------
+    tuple
+        ``(javascript, versions)`` where ``versions`` maps ``vega_version``,
+        ``vegalite_version`` and ``vegaembed_version`` to altair's values (what its chart
+        loader checks before going to the CDN).
+    """
+    import altair as alt
+    import vl_convert as vlc
+
+    wanted = _version_key(alt.VEGALITE_VERSION)
+    usable = [v for v in vlc.get_vegalite_versions() if _version_key(v) <= wanted]
+    if not usable:  # pragma: no cover - depends on installed versions
+        raise RuntimeError(
+            f"vl-convert has no Vega-Lite version <= {alt.VEGALITE_VERSION} "
+            "(altair's); install a vl-convert-python that matches altair"
+        )
+    chosen = max(usable, key=_version_key)
+    bundle: str = vlc.javascript_bundle(vl_version=chosen)  # type: ignore[call-arg]
+    script = bundle.replace("</script", "<\\/script")
+    versions = {
+        "vega_version": alt.VEGA_VERSION,
+        "vegalite_version": alt.VEGALITE_VERSION,
+        "vegaembed_version": alt.VEGAEMBED_VERSION,
+    }
+    return script, versions
+
+
+def export_html(
+    notebook: Any,
+    dest: str | os.PathLike[str],
+    *,
+    title: str,
+    nav: Mapping[str, str] | None = None,
+) -> Path:
+    """Render an executed notebook to one self-contained, offline HTML file.
+
+    Parameters
+    ----------
+    notebook
+        An nbformat notebook node, or the path of an ``.ipynb`` file.
+    dest
+        The HTML file to write.
+    title
+        The page title.
+    nav
+        Navigation bar and footer values: ``index_href``, ``run_name``, ``source``,
+        ``generated``, ``version``, ``notebook``, ``tables``; ``None`` leaves them out.
+
+    Returns
+    -------
+    pathlib.Path
+        ``dest``.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    nb = notebook
+    if isinstance(notebook, str | os.PathLike):
+        nb = nbformat.read(notebook, as_version=4)
+    nb.metadata["title"] = title
+    script, versions = vega_bundle()
+    exporter = HTMLExporter(
+        template_name="offline",
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(
+            remove_cell_tags={"parameters", "injected-parameters", "remove-cell"}, enabled=True
+        ),
+        enabled=True,
+    )
+    resources = {
+        "offline": {
+            "vega_bundle": script,
+            "vega_debug": json.dumps(versions),
+            "nav": dict(nav) if nav else None,
+        }
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    out = Path(dest)
+    out.write_text(body, encoding="utf-8")
+    return out
+
+
+def external_references(page: str) -> list[str]:
+    """Return the URLs a page would fetch from outside (scripts, styles, images, frames).
+
+    Examples
+    --------
+    >>> external_references('<script src="https://cdn.example/x.js"></script><a href="x.html">')
+    ['https://cdn.example/x.js']
+    """
+    return _EXTERNAL.findall(page)
+
+
+_INDEX_CSS = """
+body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, 'DejaVu Sans', sans-serif;
+       max-width: 960px; margin: 32px auto; padding: 0 20px; color: #222; line-height: 1.45; }
+h1 { font-size: 26px; margin-bottom: 4px; }
+p.sub { color: #555; margin-top: 0; }
+table { border-collapse: collapse; width: 100%; margin: 16px 0 24px; font-size: 14px; }
+th, td { text-align: left; padding: 8px 10px; border-bottom: 1px solid #e3e3e3;
+         vertical-align: top; }
+th { font-weight: 600; color: #444; }
+a { color: #0072B2; }
+.ok { color: #009E73; font-weight: 600; }
+.failed { color: #D55E00; font-weight: 600; }
+code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; font-size: 14px; }
+dt { color: #555; }
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def index_html(
+    *,
+    title: str,
+    run_name: str,
+    reports: Sequence[Mapping[str, Any]],
+    facts: Mapping[str, Any],
+) -> str:
+    """Build the run's index page: links to every report, their status, and run facts.
+
+    Parameters
+    ----------
+    title
+        Title of the run.
+    run_name
+        Name of the run.
+    reports
+        One mapping per notebook: ``name``, ``title``, ``html`` (file name or None),
+        ``ipynb``, ``status``, ``seconds`` (mapping of step to seconds), ``tables``
+        (list of paths relative to the run folder).
+    facts
+        Label -> value lines shown under the list (source, period, versions...).
+
+    Examples
+    --------
+    >>> page = index_html(title="Q3", run_name="q3", facts={"Source": "demo"},
+    ...     reports=[{"name": "00_summary", "title": "Summary", "html": "00_summary.html",
+    ...               "ipynb": "00_summary.ipynb", "status": "ok", "seconds": {"execute": 9.5},
+    ...               "tables": []}])
+    >>> 'href="00_summary.html"' in page, external_references(page)
+    (True, [])
+    """
+    rows = []
+    for r in reports:
+        link = (
+            f'<a href="{_e(r["html"])}">{_e(r["title"])}</a>' if r.get("html") else _e(r["title"])
+        )
+        status = _e(r.get("status", ""))
+        css = "ok" if r.get("status") == "ok" else "failed"
+        tables = r.get("tables") or []
+        table_links = ", ".join(
+            f'<a href="{_e(t)}">{_e(Path(t).stem)}</a>' for t in tables if t.endswith(".csv")
+        )
+        rows.append(
+            "<tr>"
+            f'<td>{link}<br><small><a href="{_e(r["ipynb"])}">notebook</a></small></td>'
+            f'<td class="{css}">{status}</td>'
+            f"<td>{sum((r.get('seconds') or {}).values()):.1f} s</td>"
+            f"<td><small>{table_links or '&ndash;'}</small></td>"
+            "</tr>"
+        )
+    fact_lines = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts.items())
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{_e(title)} ({_e(run_name)})</title>
+<style>{_INDEX_CSS}</style>
+</head>
+<body>
+<h1>{_e(title)}</h1>
+<p class="sub">Run <b>{_e(run_name)}</b>. Every page opens offline; the tables behind each
+chart are saved as CSV (and Parquet) beside it.</p>
+<table>
+<thead><tr><th>Report</th><th>Status</th><th>Took</th><th>Tables behind the charts (CSV)</th>
+</tr></thead>
+<tbody>
+{"".join(rows)}
+</tbody>
+</table>
+<h2>About this run</h2>
+<dl>{fact_lines}</dl>
+<p class="sub">Everything about the run (parameters, input row counts and hashes, versions,
+timings) is in <a href="manifest.json">manifest.json</a>.</p>
+</body>
+</html>
+"""

@@ -1,0 +1,27 @@
+"""`make report` runs the report set; CI installs the browser the HTML test needs."""
+
+from __future__ import annotations
+
+import re
+
+from helpers import ROOT
+
+
+def test_make_report_runs_the_default_params() -> None:
+    text = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^report:.*\n((?:\t.*\n)+)", text, re.M)
+    assert recipe, "the Makefile has a report target"
+    assert "attribution run params/default.yaml" in recipe.group(1)
+
+
+def test_ci_installs_chromium_for_the_browser_test() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "chromium" in ci and "playwright install" not in ci
+
+
+def test_the_readme_shows_the_summary_screenshot() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "![The summary report on the demo data](docs/summary.png)" in readme
+    png = (ROOT / "docs" / "summary.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 20_000
+    assert "## Reports" in readme and "manifest.json" in readme
