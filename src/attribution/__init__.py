@@ -34,12 +34,18 @@ from attribution.handoff import EffectResult, speed_to_lead_effect
 from attribution.io import load, open_source
 from attribution.journeys import journeys, paths
 from attribution.mapping import Mapping, load_mapping
+from attribution.models import MODELS, attribute
+from attribution.models.compare import Comparison, compare
+from attribution.models.markov import markov
+from attribution.models.shapley import shapley
 from attribution.schema import validate
 from attribution.scoring import LeadScoreResult, lead_score_weights
 
 __version__ = "0.1.0"
 __all__ = [
+    "MODELS",
     "AttributionError",
+    "Comparison",
     "ContributionResult",
     "DataError",
     "Dataset",
@@ -52,7 +58,9 @@ __all__ = [
     "SchemaError",
     "SourceError",
     "__version__",
+    "attribute",
     "charts",
+    "compare",
     "contributions",
     "demo",
     "funnel",
@@ -62,6 +70,7 @@ __all__ = [
     "load",
     "load_mapping",
     "mapping",
+    "markov",
     "notebook",
     "open_source",
     "opportunity_features",
@@ -71,6 +80,7 @@ __all__ = [
     "report",
     "response_times",
     "schema",
+    "shapley",
     "snapshot",
     "sourced_influenced",
     "speed_to_lead",
