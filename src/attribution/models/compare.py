@@ -3,6 +3,13 @@
 :func:`compare` runs several models on the same journeys and returns one row per channel
 (or team, or campaign) with one column per model: the revenue that model credits there.
 
+Every model is a per-touch weight plus one shared allocation step, so the models are
+evaluated side by side in one pass: the won deals' creditable touches and their roles are
+computed once, each model adds its weight and credit columns, and one group-by sums them
+all. Markov and Shapley are fitted once per set of journey paths (built once), and their
+channel weights spread to the touches in the same pass. The numbers are those of
+:func:`attribution.attribute` summed by group, to the last bit.
+
 With ``ci=0.9`` every cell also gets a 90% interval from a bootstrap that resamples
 *accounts* with replacement (all of an account's deals, won, lost and open, move together,
 so the dependence between an account's deals is kept). The resampling is seeded, so the
@@ -10,9 +17,14 @@ same inputs and seed give the same intervals. It is cheap:
 
 * rule models credit each deal the same way whatever the sample, so a resample only
   reweights accounts: one matrix product per model (resamples × accounts × groups);
-* Markov and Shapley are re-fitted on every resample from reweighted path counts (the
-  state sequences and coalitions are encoded once), and each resample's channel weights
-  are spread over the won deals' touches with numpy.
+* Markov and Shapley are re-fitted on every resample from reweighted path counts. Every
+  count they need (transitions, starts, ends; coalition conversions) is linear in the
+  account weights, so the counts of all resamples come from one sparse matrix product;
+  Shapley values then follow for all resamples at once, and each Markov resample is one
+  exact solve that starts from the full sample's solution;
+* spreading a resample's channel weights over the won deals' touches only depends, per
+  deal, on its set of channels: the touches are summarised once per (channel set, channel,
+  group), so each resample costs a few array operations on those summaries.
 
 Intervals are percentile intervals; they show how much a model's answer moves with the
 sample of accounts, not whether the model is right.
@@ -30,11 +42,24 @@ import scipy.sparse as sp
 
 from attribution.errors import ParameterError
 from attribution.models import markov as markov_model
+from attribution.models import rules as rules_model
 from attribution.models import shapley as shapley_model
-from attribution.models.credits import NO_TOUCH, REVENUE, check_team, creditable, won_deals
-from attribution.models.pathtable import encode
-from attribution.models.spread import journey_paths
-from attribution.schema import ACCOUNT_ID, AMOUNT, CHANNEL, OPPORTUNITY_ID
+from attribution.models.credits import (
+    DEAL,
+    NO_TOUCH,
+    REVENUE,
+    WeightFn,
+    check_options,
+    check_team,
+    credit_expr,
+    first_rows,
+    roles,
+    weight_expr,
+    won_frame,
+)
+from attribution.models.pathtable import EncodedPaths
+from attribution.models.spread import JourneyPaths, journey_paths, spread_weight
+from attribution.schema import ACCOUNT_ID, AMOUNT, CHANNEL
 
 __all__ = ["By", "Comparison", "compare"]
 
@@ -113,23 +138,38 @@ def _check(by: str, ci: float | None, n_boot: int) -> None:
 
 
 class _Frame:
-    """Index arrays shared by every model's bootstrap."""
+    """The accounts and their bootstrap weights (resamples × accounts), shared by all models."""
 
     def __init__(self, journeys: pl.DataFrame | pl.LazyFrame, by: str, n_boot: int, seed: int):
         accounts = journeys.lazy().select(pl.col(ACCOUNT_ID).unique().sort()).collect()
         self.accounts = accounts.to_series()
         rng = np.random.default_rng(seed)
         n = len(self.accounts)
-        self.weights = (
-            rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(np.float64)
-            if n
-            else np.zeros((n_boot, 0))
-        )
+        by_account = np.zeros((n, n_boot))
+        if n:
+            # drawn a few resamples at a time (the same draws as all at once), stored
+            # accounts × resamples: little memory beyond the result
+            p = np.full(n, 1.0 / n)
+            for start in range(0, n_boot, 16):
+                size = min(16, n_boot - start)
+                by_account[:, start : start + size] = rng.multinomial(n, p, size=size).T
+        self.weights = by_account.T
         self.by = by
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Resample weight of every account (resamples × accounts)."""
+        return self._weights
+
+    @weights.setter
+    def weights(self, value: np.ndarray) -> None:
+        # kept as accounts × resamples, contiguous: the right operand of every sparse product
+        self.by_account = np.ascontiguousarray(value.T, dtype=np.float64)
+        self._weights = self.by_account.T
 
     def account_index(self, frame: pl.DataFrame) -> np.ndarray:
         """Return the position of each row's account in the sorted account list."""
-        return np.searchsorted(self.accounts.to_numpy(), frame[ACCOUNT_ID].to_numpy())
+        return self.accounts.search_sorted(frame[ACCOUNT_ID], side="left").to_numpy()
 
 
 def _codes(values: pl.Expr, names: Sequence[str], default: int | None = None) -> pl.Expr:
@@ -142,14 +182,409 @@ def _codes(values: pl.Expr, names: Sequence[str], default: int | None = None) ->
     )
 
 
+def _reweigh(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, frame: _Frame, n: int):
+    """Sum ``values`` into (account, column) cells and weigh by every resample: (n_boot, n)."""
+    matrix = sp.csr_matrix((values, (rows, cols)), shape=(len(frame.accounts), n))
+    return np.asarray((matrix.T @ frame.by_account).T)
+
+
 def _rule_boot(credits: pl.DataFrame, frame: _Frame, groups: list[str]) -> np.ndarray:
     rows = frame.account_index(credits)
     cols = credits.select(_codes(_group_expr(frame.by), groups)).to_series().to_numpy()
-    matrix = sp.csr_matrix(
-        (credits[REVENUE].to_numpy(), (rows, cols)),
-        shape=(len(frame.accounts), len(groups)),
+    return _reweigh(rows, cols, credits[REVENUE].to_numpy(), frame, len(groups))
+
+
+# ----------------------------------------------------------------------- the models
+@dataclass
+class _Model:
+    """One column of the comparison and how it is evaluated."""
+
+    label: str
+    name: str
+    options: dict
+    weight: WeightFn | None = None  # None: through attribute() (a model of no known family)
+    paths: JourneyPaths | None = None  # Markov and Shapley: the journey paths fitted
+    encoded: EncodedPaths | None = None  # ... with any extra paths
+
+
+def _plan(
+    journeys: pl.DataFrame | pl.LazyFrame, specs: list[tuple[str, str, dict]], team: str | None
+) -> list[_Model]:
+    """Check every model's name and options and build its weight function."""
+    from attribution.models import lookup, model_options
+
+    journey_paths_of: dict[bool, JourneyPaths] = {}
+
+    def paths(include_open: object) -> JourneyPaths:
+        if include_open not in journey_paths_of:  # a bad value raises in JourneyPaths
+            jp = journey_paths(journeys, team=team, include_open=include_open)  # type: ignore[arg-type]
+            journey_paths_of[bool(include_open)] = jp
+        return journey_paths_of[bool(include_open)]
+
+    models = []
+    for label, name, options in specs:
+        fn = lookup(name)
+        check_options(name, options, model_options(name))
+        model = _Model(label, name, options)
+        if name in rules_model.RULE_MODELS and fn is getattr(rules_model, name):
+            model.weight = rules_model.rule_weight(name, **options)
+        elif name == "markov" and fn is markov_model.credits:
+            order = markov_model.check_order(options.get("order", 1))
+            model.paths = paths(options.get("include_open", False))
+            model.encoded, weights = markov_model.journey_weights(
+                model.paths, order=order, extra_nulls=options.get("extra_nulls")
+            )
+            model.weight = spread_weight(weights)
+        elif name == "shapley" and fn is shapley_model.credits:
+            value = shapley_model.check_value(options.get("value", "conversion_rate"))
+            model.paths = paths(options.get("include_open", False))
+            model.encoded, weights = shapley_model.journey_weights(model.paths, value=value)
+            model.weight = spread_weight(weights)
+        models.append(model)
+    return models
+
+
+@dataclass
+class _Pass:
+    """Every model's credits on the creditable touches, computed in one pass."""
+
+    touches: pl.DataFrame  # DEAL, account, amount, channel, _group, then _r<i>, _k<i> per model
+    deals: pl.DataFrame  # one row per won deal: DEAL, account, amount, then _k<i> per model
+    models: list[_Model]
+
+
+def _one_pass(
+    journeys: pl.DataFrame | pl.LazyFrame, models: list[_Model], team: str | None, by: str
+) -> _Pass:
+    won = won_frame(journeys)
+    touches = roles(won, team)
+    index = [i for i, m in enumerate(models) if m.weight is not None]
+    frame = (
+        touches.with_columns(
+            weight_expr(models[i].weight(touches)).alias(f"_w{i}")  # type: ignore[misc]
+            for i in index
+        )
+        .with_columns(credit_expr(f"_w{i}").alias(f"_c{i}") for i in index)
+        .select(
+            DEAL,
+            ACCOUNT_ID,
+            AMOUNT,
+            pl.col(CHANNEL).cast(pl.String).alias("_channel"),
+            _group_expr(by).alias("_group"),
+            # as in allocate: revenue = credit * amount; zero-credit rows add exact zeros
+            *[(pl.col(f"_c{i}") * pl.col(AMOUNT)).alias(f"_r{i}") for i in index],
+            *[(pl.col(f"_c{i}") > 0).alias(f"_k{i}") for i in index],
+        )
+        .collect()
     )
-    return np.asarray((matrix.T @ frame.weights.T).T)
+    credited = frame.group_by(DEAL).agg(pl.col(f"_k{i}").any() for i in index)
+    deals = (
+        first_rows(won)
+        .select(DEAL, ACCOUNT_ID, AMOUNT)
+        .join(credited, on=DEAL, how="left", maintain_order="left")
+        .with_columns(pl.col(f"_k{i}").fill_null(False) for i in index)
+    )
+    return _Pass(touches=frame, deals=deals, models=models)
+
+
+def _table(
+    journeys: pl.DataFrame | pl.LazyFrame, done: _Pass, team: str | None, by: str
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """Build the wide table; return it with the credits of models run through attribute()."""
+    from attribution.models import attribute
+
+    index = [i for i, m in enumerate(done.models) if m.weight is not None]
+    tables = []
+    if index:
+        # running sums add up sequentially, in credits order: the same bits as summing the
+        # credits table of each model (zero-credit touches add exact zeros)
+        sums = (
+            done.touches.group_by("_group")
+            .agg(
+                *[pl.col(f"_r{i}").cum_sum().last().alias(done.models[i].label) for i in index],
+                pl.any_horizontal(pl.col(f"_k{i}").any() for i in index).alias("_credited"),
+            )
+            .filter("_credited")
+            .drop("_credited")
+            .rename({"_group": by})
+        )
+        untouched = done.deals.select(
+            pl.col(AMOUNT).cast(pl.Float64).filter(~pl.col(f"_k{i}")).cum_sum().last()
+            .alias(done.models[i].label)
+            for i in index
+        )  # fmt: skip
+        if done.deals.select((~pl.all_horizontal(f"_k{i}" for i in index)).any()).item():
+            no_touch = untouched.select(pl.lit(NO_TOUCH).alias(by), pl.all().fill_null(0.0))
+            sums = pl.concat([sums, no_touch.select(sums.columns)])
+        tables.append(sums)
+    credits_of = {}
+    for m in done.models:
+        if m.weight is None:
+            credits = attribute(journeys, m.name, team=team, **m.options)
+            credits_of[m.label] = credits
+            tables.append(
+                credits.group_by(_group_expr(by).alias(by)).agg(
+                    pl.col(REVENUE).cum_sum().last().alias(m.label)
+                )
+            )
+    table = tables[0]
+    for other in tables[1:]:
+        table = table.join(other, on=by, how="full", coalesce=True)
+    labels = [m.label for m in done.models]
+    table = (
+        table.select(by, *labels)
+        .with_columns(pl.col(labels).fill_null(0.0).cast(pl.Float64))
+        .sort([labels[0], by], descending=[True, False])
+    )
+    return table, credits_of
+
+
+# ------------------------------------------------------------------- the bootstrap
+class _Spread:
+    """The won deals' touches, summarised for re-spreading channel weights per resample.
+
+    A deal's credit to group ``g`` is ``amount * sum over its channels c of w_c / S * n(c, g)
+    / k(c)``, with ``S`` the sum of the weights of the deal's channels, ``k(c)`` its touches
+    of channel c and ``n(c, g)`` those in group g (``amount * n(g) / n`` when ``S`` is 0).
+    ``S`` only depends on the deal's channel set ``T``, so the touches are summed once per
+    (T, c, g) and per (T, g), for every resample at once (they only depend on the account
+    weights); each resample's channel weights then only meet those summaries.
+    """
+
+    def __init__(self, done: _Pass, channels: tuple[str, ...], frame: _Frame, n_groups: int):
+        n_channels = len(channels)  # code n_channels: a channel the fit did not see (weight 0)
+        rows = done.touches.select(
+            DEAL,
+            "_a",
+            "_g",
+            pl.col(AMOUNT).cast(pl.Float64),
+            _codes(pl.col("_channel"), channels, n_channels).alias("_c"),
+        )
+        per_deal = rows.group_by(DEAL).agg(
+            pl.len().alias("_n"),
+            pl.col("_a").first(),
+            pl.col(AMOUNT).first(),
+            pl.col("_c").unique().sort().cast(pl.String).str.join(",").alias("_set"),
+        )
+        per_deal = per_deal.with_columns((pl.col("_set").rank("dense") - 1).alias("_T"))
+        cells = (
+            rows.group_by(DEAL, "_c", "_g")
+            .agg(pl.len().alias("_ncg"))
+            .join(rows.group_by(DEAL, "_c").agg(pl.len().alias("_k")), on=[DEAL, "_c"])
+            .join(per_deal.select(DEAL, "_T", "_a", AMOUNT, "_n"), on=DEAL)
+        )
+        g_keys = cells.select("_T", "_c", "_g").unique().sort("_T", "_c", "_g")
+        g_keys = g_keys.with_row_index("_row")
+        g_cells = cells.join(g_keys, on=["_T", "_c", "_g"])
+        share = g_cells[AMOUNT] * g_cells["_ncg"] / g_cells["_k"]
+        self.g = self._weighed(g_cells["_row"], g_cells["_a"], share, len(g_keys), frame)
+        self.g_set, self.g_channel, self.g_group = (
+            g_keys[c].to_numpy() for c in ("_T", "_c", "_g")
+        )
+        h_cells = cells.group_by(DEAL, "_g").agg(
+            pl.col("_ncg").sum(), pl.col("_T", "_a", AMOUNT, "_n").first()
+        )
+        h_keys = h_cells.select("_T", "_g").unique().sort("_T", "_g").with_row_index("_row")
+        h_cells = h_cells.join(h_keys, on=["_T", "_g"])
+        equal = h_cells[AMOUNT] * h_cells["_ncg"] / h_cells["_n"]
+        self.h = self._weighed(h_cells["_row"], h_cells["_a"], equal, len(h_keys), frame)
+        self.h_set, self.h_group = h_keys["_T"].to_numpy(), h_keys["_g"].to_numpy()
+        n_sets = int(per_deal["_T"].max()) + 1 if per_deal.height else 0  # type: ignore[arg-type]
+        self.members = np.zeros((n_sets, n_channels + 1))
+        self.members[self.g_set, self.g_channel] = 1.0
+        self.n_groups = n_groups
+
+    @staticmethod
+    def _weighed(
+        row: pl.Series, account: pl.Series, value: pl.Series, n: int, frame: _Frame
+    ) -> np.ndarray:
+        matrix = sp.csr_matrix(
+            (value.to_numpy(), (row.to_numpy(), account.to_numpy())),
+            shape=(n, len(frame.accounts)),
+        )
+        return np.asarray(matrix @ frame.by_account)  # (n, resamples)
+
+    def revenue(self, channel_weights: np.ndarray) -> np.ndarray:
+        """Revenue per group for every resample's channel weights (resamples × channels)."""
+        w = np.hstack([channel_weights, np.zeros((len(channel_weights), 1))]).T
+        total = self.members @ w  # (sets, resamples)
+        positive = total > 0
+        safe = np.where(positive, total, 1.0)
+        factor = np.where(positive[self.g_set], w[self.g_channel] / safe[self.g_set], 0.0)
+        out = _sum_rows(self.g_group, factor * self.g, self.n_groups)
+        out += _sum_rows(self.h_group, np.where(positive[self.h_set], 0.0, self.h), self.n_groups)
+        return out.T
+
+
+def _sum_rows(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sum the rows of ``values`` by ``group``: (n_groups, columns)."""
+    one_hot = sp.csr_matrix(
+        (np.ones(len(group)), (group, np.arange(len(group)))), shape=(n_groups, len(group))
+    )
+    return np.asarray(one_hot @ values)
+
+
+def _path_counts(
+    encoded: EncodedPaths,
+    n_deals: int,
+    deal_account: np.ndarray,
+    item: np.ndarray,
+    path: np.ndarray,
+    coefficient: np.ndarray,
+    n_items: int,
+    frame: _Frame,
+) -> np.ndarray:
+    """Compute counts linear in path weights, for every resample: (n_items, resamples).
+
+    Entry ``(item[i], path[i])`` holds ``coefficient[i]``; a deal's path weighs its
+    account's resample weight, any extra path weighs 1.
+    """
+    deal = path < n_deals
+    by_account = sp.csr_matrix(
+        (coefficient[deal], (item[deal], deal_account[path[deal]])),
+        shape=(n_items, len(frame.accounts)),
+    )
+    fixed = np.bincount(item[~deal], weights=coefficient[~deal], minlength=n_items)
+    return np.asarray(by_account @ frame.by_account) + fixed[:, None]
+
+
+def _markov_weights(
+    model: _Model, order: int, deal_account: np.ndarray, frame: _Frame
+) -> np.ndarray:
+    """Refit the chain on every resample: removal effects (resamples × channels)."""
+    encoded = model.encoded
+    assert encoded is not None and model.paths is not None
+    chain = markov_model.prepare(encoded, order=order)
+    full = markov_model.solve(
+        chain,
+        markov_model.count(chain, encoded.conversions, encoded.nulls, encoded.value),
+        value=False,
+    )
+    n = chain.n_states
+    lengths = np.diff(chain.offsets)
+    has = lengths > 0
+    paths = np.flatnonzero(has)
+    path_of_step = np.repeat(np.arange(encoded.n_paths), lengths)
+    weight = encoded.conversions + encoded.nulls
+    within = np.ones(max(len(chain.steps) - 1, 0), dtype=bool)
+    within[chain.offsets[1:][has][:-1] - 1] = False  # a path's last step leads nowhere
+    key = chain.steps[:-1][within].astype(np.int64) * n + chain.steps[1:][within]
+    pairs, pair_of = np.unique(key, return_inverse=True)
+    n_pairs = len(pairs)
+    first = chain.steps[chain.offsets[:-1][has]]
+    last = chain.steps[chain.offsets[1:][has] - 1]
+    step_path = path_of_step[:-1][within]
+    item = np.concatenate([pair_of, n_pairs + first, n_pairs + n + last, n_pairs + 2 * n + last])
+    path = np.concatenate([step_path, paths, paths, paths])
+    coefficient = np.concatenate(
+        [weight[step_path], weight[paths], encoded.conversions[paths], encoded.nulls[paths]]
+    )
+    counts = _path_counts(
+        encoded,
+        model.paths.encoded.n_paths,
+        deal_account,
+        item,
+        path,
+        coefficient,
+        n_pairs + 3 * n,
+        frame,
+    )
+    src, dst = pairs // n, (pairs % n).astype(np.int32)
+    indptr = np.searchsorted(src, np.arange(n + 1))
+    out = np.zeros((frame.weights.shape[0], len(encoded.channels)))
+    zeros = np.zeros(n)
+    for b in range(len(out)):
+        resample = markov_model.Counts(
+            transitions=sp.csr_matrix((counts[:n_pairs, b], dst, indptr), shape=(n, n)),
+            start=counts[n_pairs : n_pairs + n, b],
+            conversion=counts[n_pairs + n : n_pairs + 2 * n, b],
+            null=counts[n_pairs + 2 * n :, b],
+            value=zeros,
+            total_conversions=0.0,
+            total_value=0.0,
+        )
+        solution = markov_model.solve(chain, resample, value=False, guesses=full.systems)
+        out[b] = solution.removal_effect
+    return out
+
+
+def _shapley_weights(
+    model: _Model, value: str, deal_account: np.ndarray, frame: _Frame
+) -> np.ndarray:
+    """Shapley values (resamples × channels) of every resample at once."""
+    encoded = model.encoded
+    assert encoded is not None and model.paths is not None
+    co = shapley_model.coalitions(encoded)
+    m = len(co.members)
+    paths = np.arange(encoded.n_paths)
+    counts = _path_counts(
+        encoded,
+        model.paths.encoded.n_paths,
+        deal_account,
+        np.concatenate([co.index, m + co.index]),
+        np.concatenate([paths, paths]),
+        np.concatenate([encoded.conversions, encoded.nulls]),
+        2 * m,
+        frame,
+    )
+    conversions, nulls = counts[:m], counts[m:]
+    if value == "conversions":
+        dividend = conversions
+    else:
+        journeys = conversions + nulls
+        dividend = np.divide(conversions, journeys, out=np.zeros_like(journeys), where=journeys > 0)
+    size = co.members.sum(axis=1)[:, None]
+    share = np.divide(dividend, size, out=np.zeros_like(dividend), where=size > 0)
+    return np.asarray(co.members.T.astype(np.float64) @ share).T
+
+
+def _boot(
+    journeys: pl.DataFrame | pl.LazyFrame,
+    done: _Pass,
+    credits_of: dict[str, pl.DataFrame],
+    frame: _Frame,
+    groups: list[str],
+) -> dict[str, np.ndarray]:
+    """Revenue per group of every model under every resample: label -> (resamples, groups)."""
+    deal_rows = frame.account_index(done.deals)  # deals are in DEAL order
+    touches = done.touches.with_columns(
+        pl.Series("_a", deal_rows[done.touches[DEAL].to_numpy()], dtype=pl.Int64),
+        _codes(pl.col("_group"), groups).alias("_g"),
+    )
+    done = _Pass(touches=touches, deals=done.deals, models=done.models)
+    amounts = done.deals[AMOUNT].cast(pl.Float64).to_numpy()
+    no_touch = groups.index(NO_TOUCH)
+    spreads: dict[tuple[str, ...], _Spread] = {}
+    out = {}
+    for i, m in enumerate(done.models):
+        if m.weight is None:
+            out[m.label] = _rule_boot(credits_of[m.label], frame, groups)
+            continue
+        untouched = ~done.deals[f"_k{i}"].to_numpy()
+        if m.encoded is None:  # a rule model
+            credited = done.touches[f"_k{i}"].to_numpy()
+            rows = np.concatenate([touches["_a"].to_numpy()[credited], deal_rows[untouched]])
+            cols = np.concatenate(
+                [touches["_g"].to_numpy()[credited], np.full(untouched.sum(), no_touch)]
+            )
+            values = np.concatenate([touches[f"_r{i}"].to_numpy()[credited], amounts[untouched]])
+            out[m.label] = _reweigh(rows, cols, values, frame, len(groups))
+            continue
+        assert m.paths is not None
+        deal_account = frame.account_index(m.paths.deals)
+        if m.name == "markov":
+            order = markov_model.check_order(m.options.get("order", 1))
+            weights = _markov_weights(m, order, deal_account, frame)
+        else:
+            value = shapley_model.check_value(m.options.get("value", "conversion_rate"))
+            weights = _shapley_weights(m, value, deal_account, frame)
+        channels = m.encoded.channels
+        if channels not in spreads:
+            spreads[channels] = _Spread(done, channels, frame, len(groups))
+        boot = spreads[channels].revenue(weights)
+        boot[:, no_touch] += frame.weights[:, deal_rows[untouched]] @ amounts[untouched]
+        out[m.label] = boot
+    return out
 
 
 def _data_boot(
@@ -160,85 +595,10 @@ def _data_boot(
     frame: _Frame,
     groups: list[str],
 ) -> np.ndarray:
-    include_open = options.get("include_open", False)
-    jp = journey_paths(journeys, team=team, include_open=include_open)
-    base = jp.encoded
-    extra = options.get("extra_nulls")
-    encoded = jp.with_extra(encode(extra) if extra is not None else None)
-    n_deals = base.n_paths
-    deal_account = frame.account_index(jp.deals)
-    order = markov_model.check_order(options.get("order", 1)) if name == "markov" else 1
-    chain = markov_model.prepare(encoded, order=order) if name == "markov" else None
-    value = shapley_model.check_value(options.get("value", "conversion_rate"))
-    co = shapley_model.coalitions(encoded) if name == "shapley" else None
-
-    touches = (
-        creditable(journeys, team)
-        .select(
-            OPPORTUNITY_ID,
-            ACCOUNT_ID,
-            AMOUNT,
-            _codes(pl.col(CHANNEL).cast(pl.String), encoded.channels, -1).alias("_code"),
-            _codes(_group_expr(frame.by), groups).alias("_g"),
-        )
-        .collect()
-    )
-    code = touches["_code"].to_numpy()
-    deal_ids, deal_of = np.unique(touches[OPPORTUNITY_ID].to_numpy(), return_inverse=True)
-    pair = deal_of * (len(encoded.channels) + 1) + (code + 1)
-    _, pair_of, pair_count = np.unique(pair, return_inverse=True, return_counts=True)
-    k = pair_count[pair_of].astype(np.float64)
-    per_deal = np.bincount(deal_of, minlength=len(deal_ids)).astype(np.float64)
-    touch_group = touches["_g"].to_numpy()
-    touch_account = frame.account_index(touches)
-    amount = touches[AMOUNT].to_numpy().astype(np.float64)
-
-    won = (
-        won_deals(journeys)
-        .group_by(OPPORTUNITY_ID)
-        .agg(pl.col(ACCOUNT_ID).first(), pl.col(AMOUNT).first())
-        .collect()
-    )
-    untouched = won.filter(~pl.col(OPPORTUNITY_ID).is_in(pl.Series(deal_ids).implode()))
-    no_touch_account = frame.account_index(untouched)
-    no_touch_amount = untouched[AMOUNT].to_numpy().astype(np.float64)
-
-    n_groups = len(groups)
-    out = np.zeros((frame.weights.shape[0], n_groups))
-    extra_n = encoded.n_paths - n_deals
-    for b, account_weight in enumerate(frame.weights):
-        w = np.concatenate([account_weight[deal_account], np.ones(extra_n)])
-        conv, nulls, value_w = encoded.conversions * w, encoded.nulls * w, encoded.value * w
-        if chain is not None:
-            counts = markov_model.count(chain, conv, nulls, value_w)
-            channel_w = markov_model.solve(chain, counts).removal_effect
-        else:
-            assert co is not None
-            boot_co = shapley_model.Coalitions(
-                channels=co.channels,
-                members=co.members,
-                conversions=np.bincount(co.index, weights=conv, minlength=len(co.members)),
-                nulls=np.bincount(co.index, weights=nulls, minlength=len(co.members)),
-                value=np.bincount(co.index, weights=value_w, minlength=len(co.members)),
-                index=co.index,
-            )
-            conversion_dividends, _ = shapley_model.dividends(boot_co, value)
-            channel_w = shapley_model.split_dividends(co.members, conversion_dividends)
-        tw = np.where(code >= 0, channel_w[np.maximum(code, 0)], 0.0) / k
-        denom = np.bincount(deal_of, weights=tw, minlength=len(deal_ids))
-        credit = np.where(
-            denom[deal_of] > 0,
-            tw / np.where(denom[deal_of] > 0, denom[deal_of], 1.0),
-            1.0 / per_deal[deal_of],
-        )
-        out[b] = np.bincount(
-            touch_group, weights=credit * amount * account_weight[touch_account], minlength=n_groups
-        )
-        if len(no_touch_amount):
-            out[b, groups.index(NO_TOUCH)] += (
-                no_touch_amount * account_weight[no_touch_account]
-            ).sum()
-    return out
+    """Bootstrap one Markov or Shapley model (as :func:`compare` does)."""
+    models = _plan(journeys, [(name, name, options)], team)
+    done = _one_pass(journeys, models, team, frame.by)
+    return _boot(journeys, done, {}, frame, groups)[name]
 
 
 def compare(
@@ -290,42 +650,23 @@ def compare(
     >>> cmp.intervals.columns
     ['model', 'team', 'revenue', 'ci_low', 'ci_high']
     """
-    from attribution.models import attribute
-
     _check(by, ci, n_boot)
     check_team(team)
     specs = _specs(models)
-    tables = []
-    credits_of = {}
-    for label, name, options in specs:
-        credits = attribute(journeys, name, team=team, **options)
-        credits_of[label] = credits
-        tables.append(
-            # a running sum adds up sequentially, so totals are the same bits on every run
-            credits.group_by(_group_expr(by).alias(by)).agg(
-                pl.col(REVENUE).cum_sum().last().alias(label)
-            )
-        )
-    table = tables[0]
-    for other in tables[1:]:
-        table = table.join(other, on=by, how="full", coalesce=True)
-    labels = [s[0] for s in specs]
-    table = table.with_columns(pl.col(labels).fill_null(0.0).cast(pl.Float64)).sort(
-        [labels[0], by], descending=[True, False]
-    )
+    plan = _plan(journeys, specs, team)
+    done = _one_pass(journeys, plan, team, by)
+    table, credits_of = _table(journeys, done, team, by)
     if ci is None:
         return Comparison(table=table, intervals=None, ci=None, n_boot=0)
 
     groups = sorted({*table[by].to_list(), NO_TOUCH})
     frame = _Frame(journeys, by, n_boot, seed)
+    boots = _boot(journeys, done, credits_of, frame, groups)
     lo_q, hi_q = (1 - ci) / 2, (1 + ci) / 2
     parts = []
-    for label, name, options in specs:
-        if name in ("markov", "shapley"):
-            boot = _data_boot(journeys, name, options, team, frame, groups)
-        else:
-            boot = _rule_boot(credits_of[label], frame, groups)
-        lo, hi = np.quantile(boot, [lo_q, hi_q], axis=0)
+    labels = [s[0] for s in specs]
+    for label in labels:
+        lo, hi = np.quantile(boots[label], [lo_q, hi_q], axis=0)
         parts.append(
             pl.DataFrame(
                 {"model": label, by: groups, "ci_low": lo, "ci_high": hi},

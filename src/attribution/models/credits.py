@@ -48,12 +48,18 @@ from attribution.schema import (
 __all__ = [
     "CREDIT",
     "CREDIT_COLUMNS",
+    "DEAL",
     "NO_TOUCH",
     "REVENUE",
     "allocate",
     "check_options",
     "check_team",
+    "credit_expr",
+    "creditable",
+    "in_deal_order",
+    "weight_expr",
     "won_deals",
+    "won_frame",
 ]
 
 CREDIT = "credit"
@@ -65,6 +71,8 @@ EXTRA_COLUMNS: tuple[str, ...] = (ACCOUNT_ID, CAMPAIGN, CLOSED_AT, POSITION)
 NO_TOUCH = "(no touch)"
 """Label of the row that carries a won deal with no creditable touch."""
 
+DEAL = "_deal"
+"""Integer key of a won deal (its rank in ``opportunity_id`` order): per-deal windows use it."""
 # Role columns available to weight expressions (computed per deal on creditable touches).
 RANK = "_rank"  # 1-based order among the creditable touches
 COUNT = "_count"  # number of creditable touches of the deal
@@ -120,10 +128,22 @@ def check_options(model: str, options: Mapping[str, Any], allowed: Sequence[str]
     )
 
 
-def won_deals(journeys: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    """Return the won rows of a journeys frame, checked and sorted, as a LazyFrame.
+def in_deal_order() -> pl.Expr:
+    """Check that rows are strictly ordered by ``opportunity_id``, then ``position``."""
+    prev_id, prev_position = pl.col(OPPORTUNITY_ID).shift(1), pl.col(POSITION).shift(1)
+    later = (pl.col(OPPORTUNITY_ID) > prev_id) | (
+        (pl.col(OPPORTUNITY_ID) == prev_id) & (pl.col(POSITION) > prev_position)
+    )
+    return later.fill_null(True).all()
 
-    Raises :class:`SchemaError` naming every missing journeys column.
+
+def won_frame(journeys: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """Return the won rows of a journeys frame, checked, sorted and numbered by deal.
+
+    Rows are in ``opportunity_id``, ``position`` order (journeys already are, so the sort is
+    skipped after a linear check) and carry :data:`DEAL`, the deal's integer rank, which
+    per-deal window expressions use as their (fast) key. Raises :class:`SchemaError`
+    naming every missing journeys column.
     """
     lf = journeys.lazy()
     schema = lf.collect_schema()
@@ -140,12 +160,40 @@ def won_deals(journeys: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     )
     # materialised in sorted order: per-deal float sums then add up in the same order
     # whatever the input row order (a lazy plan may evaluate them before the sort)
-    return lf.filter(pl.col(STATUS) == "won").sort(OPPORTUNITY_ID, POSITION).collect().lazy()
+    won = lf.filter(pl.col(STATUS) == "won").collect()
+    if not (won.schema[OPPORTUNITY_ID] == pl.String and won.select(in_deal_order()).item()):
+        won = won.sort(OPPORTUNITY_ID, POSITION)
+    return won.with_columns(pl.col(OPPORTUNITY_ID).rle_id().alias(DEAL))
+
+
+def won_deals(journeys: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """Return the won rows of a journeys frame, checked and sorted, as a LazyFrame.
+
+    Raises :class:`SchemaError` naming every missing journeys column (see
+    :func:`won_frame`).
+    """
+    return won_frame(journeys).lazy()
 
 
 def _last_at_or_before(limit: str) -> pl.Expr:
-    last = pl.col(RANK).filter(pl.col(OCCURRED_AT) <= pl.col(limit)).max().over(OPPORTUNITY_ID)
+    last = pl.col(RANK).filter(pl.col(OCCURRED_AT) <= pl.col(limit)).max().over(DEAL)
     return (pl.col(RANK) == last).fill_null(False)
+
+
+def roles(won: pl.DataFrame, team: str | None) -> pl.LazyFrame:
+    """Creditable touches of the won rows of :func:`won_frame`, with their role columns."""
+    touched = won.lazy().filter(pl.col(TOUCH_ID).is_not_null())
+    if team is not None:
+        touched = touched.filter(pl.col(TEAM) == team)
+    return touched.with_columns(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over(DEAL).alias(RANK),
+        pl.len().over(DEAL).cast(pl.Int32).alias(COUNT),
+    ).with_columns(
+        (pl.col(RANK) == 1).alias(IS_FIRST),
+        _last_at_or_before(LEAD_CREATED_AT).alias(IS_LEAD),
+        _last_at_or_before(OPPORTUNITY_CREATED_AT).alias(IS_OPPORTUNITY),
+        (pl.col(RANK) == pl.col(COUNT)).alias(IS_CLOSE),
+    )
 
 
 def creditable(journeys: pl.DataFrame | pl.LazyFrame, team: str | None) -> pl.LazyFrame:
@@ -156,18 +204,43 @@ def creditable(journeys: pl.DataFrame | pl.LazyFrame, team: str | None) -> pl.La
     opportunity creation (the last touch at or before ``opportunity_created_at``).
     """
     check_team(team)
-    won = won_deals(journeys)
-    touched = won.filter(pl.col(TOUCH_ID).is_not_null())
-    if team is not None:
-        touched = touched.filter(pl.col(TEAM) == team)
-    return touched.with_columns(
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over(OPPORTUNITY_ID).alias(RANK),
-        pl.len().over(OPPORTUNITY_ID).cast(pl.Int32).alias(COUNT),
-    ).with_columns(
-        (pl.col(RANK) == 1).alias(IS_FIRST),
-        _last_at_or_before(LEAD_CREATED_AT).alias(IS_LEAD),
-        _last_at_or_before(OPPORTUNITY_CREATED_AT).alias(IS_OPPORTUNITY),
-        (pl.col(RANK) == pl.col(COUNT)).alias(IS_CLOSE),
+    return roles(won_frame(journeys), team)
+
+
+def weight_expr(weight: pl.Expr) -> pl.Expr:
+    """Clip a weight expression at 0, as Float64 (materialise it as a column before use)."""
+    return pl.max_horizontal(weight.cast(pl.Float64), pl.lit(0.0))
+
+
+def credit_expr(weight_column: str) -> pl.Expr:
+    """Normalise the weight column of :func:`weight_expr` within each deal: the credit."""
+    raw = pl.col(weight_column)
+    # a running sum is sequential, so the total adds up in row order on every run (a plain
+    # windowed sum may be split across threads and differ in the last bit)
+    total = raw.cum_sum().last().over(DEAL)
+    return pl.when(total > 0).then(raw / total).otherwise(1.0 / pl.col(COUNT))
+
+
+def first_rows(won: pl.DataFrame) -> pl.DataFrame:
+    """One row per won deal (its first), in deal order: account, amount, close."""
+    return won.filter(pl.col(DEAL).is_first_distinct()).select(
+        DEAL, OPPORTUNITY_ID, ACCOUNT_ID, AMOUNT, CLOSED_AT
+    )
+
+
+def no_touch_rows(deals: pl.DataFrame) -> pl.DataFrame:
+    """Build the ``(no touch)`` credit rows of the given deals (rows of :func:`first_rows`)."""
+    return deals.select(
+        OPPORTUNITY_ID,
+        pl.lit(None, dtype=pl.String).alias(TOUCH_ID),
+        pl.lit(NO_TOUCH).alias(CHANNEL),
+        pl.lit(NO_TOUCH).alias(TEAM),
+        pl.lit(1.0).alias(CREDIT),
+        pl.col(AMOUNT).cast(pl.Float64).alias(REVENUE),
+        ACCOUNT_ID,
+        pl.lit(NO_TOUCH).alias(CAMPAIGN),
+        CLOSED_AT,
+        pl.lit(0, dtype=pl.Int32).alias(POSITION),
     )
 
 
@@ -207,49 +280,33 @@ def allocate(
     >>> allocate(j, lambda lf: pl.lit(1.0))["revenue"].to_list()
     [45.0, 45.0]
     """
-    touches = creditable(journeys, team)
-    raw = pl.max_horizontal(weight(touches).cast(pl.Float64), pl.lit(0.0))
-    # a running sum is sequential, so the total adds up in row order on every run (a plain
-    # windowed sum may be split across threads and differ in the last bit)
-    total = pl.col("_w").cum_sum().last().over(OPPORTUNITY_ID)
+    check_team(team)
+    won = won_frame(journeys)
+    touches = roles(won, team)
+    columns = [*CREDIT_COLUMNS, *EXTRA_COLUMNS]
     credited = (
-        touches.with_columns(raw.alias("_w"))
-        .with_columns(
-            pl.when(total > 0)
-            .then(pl.col("_w") / total)
-            .otherwise(1.0 / pl.col(COUNT))
-            .alias(CREDIT)
-        )
+        touches.with_columns(weight_expr(weight(touches)).alias("_w"))
+        .with_columns(credit_expr("_w").alias(CREDIT))
         .filter(pl.col(CREDIT) > 0)
         .with_columns((pl.col(CREDIT) * pl.col(AMOUNT)).alias(REVENUE))
-    )
-    deals = (
-        won_deals(journeys)
-        .group_by(OPPORTUNITY_ID)
-        .agg(pl.col(ACCOUNT_ID).first(), pl.col(AMOUNT).first(), pl.col(CLOSED_AT).first())
-    )
-    untouched = deals.join(credited.select(OPPORTUNITY_ID).unique(), on=OPPORTUNITY_ID, how="anti")
-    no_touch = untouched.select(
-        OPPORTUNITY_ID,
-        pl.lit(None, dtype=pl.String).alias(TOUCH_ID),
-        pl.lit(NO_TOUCH).alias(CHANNEL),
-        pl.lit(NO_TOUCH).alias(TEAM),
-        pl.lit(1.0).alias(CREDIT),
-        pl.col(AMOUNT).cast(pl.Float64).alias(REVENUE),
-        ACCOUNT_ID,
-        pl.lit(NO_TOUCH).alias(CAMPAIGN),
-        CLOSED_AT,
-        pl.lit(0, dtype=pl.Int32).alias(POSITION),
-    )
-    columns = [*CREDIT_COLUMNS, *EXTRA_COLUMNS]
-    out = pl.concat(
-        [
-            credited.select(
+        .select(
+            DEAL,
+            *(
                 pl.col(c).cast(pl.String) if c in (CHANNEL, TEAM, CAMPAIGN, TOUCH_ID) else c
                 for c in columns
-            ).with_columns(pl.col(POSITION).cast(pl.Int32)),
-            no_touch,
-        ],
-        how="vertical_relaxed",
+            ),
+        )
+        .with_columns(pl.col(POSITION).cast(pl.Int32))
+        .collect()
     )
-    return out.sort(OPPORTUNITY_ID, POSITION).collect()
+    deals = first_rows(won)
+    untouched = deals.filter(~pl.col(DEAL).is_in(credited[DEAL].unique().implode()))
+    no_touch = no_touch_rows(untouched)
+    credited = credited.drop(DEAL)
+    if no_touch.is_empty():
+        return credited
+    if no_touch.schema == credited.schema:
+        # both are in opportunity order and no deal is in both: a linear merge
+        return credited.merge_sorted(no_touch, key=OPPORTUNITY_ID)
+    out = pl.concat([credited, no_touch], how="vertical_relaxed")
+    return out.sort(OPPORTUNITY_ID, POSITION)

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -49,6 +50,9 @@ from attribution.dataset import Dataset
 from attribution.errors import DataError, ParameterError
 from attribution.models.pathtable import EncodedPaths, as_path_table, encode
 from attribution.schema import CHANNEL
+
+if TYPE_CHECKING:
+    from attribution.models.spread import JourneyPaths
 
 __all__ = ["MarkovResult", "credits", "fit", "markov", "prepare", "prospect_paths"]
 
@@ -234,25 +238,35 @@ def count(chain: Chain, conversions: np.ndarray, nulls: np.ndarray, value: np.nd
 
 @dataclass(frozen=True)
 class Solution:
-    """Removal effects of one fit (conversions and value), per channel."""
+    """Removal effects of one fit (conversions and value), per channel.
+
+    ``systems`` holds the solution vector of every absorbing system solved (the full chain
+    first, then one per channel; None where a channel was skipped): a later solve of a
+    nearby chain (a bootstrap resample) starts from them.
+    """
 
     removal_effect: np.ndarray
     removal_effect_value: np.ndarray
     base_probability: float
     base_value: float
+    systems: tuple[np.ndarray | None, ...] = field(default=(), repr=False, compare=False)
 
 
 _DENSE_STATES = 500
 _RTOL = 1e-13
 
 
-def _solve_system(system: sp.csc_matrix, rhs: np.ndarray) -> np.ndarray:
-    """Solve ``system @ h = rhs`` (2 columns) to floating-point accuracy.
+def _solve_system(
+    system: sp.csc_matrix, rhs: np.ndarray, guess: np.ndarray | None = None
+) -> np.ndarray:
+    """Solve ``system @ h = rhs`` (one column per right-hand side) to floating-point accuracy.
 
     Small systems use a dense LU solve. Larger ones use BiCGSTAB, a Krylov method that on
     these absorbing-chain systems reaches a relative residual of 1e-13 in a few dozen
     sparse products (fill-in makes a sparse LU 10-100 times slower on dense state graphs);
-    the residual is checked and a sparse LU factorisation is used when it is not met.
+    the residual is checked and a sparse LU factorisation is used when it is not met. A
+    ``guess`` (e.g. the solution of a nearby system) only shortens the iteration: the
+    stopping rule, and so the accuracy, is the same.
     """
     n = system.shape[0]
     if n <= _DENSE_STATES:
@@ -262,7 +276,8 @@ def _solve_system(system: sp.csc_matrix, rhs: np.ndarray) -> np.ndarray:
     for k in range(rhs.shape[1]):
         b = rhs[:, k]
         scale = max(float(np.abs(b).max()), 1e-300)
-        h, info = spla.bicgstab(csr, b, rtol=_RTOL, atol=0.0, maxiter=10 * n)
+        x0 = None if guess is None else guess[:, k]
+        h, info = spla.bicgstab(csr, b, x0=x0, rtol=_RTOL, atol=0.0, maxiter=10 * n)
         if info != 0 or np.abs(csr @ h - b).max() > 10 * _RTOL * scale:
             h = spla.splu(system).solve(b)
         out[:, k] = h
@@ -270,43 +285,77 @@ def _solve_system(system: sp.csc_matrix, rhs: np.ndarray) -> np.ndarray:
 
 
 def _absorb(
-    matrix: sp.csr_matrix, rhs: np.ndarray, start: np.ndarray, keep: np.ndarray
-) -> np.ndarray:
-    """``start . (I - Q)^-1 rhs`` on the states in ``keep`` (rhs has 2 columns)."""
+    matrix: sp.csr_matrix | np.ndarray,
+    rhs: np.ndarray,
+    start: np.ndarray,
+    keep: np.ndarray,
+    guess: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``start . (I - Q)^-1 rhs`` on the states in ``keep``, and the solution (all states)."""
     idx = np.flatnonzero(keep)
+    h = np.zeros_like(rhs)
     if len(idx) == 0:
-        return np.zeros(rhs.shape[1])
+        return np.zeros(rhs.shape[1]), h
+    if isinstance(matrix, np.ndarray):  # a small chain, held dense: the same numbers, faster
+        h[idx] = np.linalg.solve(np.eye(len(idx)) - matrix[np.ix_(idx, idx)], rhs[idx])
+        return np.asarray(start[idx] @ h[idx]), h
     q = matrix[idx][:, idx]
     system = (sp.identity(len(idx), format="csc") - q).tocsc()
-    return np.asarray(start[idx] @ _solve_system(system, rhs[idx]))
+    h[idx] = _solve_system(system, rhs[idx], None if guess is None else guess[idx])
+    return np.asarray(start[idx] @ h[idx]), h
 
 
-def solve(chain: Chain, counts: Counts) -> Solution:
-    """Exact removal effects of every channel from the absorbing chain."""
+def solve(
+    chain: Chain,
+    counts: Counts,
+    *,
+    value: bool = True,
+    guesses: tuple[np.ndarray | None, ...] = (),
+) -> Solution:
+    """Exact removal effects of every channel from the absorbing chain.
+
+    With ``value=False`` only the conversion removal effects are solved for (the value
+    ones are NaN). ``guesses`` are the ``systems`` of an earlier solution of a chain with
+    the same states, used as starting points (see :func:`_solve_system`).
+    """
     out = np.asarray(counts.transitions.sum(axis=1)).ravel() + counts.conversion + counts.null
     active = out > 0
     scale = np.divide(1.0, out, out=np.zeros_like(out), where=active)
     q = sp.diags(scale) @ counts.transitions
     q = sp.csr_matrix(q)
-    rhs = np.column_stack([counts.conversion * scale, counts.value * scale])
+    # systems of small chains are solved densely (see _solve_system): slice them dense too
+    matrix = q.toarray() if chain.n_states <= _DENSE_STATES else q
+    columns = [counts.conversion * scale]
+    if value:
+        columns.append(counts.value * scale)
+    rhs = np.column_stack(columns)
     total_start = counts.start.sum()
     pi = counts.start / total_start if total_start > 0 else counts.start
-    base = _absorb(q, rhs, pi, active)
     n_channels = len(chain.channels)
-    effects = np.zeros((n_channels, 2))
+
+    def guess(i: int) -> np.ndarray | None:
+        found = guesses[i] if i < len(guesses) else None
+        return found if found is not None and found.shape == rhs.shape else None
+
+    base, h = _absorb(matrix, rhs, pi, active, guess(0))
+    systems: list[np.ndarray | None] = [h]
+    effects = np.zeros((n_channels, rhs.shape[1]))
     for c in range(n_channels):
         holds = chain.members[:, c]
         if not (holds & active).any():
+            systems.append(None)
             continue
-        removed = _absorb(q, rhs, pi, active & ~holds)
+        removed, h = _absorb(matrix, rhs, pi, active & ~holds, guess(c + 1))
+        systems.append(h)
         with np.errstate(divide="ignore", invalid="ignore"):
             effects[c] = np.where(base > 0, 1.0 - removed / base, 0.0)
     effects = np.clip(effects, 0.0, 1.0)
     return Solution(
         removal_effect=effects[:, 0],
-        removal_effect_value=effects[:, 1],
+        removal_effect_value=effects[:, 1] if value else np.full(n_channels, np.nan),
         base_probability=float(base[0]),
-        base_value=float(base[1]),
+        base_value=float(base[1]) if value else float("nan"),
+        systems=tuple(systems),
     )
 
 
@@ -498,6 +547,19 @@ def weights_of(paths: EncodedPaths, *, order: int) -> np.ndarray:
     return solve(chain, count(chain, paths.conversions, paths.nulls, paths.value)).removal_effect
 
 
+def journey_weights(
+    jp: JourneyPaths, *, order: int = 1, extra_nulls: pl.DataFrame | None = None
+) -> tuple[EncodedPaths, dict[str, float]]:
+    """Return the paths fitted (deals', then ``extra_nulls``) and each channel's removal effect."""
+    order = check_order(order)
+    extra = encode(extra_nulls) if extra_nulls is not None else None
+    encoded = jp.with_extra(extra)
+    if encoded.n_paths == 0:
+        return encoded, {}
+    effects = weights_of(encoded, order=order)
+    return encoded, dict(zip(encoded.channels, effects, strict=True))
+
+
 def credits(
     journeys: pl.DataFrame | pl.LazyFrame,
     *,
@@ -526,14 +588,8 @@ def credits(
 
     order = check_order(order)
     jp = journey_paths(journeys, team=team, include_open=include_open)
-    extra = None
-    if extra_nulls is not None:
-        extra = encode(extra_nulls)
-    encoded = jp.with_extra(extra)
-    if encoded.n_paths == 0:
-        return spread(journeys, {}, team=team)
-    effects = weights_of(encoded, order=order)
-    return spread(journeys, dict(zip(encoded.channels, effects, strict=True)), team=team)
+    _, weights = journey_weights(jp, order=order, extra_nulls=extra_nulls)
+    return spread(journeys, weights, team=team)
 
 
 def prospect_paths(

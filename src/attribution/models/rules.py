@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Literal
+from typing import Literal, get_args
 
 import polars as pl
 
 from attribution.errors import ParameterError
 from attribution.journeys import DAYS_BEFORE_CLOSE
 from attribution.models.credits import (
+    DEAL,
     IS_CLOSE,
     IS_FIRST,
     IS_LEAD,
@@ -35,11 +36,11 @@ from attribution.models.credits import (
     WeightFn,
     allocate,
 )
-from attribution.schema import OPPORTUNITY_ID
 
 __all__ = [
     "MILESTONE_KEYS",
     "POSITION_WEIGHTS",
+    "RULE_MODELS",
     "RuleModel",
     "custom",
     "first_touch",
@@ -48,6 +49,7 @@ __all__ = [
     "j_shaped",
     "last_touch",
     "linear",
+    "rule_weight",
     "time_decay",
     "u_shaped",
     "w_shaped",
@@ -66,6 +68,9 @@ RuleModel = Literal[
     "custom",
 ]
 Milestone = Literal["first", "lead_creation", "opportunity_creation", "close", "rest"]
+
+RULE_MODELS: tuple[str, ...] = get_args(RuleModel)
+"""Names of the rule models."""
 
 MILESTONE_KEYS: tuple[str, ...] = ("first", "lead_creation", "opportunity_creation", "close")
 """Milestones a position weight can name; ``rest`` is every touch holding none of them."""
@@ -129,7 +134,7 @@ def position_weight(weights: Mapping[str, float]) -> WeightFn:
         for key in named:
             expr = expr + pl.col(_ROLE[key]).cast(pl.Float64) * weights[key]
         if rest > 0:
-            n_rest = (~held).sum().over(OPPORTUNITY_ID)
+            n_rest = (~held).sum().over(DEAL)
             expr = expr + pl.when(~held).then(rest / n_rest).otherwise(0.0)
         return expr
 
@@ -138,6 +143,52 @@ def position_weight(weights: Mapping[str, float]) -> WeightFn:
 
 def _positional(name: str) -> WeightFn:
     return position_weight(POSITION_WEIGHTS[name])
+
+
+def _half_life(half_life_days: object) -> float:
+    if (
+        isinstance(half_life_days, bool)
+        or not isinstance(half_life_days, int | float)
+        or not math.isfinite(half_life_days)
+        or half_life_days <= 0
+    ):
+        raise ParameterError(f"half_life_days must be a number > 0, got {half_life_days!r}")
+    return float(half_life_days)
+
+
+def rule_weight(
+    model: str,
+    *,
+    half_life_days: float = 7.0,
+    weights: Mapping[str, float] | None = None,
+) -> WeightFn:
+    """Return the weight function of rule model ``model``, its options checked.
+
+    Every rule model is ``allocate(journeys, rule_weight(model, **options), team=team)``;
+    :func:`attribution.compare` evaluates several of them side by side in one pass.
+
+    Examples
+    --------
+    >>> rule_weight("time_decay", half_life_days=0)
+    Traceback (most recent call last):
+    ...
+    attribution.errors.ParameterError: half_life_days must be a number > 0, got 0
+    """
+    if model in POSITION_WEIGHTS:
+        return _positional(model)
+    if model == "linear":
+        return lambda _: pl.lit(1.0)
+    if model == "time_decay":
+        half_life = _half_life(half_life_days)
+        return lambda _: pl.lit(0.5).pow(pl.col(DAYS_BEFORE_CLOSE) / half_life).fill_null(1.0)
+    if model == "custom":
+        if weights is None:
+            raise ParameterError(
+                "model 'custom' needs weights={...} with keys among "
+                f"{', '.join((*MILESTONE_KEYS, 'rest'))}"
+            )
+        return position_weight(check_weights(weights))
+    raise ParameterError(f"{model!r} is not a rule model; rule models: {', '.join(RULE_MODELS)}")
 
 
 def first_touch(journeys: pl.DataFrame | pl.LazyFrame, *, team: str | None = None) -> pl.DataFrame:
@@ -178,7 +229,7 @@ def linear(journeys: pl.DataFrame | pl.LazyFrame, *, team: str | None = None) ->
     >>> sorted(set(c["team"]) - {"(no touch)"})
     ['sales']
     """
-    return allocate(journeys, lambda _: pl.lit(1.0), team=team)
+    return allocate(journeys, rule_weight("linear"), team=team)
 
 
 def time_decay(
@@ -201,19 +252,8 @@ def time_decay(
     >>> per_deal["credit"].round(9).unique().to_list()
     [1.0]
     """
-    if (
-        isinstance(half_life_days, bool)
-        or not isinstance(half_life_days, int | float)
-        or not math.isfinite(half_life_days)
-        or half_life_days <= 0
-    ):
-        raise ParameterError(f"half_life_days must be a number > 0, got {half_life_days!r}")
-    half_life = float(half_life_days)
-    return allocate(
-        journeys,
-        lambda _: pl.lit(0.5).pow(pl.col(DAYS_BEFORE_CLOSE) / half_life).fill_null(1.0),
-        team=team,
-    )
+    weight = rule_weight("time_decay", half_life_days=half_life_days)
+    return allocate(journeys, weight, team=team)
 
 
 def u_shaped(journeys: pl.DataFrame | pl.LazyFrame, *, team: str | None = None) -> pl.DataFrame:
@@ -309,9 +349,4 @@ def custom(
     >>> c.equals(custom(j, weights={"first": 0.5, "close": 0.5}))
     True
     """
-    if weights is None:
-        raise ParameterError(
-            "model 'custom' needs weights={...} with keys among "
-            f"{', '.join((*MILESTONE_KEYS, 'rest'))}"
-        )
-    return allocate(journeys, position_weight(check_weights(weights)), team=team)
+    return allocate(journeys, rule_weight("custom", weights=weights), team=team)

@@ -30,7 +30,7 @@ at which it first appears in the converting journeys (:func:`positions`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 import polars as pl
@@ -38,6 +38,9 @@ import polars as pl
 from attribution.errors import DataError, ParameterError
 from attribution.models.pathtable import EncodedPaths, as_path_table, encode
 from attribution.schema import CHANNEL
+
+if TYPE_CHECKING:
+    from attribution.models.spread import JourneyPaths
 
 __all__ = [
     "ShapleyResult",
@@ -358,7 +361,16 @@ def credits(
 
     value = check_value(value)  # type: ignore[assignment]
     jp = journey_paths(journeys, team=team, include_open=include_open)
+    _, weights = journey_weights(jp, value=value)
+    return spread(journeys, weights, team=team)
+
+
+def journey_weights(
+    jp: JourneyPaths, *, value: str = "conversion_rate"
+) -> tuple[EncodedPaths, dict[str, float]]:
+    """Return the deals' paths and each channel's Shapley value (conversion dividends)."""
+    value = check_value(value)
     if jp.encoded.n_paths == 0:
-        return spread(journeys, {}, team=team)
+        return jp.encoded, {}
     phi = channel_weights(jp.encoded, value=value)
-    return spread(journeys, dict(zip(jp.encoded.channels, phi, strict=True)), team=team)
+    return jp.encoded, dict(zip(jp.encoded.channels, phi, strict=True))

@@ -17,11 +17,11 @@ import polars as pl
 
 from attribution.errors import ParameterError
 from attribution.journeys import N_TOUCHES, POSITION, STATUS
-from attribution.models.credits import allocate, check_team
+from attribution.models.credits import DEAL, WeightFn, allocate, check_team, in_deal_order
 from attribution.models.pathtable import EncodedPaths, encode
 from attribution.schema import ACCOUNT_ID, AMOUNT, CHANNEL, OPPORTUNITY_ID, TEAM
 
-__all__ = ["JourneyPaths", "journey_paths", "spread"]
+__all__ = ["JourneyPaths", "journey_paths", "spread", "spread_weight"]
 
 
 class JourneyPaths:
@@ -41,12 +41,27 @@ class JourneyPaths:
         lf = journeys.lazy().filter(pl.col(STATUS).is_in(statuses) & (pl.col(N_TOUCHES) > 0))
         if team is not None:
             lf = lf.filter(pl.col(TEAM) == team)
+        rows = lf.select(
+            OPPORTUNITY_ID,
+            ACCOUNT_ID,
+            pl.col(CHANNEL).cast(pl.String).fill_null("(none)"),
+            STATUS,
+            AMOUNT,
+            POSITION,
+        ).collect()
+        self.deals: pl.DataFrame
+        self.encoded: EncodedPaths
+        fast = _encode_ordered(rows)
+        if fast is not None:
+            self.deals, self.encoded = fast
+            return
         per_deal = (
-            lf.sort(OPPORTUNITY_ID, POSITION)
+            rows.lazy()
+            .sort(OPPORTUNITY_ID, POSITION)
             .group_by(OPPORTUNITY_ID)
             .agg(
                 pl.col(ACCOUNT_ID).first(),
-                pl.col(CHANNEL).cast(pl.String).fill_null("(none)").alias("path"),
+                pl.col(CHANNEL).alias("path"),
                 (pl.col(STATUS).first() == "won").cast(pl.Float64).alias("conversions"),
                 (pl.col(STATUS).first() != "won").cast(pl.Float64).alias("nulls"),
                 pl.when(pl.col(STATUS).first() == "won")
@@ -59,13 +74,43 @@ class JourneyPaths:
             .collect()
         )
         self.deals = per_deal.select(OPPORTUNITY_ID, ACCOUNT_ID)
-        self.encoded: EncodedPaths = encode(
-            per_deal.select("path", "conversions", "value", "nulls")
-        )
+        self.encoded = encode(per_deal.select("path", "conversions", "value", "nulls"))
 
     def with_extra(self, extra: EncodedPaths | None) -> EncodedPaths:
         """Return the deals' paths followed by extra non-converting paths."""
         return self.encoded if extra is None else _concat(self.encoded, extra)
+
+
+def _encode_ordered(rows: pl.DataFrame) -> tuple[pl.DataFrame, EncodedPaths] | None:
+    """Encode one path per deal straight from rows already in deal and position order.
+
+    Gives what :func:`~attribution.models.pathtable.encode` gives on the per-deal path
+    table (same channel codes, offsets and counts) without building and splitting lists.
+    Returns None when the rows are not in order (or ids are not strings) or a channel name
+    needs the trimming and checks that ``encode`` applies; the caller then takes that route.
+    """
+    if rows.schema[OPPORTUNITY_ID] != pl.String or not rows.select(in_deal_order()).item():
+        return None
+    names = rows[CHANNEL].unique().sort()
+    stripped = names.str.strip_chars()
+    if not names.equals(stripped) or (names == "").any():
+        return None
+    first = rows.select(pl.col(OPPORTUNITY_ID).is_first_distinct()).to_series()
+    deals = rows.filter(first)
+    starts = np.flatnonzero(first.to_numpy())
+    offsets = np.append(starts, rows.height).astype(np.int64)
+    codes = rows[CHANNEL].cast(pl.Enum(names)).to_physical().to_numpy().astype(np.int32)
+    won = (deals[STATUS] == "won").to_numpy()
+    amount = deals[AMOUNT].cast(pl.Float64).to_numpy()
+    encoded = EncodedPaths(
+        channels=tuple(names.to_list()),
+        codes=codes,
+        offsets=offsets,
+        conversions=won.astype(np.float64),
+        nulls=(~won).astype(np.float64),
+        value=np.where(won, amount, 0.0),
+    )
+    return deals.select(OPPORTUNITY_ID, ACCOUNT_ID), encoded
 
 
 def _concat(a: EncodedPaths, b: EncodedPaths) -> EncodedPaths:
@@ -97,6 +142,18 @@ def journey_paths(
     return JourneyPaths(journeys, team=team, include_open=include_open)
 
 
+def spread_weight(weights: Mapping[str, float]) -> WeightFn:
+    """Weight function spreading channel weights over a deal's touches (module docstring)."""
+    keys = pl.Series(list(weights), dtype=pl.String)
+    values = pl.Series([float(v) for v in weights.values()], dtype=pl.Float64)
+
+    def weight(_: pl.LazyFrame) -> pl.Expr:
+        w = pl.col(CHANNEL).cast(pl.String).replace_strict(keys, values, default=0.0)
+        return w / pl.len().over(DEAL, CHANNEL)
+
+    return weight
+
+
 def spread(
     journeys: pl.DataFrame | pl.LazyFrame,
     weights: Mapping[str, float],
@@ -104,11 +161,4 @@ def spread(
     team: str | None = None,
 ) -> pl.DataFrame:
     """Credits from channel weights (see the module docstring)."""
-    keys = pl.Series(list(weights), dtype=pl.String)
-    values = pl.Series([float(v) for v in weights.values()], dtype=pl.Float64)
-
-    def weight(_: pl.LazyFrame) -> pl.Expr:
-        w = pl.col(CHANNEL).cast(pl.String).replace_strict(keys, values, default=0.0)
-        return w / pl.len().over(OPPORTUNITY_ID, CHANNEL)
-
-    return allocate(journeys, weight, team=team)
+    return allocate(journeys, spread_weight(weights), team=team)
