@@ -28,6 +28,7 @@ __all__ = [
     "ModelName",
     "attribute",
     "attribute_paths",
+    "compare_paths",
     "model_options",
 ]
 
@@ -134,4 +135,4 @@ def attribute(
     return fn(journeys, team=team, **options)
 
 
-from attribution.models.onpaths import attribute_paths  # noqa: E402  (needs the registry)
+from attribution.models.onpaths import attribute_paths, compare_paths  # noqa: E402  (needs the registry)

@@ -17,11 +17,14 @@ beside other packages' (e.g. ChannelAttribution's ``heuristic_models``) on one t
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 import polars as pl
 
+from attribution.errors import DataError, ParameterError
 from attribution.journeys import (
     CONVERSIONS,
     DAYS_BEFORE_CLOSE,
@@ -34,7 +37,15 @@ from attribution.journeys import (
     VALUE,
 )
 from attribution.models.credits import CREDIT, check_options
-from attribution.models.pathtable import path_table
+from attribution.models.markov import check_order
+from attribution.models.pathtable import (
+    EncodedPaths,
+    as_path_table,
+    check_table,
+    encode,
+    path_table,
+)
+from attribution.models.rules import RULE_MODELS
 from attribution.schema import (
     ACCOUNT_ID,
     AMOUNT,
@@ -47,7 +58,7 @@ from attribution.schema import (
     TOUCH_ID,
 )
 
-__all__ = ["attribute_paths", "journeys_from_paths"]
+__all__ = ["PathMeasure", "attribute_paths", "compare_paths", "journeys_from_paths"]
 
 _CLOSE = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -97,6 +108,146 @@ def journeys_from_paths(paths: pl.DataFrame, *, separator: str = " > ") -> pl.Da
     )
 
 
+def _length_credits(lengths: np.ndarray, model: str, options: dict[str, Any]) -> np.ndarray:
+    """Credit of every step of a converting path of each length, ``lengths`` in order.
+
+    On a path table a rule model's credit of a step only depends on the path's length and
+    the step's position, so the model is run (with the shared allocation step) on one deal
+    per distinct length, built as :func:`journeys_from_paths` builds every row.
+    """
+    from attribution.models import attribute
+
+    steps = pl.DataFrame(
+        {PATH: [["x"] * int(n) for n in lengths], CONVERSIONS: np.ones(len(lengths))},
+        schema={PATH: pl.List(pl.String), CONVERSIONS: pl.Float64},
+    )
+    journeys = journeys_from_paths(steps)
+    credits = attribute(journeys, model, **options).select(OPPORTUNITY_ID, POSITION, CREDIT)
+    return (
+        journeys.select(OPPORTUNITY_ID, POSITION)
+        .join(credits, on=[OPPORTUNITY_ID, POSITION], how="left", maintain_order="left")
+        .get_column(CREDIT)
+        .fill_null(0.0)
+        .to_numpy()
+    )
+
+
+_STEP_CHUNK = 4_000_000  # path steps handled at once: bounds the memory of the counts
+
+
+def _rule_channels(
+    encoded: EncodedPaths, rules: list[tuple[str, str, dict[str, Any]]]
+) -> dict[str, pl.DataFrame]:
+    """Conversions and value per channel of every rule model, from one pass over the steps.
+
+    Steps are counted once per (channel, path length, position): their conversions and
+    value (rows without conversions left out, as for :func:`journeys_from_paths`). Each
+    model then needs only its credit per (length, position).
+    """
+    lengths = encoded.lengths
+    converting = (encoded.conversions > 0) & (lengths > 0)
+    distinct = np.unique(lengths[converting])
+    base = np.concatenate([[0], np.cumsum(distinct)]).astype(np.int64)
+    n_cells = int(base[-1])
+    n_channels = len(encoded.channels)
+    conv = np.zeros(n_channels * n_cells)
+    value = np.zeros(n_channels * n_cells)
+    seen = np.zeros(n_channels * n_cells, dtype=bool)
+    rows = np.flatnonzero(converting)
+    # chunks of rows holding about _STEP_CHUNK steps each
+    cuts = np.searchsorted(
+        np.cumsum(lengths[rows]), np.arange(_STEP_CHUNK, lengths.sum() + 1, _STEP_CHUNK)
+    )
+    for part in np.split(rows, cuts):
+        if not len(part):
+            continue
+        n = lengths[part]
+        path = np.repeat(np.arange(len(part)), n)
+        first = np.repeat(encoded.offsets[part], n)
+        step = first + np.arange(len(path)) - np.repeat(np.cumsum(n) - n, n)
+        cell = base[np.searchsorted(distinct, n)][path] + (step - first)
+        key = encoded.codes[step].astype(np.int64) * n_cells + cell
+        conv += np.bincount(key, weights=encoded.conversions[part][path], minlength=len(conv))
+        value += np.bincount(key, weights=encoded.value[part][path], minlength=len(value))
+        seen[key] = True
+    conv_by = conv.reshape(n_channels, n_cells)
+    value_by = value.reshape(n_channels, n_cells)
+    seen_by = seen.reshape(n_channels, n_cells)
+    out = {}
+    for label, name, options in rules:
+        credit = _length_credits(distinct, name, options) if n_cells else np.zeros(0)
+        credited = (seen_by & (credit > 0)).any(axis=1)
+        out[label] = pl.DataFrame(
+            {
+                CHANNEL: list(encoded.channels),
+                CONVERSIONS: conv_by @ credit,
+                VALUE: value_by @ credit,
+            },
+            schema={CHANNEL: pl.String, CONVERSIONS: pl.Float64, VALUE: pl.Float64},
+        ).filter(pl.Series(credited))
+    return out
+
+
+def _checked_specs(models: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    from attribution.models import lookup, model_options
+    from attribution.models.compare import _specs
+
+    specs = _specs(models)
+    for _, name, options in specs:
+        lookup(name)
+        check_options(name, options, model_options(name))
+        if name in ("markov", "shapley"):
+            allowed = ("order", "extra_nulls") if name == "markov" else ("value",)
+            check_options(f"{name} on a path table", options, allowed)
+        elif name not in RULE_MODELS:
+            raise ParameterError(f"model {name!r} cannot run on a path table")
+    return specs
+
+
+def _on_paths(
+    paths: pl.DataFrame, specs: list[tuple[str, str, dict[str, Any]]], separator: str
+) -> dict[str, pl.DataFrame]:
+    """Channel, conversions and value of every model (label -> frame)."""
+    from attribution.models.markov import fit as markov_fit
+    from attribution.models.markov import markov
+    from attribution.models.shapley import check_value
+    from attribution.models.shapley import fit as shapley_fit
+
+    table = as_path_table(paths)
+    rules = [s for s in specs if s[1] in RULE_MODELS]
+    fitted = [s for s in specs if s[1] not in RULE_MODELS]
+    out: dict[str, pl.DataFrame] = {}
+    shared = None
+    if fitted:
+        shared = encode(table, separator=separator, merge_repeats=True)
+    if rules:
+        checked = check_table(table, separator)
+        stray = checked.select(((pl.col(CONVERSIONS) == 0) & (pl.col(VALUE) != 0)).any()).item()
+        if stray or shared is None:  # value without conversions is not credited by rules
+            clean = checked.with_columns(
+                pl.when(pl.col(CONVERSIONS) > 0).then(pl.col(VALUE)).otherwise(0.0).alias(VALUE)
+            )
+            encoded = encode(clean, separator=separator, merge_repeats=True)
+        else:
+            encoded = shared
+        out.update(_rule_channels(encoded, rules))
+    for label, name, options in fitted:
+        assert shared is not None
+        if shared.n_paths == 0 or not shared.channels:
+            raise DataError(f"{name}: the path table has no paths")
+        if name == "markov" and options.get("extra_nulls") is not None:
+            result = markov(table, separator=separator, transition_matrix=False, **options)
+            channels = result.channels
+        elif name == "markov":
+            order = check_order(options.get("order", 1))
+            channels = markov_fit(shared, order=order, transition_matrix=False).channels
+        else:
+            value = check_value(options.get("value", "conversion_rate"))
+            channels = shapley_fit(shared, value=value).channels
+        out[label] = channels.select(CHANNEL, CONVERSIONS, VALUE)
+    return out
+
+
 def attribute_paths(
     paths: pl.DataFrame, model: str, *, separator: str = " > ", **options: Any
 ) -> pl.DataFrame:
@@ -126,31 +277,76 @@ def attribute_paths(
     >>> attribute_paths(t, "linear").rows()
     [('a', 1.0, 5.0), ('b', 2.0, 9.0)]
     """
-    from attribution.models import lookup, model_options
-    from attribution.models.markov import markov
-    from attribution.models.shapley import shapley
+    specs = _checked_specs({model: {**options, "model": model}})
+    return _on_paths(paths, specs, separator)[model].sort(CHANNEL)
 
-    lookup(model)
-    check_options(model, options, model_options(model))
-    if model in ("markov", "shapley"):
-        allowed = ("order", "extra_nulls") if model == "markov" else ("value",)
-        check_options(f"{model} on a path table", options, allowed)
-        fit = markov if model == "markov" else shapley
-        result = fit(paths, separator=separator, **options)
-        return result.channels.select(CHANNEL, CONVERSIONS, VALUE).sort(CHANNEL)
-    from attribution.models import attribute
 
-    journeys = journeys_from_paths(paths, separator=separator)
-    credits = attribute(journeys, model, **options)
-    per_deal = journeys.group_by(OPPORTUNITY_ID).agg(
-        pl.col(AMOUNT).first().alias("_conv"), pl.col("_value").first()
-    )
-    return (
-        credits.join(per_deal, on=OPPORTUNITY_ID)
-        .group_by(CHANNEL)
-        .agg(
-            (pl.col(CREDIT) * pl.col("_conv")).cum_sum().last().alias(CONVERSIONS),
-            (pl.col(CREDIT) * pl.col("_value")).cum_sum().last().alias(VALUE),
-        )
-        .sort(CHANNEL)
+PathMeasure = Literal["conversions", "value"]
+DEFAULT_PATH_MODELS: tuple[str, ...] = (
+    "first_touch",
+    "last_touch",
+    "linear",
+    "time_decay",
+    "u_shaped",
+    "w_shaped",
+    "full_path",
+    "j_shaped",
+    "inverse_j",
+    "markov",
+)
+
+
+def compare_paths(
+    paths: pl.DataFrame,
+    models: Sequence[str] | Mapping[str, Mapping[str, Any]] = DEFAULT_PATH_MODELS,
+    *,
+    measure: PathMeasure = "conversions",
+    separator: str = " > ",
+) -> pl.DataFrame:
+    """Several models on one path table, side by side: what each credits to each channel.
+
+    The path-table counterpart of :func:`attribution.compare`, for setting our models
+    beside other packages' on their own input. Rule models share one encoding of the table
+    and one pass over its steps (see :func:`attribute_paths` for what they mean on a path
+    table); Markov and Shapley fit the same encoding.
+
+    Parameters
+    ----------
+    paths
+        A path table (ours or ChannelAttribution's column names).
+    models
+        Model names, or a mapping of column label to the model's options (``"model"``
+        names the registry entry when the label is not a model name), as for
+        :func:`attribution.compare`. Default: every rule model but ``custom``, and Markov.
+    measure
+        ``"conversions"`` or ``"value"`` credited.
+    separator
+        Joins channels in string paths.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``channel`` and one Float64 column per model, sorted by the first model, descending.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> t = pl.DataFrame({"path": ["a > b", "b"], "conversions": [2, 1],
+    ...     "nulls": [1, 3]})
+    >>> table = compare_paths(t, ["first_touch", "linear", "markov"])
+    >>> table.with_columns(pl.col("markov").round(6)).rows()
+    [('a', 2.0, 1.0, 0.9), ('b', 1.0, 2.0, 2.1)]
+    """
+    if measure not in ("conversions", "value"):
+        raise ParameterError(f"measure must be 'conversions' or 'value', got {measure!r}")
+    specs = _checked_specs(models)
+    results = _on_paths(paths, specs, separator)
+    labels = [label for label, _, _ in specs]
+    table = None
+    for label in labels:
+        part = results[label].select(CHANNEL, pl.col(measure).alias(label))
+        table = part if table is None else table.join(part, on=CHANNEL, how="full", coalesce=True)
+    assert table is not None
+    return table.with_columns(pl.col(labels).fill_null(0.0)).sort(
+        [labels[0], CHANNEL], descending=[True, False]
     )

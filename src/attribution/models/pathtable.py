@@ -80,7 +80,7 @@ def _problem(column: str, message: str, rows: pl.DataFrame) -> str:
     return f"path table.{column}: {message} ({rows.height:,} rows), e.g. {examples}"
 
 
-def _checked(table: pl.DataFrame, separator: str) -> pl.DataFrame:
+def check_table(table: pl.DataFrame, separator: str) -> pl.DataFrame:
     """Our column names, float counts, checked; ``path`` left as given (str or list)."""
     if not isinstance(table, pl.DataFrame):
         raise ParameterError(f"a path table must be a polars DataFrame, got {type(table)}")
@@ -163,7 +163,7 @@ def path_table(table: pl.DataFrame, *, separator: str = " > ") -> pl.DataFrame:
     >>> path_table(t).to_dicts()[0]
     {'path': ['a', 'b'], 'conversions': 1.0, 'value': 0.0, 'nulls': 2.0}
     """
-    t = _checked(table, separator)
+    t = check_table(table, separator)
     steps = _split(t[PATH], separator).list.eval(pl.element().str.strip_chars())
     return t.with_columns(steps.alias(PATH))
 
@@ -261,7 +261,7 @@ def encode(
     >>> e.channels, e.codes.tolist(), e.offsets.tolist()
     (('a', 'b'), [1, 0, 0], [0, 2, 3])
     """
-    t = _checked(table, separator)
+    t = check_table(table, separator)
     if merge_repeats:
         t = _merge_repeats(t)
     lookup: dict[str, int] = {}
