@@ -164,21 +164,74 @@ class Split:
         out = np.zeros((len(subsets), draws))
         step = max(1, _CELLS // max(n, 1))
         bw, ba = b_win.astype(dtype), b_amount.astype(dtype)
+        # many draws: blocks of deals with every draw, so each block of the design is read
+        # once; deals whose design rows are equal under the subset are evaluated once
+        by_deals = draws > step
         for k, kept in enumerate(subsets):
             terms = self.game.terms(kept)
+            x_win, x_amount = self.win.design(terms), self.amount.design(terms)
+            distinct = self._distinct_rows(terms) if by_deals else None
+            if distinct is not None:
+                x_win, x_amount = x_win[distinct[0]], x_amount[distinct[0]]
             # transposed designs: each draw's predictions are one contiguous row to sum
-            x_win = np.ascontiguousarray(self.win.design(terms).T, dtype=dtype)
-            x_amount = np.ascontiguousarray(self.amount.design(terms).T, dtype=dtype)
+            x_win = np.ascontiguousarray(x_win.T, dtype=dtype)
+            x_amount = np.ascontiguousarray(x_amount.T, dtype=dtype)
+            if by_deals:
+                width = max(1, _CELLS // max(draws, 1))
+                for lo in range(0, x_win.shape[1], width):
+                    hi = lo + width
+                    eta = self._revenue(bw @ x_win[:, lo:hi], ba @ x_amount[:, lo:hi])
+                    if distinct is None:
+                        out[k] += eta.sum(axis=1, dtype=np.float64)
+                    else:
+                        out[k] += eta.astype(np.float64) @ distinct[1][lo:hi]
+                out[k] *= self.smear
+                continue
             for lo in range(0, draws, step):
-                eta_w = bw[lo : lo + step] @ x_win
-                eta_a = ba[lo : lo + step] @ x_amount
-                np.negative(eta_w, out=eta_w)
-                np.exp(eta_w, out=eta_w)
-                eta_w += 1.0
-                np.exp(eta_a, out=eta_a)
-                eta_a /= eta_w
-                out[k, lo : lo + step] = eta_a.sum(axis=1, dtype=np.float64) * self.smear
+                eta = self._revenue(bw[lo : lo + step] @ x_win, ba[lo : lo + step] @ x_amount)
+                out[k, lo : lo + step] = eta.sum(axis=1, dtype=np.float64) * self.smear
         return out
+
+    def _distinct_rows(
+        self, terms: Mapping[str, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Rows with distinct designs under ``terms`` (a representative each) and their counts.
+
+        Deals differ in the columns that are no exposure term (controls: a few distinct
+        combinations) and in the exposure terms; without sales touches those are a few
+        integer counts, so most deals share their row with many others. None when most
+        rows are distinct (grouping would not pay).
+        """
+        import polars as pl
+
+        n = self.win.exog.shape[0]
+        columns = [
+            np.delete(linear.exog, list(linear.index.values()), axis=1)
+            for linear in (self.win, self.amount)
+        ]
+        used = sorted({*self.win.index, *self.amount.index})
+        varying = np.column_stack([*columns, *(terms[t] for t in used)])
+        probe = varying @ np.random.default_rng(0).uniform(1.0, 2.0, varying.shape[1])
+        if len(np.unique(probe)) > n // 4:  # equal rows give equal probes
+            return None
+        frame = pl.from_numpy(varying)
+        groups = (
+            frame.with_row_index("_row")
+            .group_by(frame.columns)
+            .agg(pl.col("_row").first(), pl.len().alias("_count"))
+            .sort("_row")
+        )
+        return groups["_row"].to_numpy(), groups["_count"].to_numpy().astype(np.float64)
+
+    @staticmethod
+    def _revenue(eta_w: np.ndarray, eta_a: np.ndarray) -> np.ndarray:
+        """``exp(eta_a) / (1 + exp(-eta_w))``, in place (in ``eta_a``)."""
+        np.negative(eta_w, out=eta_w)
+        np.exp(eta_w, out=eta_w)
+        eta_w += 1.0
+        np.exp(eta_a, out=eta_a)
+        eta_a /= eta_w
+        return eta_a
 
 
 def shapley(
