@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 LINTED := $(wildcard src tests benchmarks scripts notebooks)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lint format clean screenshot
+.PHONY: help setup report test lint format clean screenshot bench bench-large
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -45,3 +45,9 @@ clean: ## remove the venv, caches and outputs (keeps outputs/README.md)
 
 screenshot: $(STAMP) ## screenshot outputs/demo/00_summary.html into docs/ (headless Chromium)
 	$(PY) scripts/screenshot.py outputs/demo/00_summary.html docs/summary.png
+
+bench: $(STAMP) ## time our pipeline and the published packages at 1M and 10M (installs the peers)
+	$(PY) benchmarks/run.py
+
+bench-large: $(STAMP) ## the benchmark plus 100M touches on polars' streaming engine (~16 GB)
+	$(PY) benchmarks/run.py --large
