@@ -41,6 +41,12 @@ from attribution.models.shapley import shapley
 from attribution.schema import validate
 from attribution.scoring import LeadScoreResult, lead_score_weights
 
+# the shared scorecard: agreed definitions and targets with owners (issue 9)
+from attribution import definitions, targets  # isort: skip
+from attribution.definitions import Definitions, load_definitions
+from attribution.qualification import AppliedDefinitions, apply_definitions
+from attribution.targets import Targets, load_targets
+
 __version__ = "0.1.0"
 __all__ = [
     "MODELS",
@@ -86,6 +92,16 @@ __all__ = [
     "speed_to_lead",
     "speed_to_lead_effect",
     "validate",
+]
+__all__ += [  # the shared scorecard (issue 9)
+    "AppliedDefinitions",
+    "Definitions",
+    "Targets",
+    "apply_definitions",
+    "definitions",
+    "load_definitions",
+    "load_targets",
+    "targets",
 ]
 
 _LAZY = ("charts", "report_html")  # import altair / nbconvert (seconds) only when used
