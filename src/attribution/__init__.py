@@ -41,10 +41,11 @@ from attribution.models.shapley import shapley
 from attribution.schema import validate
 from attribution.scoring import LeadScoreResult, lead_score_weights
 
-# the shared scorecard: agreed definitions and targets with owners (issue 9)
+# the shared scorecard: agreed definitions, targets with owners, the SLA (issue 9)
 from attribution import definitions, targets  # isort: skip
 from attribution.definitions import Definitions, load_definitions
 from attribution.qualification import AppliedDefinitions, apply_definitions
+from attribution.scorecard import Scorecard, scorecard
 from attribution.targets import Targets, load_targets
 
 __version__ = "0.1.0"
@@ -96,11 +97,13 @@ __all__ = [
 __all__ += [  # the shared scorecard (issue 9)
     "AppliedDefinitions",
     "Definitions",
+    "Scorecard",
     "Targets",
     "apply_definitions",
     "definitions",
     "load_definitions",
     "load_targets",
+    "scorecard",
     "targets",
 ]
 

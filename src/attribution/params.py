@@ -20,8 +20,10 @@ unknown key (with the closest valid one, from :mod:`difflib`), every value of th
 
 **Relative paths** in a params file (``source.path``, ``source.mapping``, a relative
 ``sqlite:///`` or ``duckdb:///`` URL, ``notebooks_dir``, ``output_dir``, and the files a
-notebook section names in its ``path_fields``) are resolved against the folder holding the
-params file, so a scheduler may run it from any working directory.
+notebook section names, such as ``scorecard.definitions``) are resolved against the folder
+holding the params file, so a scheduler may run it from any working directory. The
+scorecard's files are read and checked with the params file, so a broken one stops the run
+before anything happens.
 
 The fields of the sections marked :class:`NotebookSection` (``window``, ``report`` and
 those later issues add, such as ``models``) are the notebooks' parameters: the runner hands
@@ -54,6 +56,7 @@ __all__ = [
     "ParamProblem",
     "ReportOptions",
     "RunParams",
+    "ScorecardFiles",
     "Source",
     "Window",
     "check_schema",
@@ -130,6 +133,18 @@ class ReportOptions(NotebookSection):
 
 
 @dataclass(frozen=True)
+class ScorecardFiles(NotebookSection):
+    """The shared scorecard's agreements (see :mod:`attribution.scorecard`)."""
+
+    definitions: str | None = field(default=None, metadata={"min_length": 1})
+    """The agreed definitions YAML (MQL, SQL, the SLA); default: ``params/definitions.yaml``."""
+    targets: str | None = field(default=None, metadata={"min_length": 1})
+    """The shared targets YAML (KPIs, owners, due dates); default: ``params/targets.yaml``."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("definitions", "targets")
+
+
+@dataclass(frozen=True)
 class RunParams:
     """Everything one report run needs; one params YAML file.
 
@@ -144,6 +159,7 @@ class RunParams:
     """The data (default: the built-in demo)."""
     window: Window = field(default_factory=Window)
     report: ReportOptions = field(default_factory=ReportOptions)
+    scorecard: ScorecardFiles = field(default_factory=ScorecardFiles)
     notebooks: list[str] | None = None
     """Names of the notebooks to run, in order; default: every notebook in notebooks_dir."""
     notebooks_dir: str = "../notebooks"
@@ -629,6 +645,7 @@ def load_params(path: str | os.PathLike[str]) -> RunParams:
     params = parse_params(
         data, base_dir=file.resolve().parent, where=str(file), default_run_name=file.stem
     )
+    _check_named_files(params)
     return params
 
 
@@ -658,6 +675,26 @@ def read_yaml(path: str | os.PathLike[str], *, what: str = "file") -> Any:
         return yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise ParameterError(f"{what} {file} is not valid YAML: {exc}") from None
+
+
+def _check_named_files(params: RunParams) -> None:
+    """Check the agreement files the params name, so a broken one stops the run up front."""
+    from attribution.definitions import load_definitions
+    from attribution.targets import load_targets
+
+    messages = []
+    for path, loader in (
+        (params.scorecard.definitions, load_definitions),
+        (params.scorecard.targets, load_targets),
+    ):
+        if path is None:
+            continue
+        try:
+            loader(path)
+        except ParameterError as exc:
+            messages.append(str(exc))
+    if messages:
+        raise ParameterError("\n".join(messages))
 
 
 def check_schema(cls: type, data: Any, *, prefix: str = "") -> tuple[Any, list[ParamProblem]]:
@@ -704,8 +741,9 @@ def notebook_values(params: RunParams) -> dict[str, Any]:
 
     Examples
     --------
-    >>> sorted(notebook_values(RunParams()))
-    ['as_of', 'currency', 'lookback_days', 'run_name', 'title', 'top_paths']
+    >>> sorted(notebook_values(RunParams()))  # doctest: +NORMALIZE_WHITESPACE
+    ['as_of', 'currency', 'definitions', 'lookback_days', 'run_name', 'targets', 'title',
+     'top_paths']
     """
     out: dict[str, Any] = {"run_name": params.run_name, "title": params.title}
     for f in fields(params):
