@@ -269,6 +269,8 @@ def test_notebook_values_flatten_the_notebook_sections() -> None:
         "as_of": "",
         "currency": "€",
         "top_paths": 10,
+        "definitions": "",
+        "targets": "",
     }
     stamped = parse_params({"window": {"as_of": "2026-01-31"}})
     assert notebook_values(stamped)["as_of"] == "2026-01-31T00:00:00+00:00"

@@ -41,6 +41,13 @@ from attribution.models.shapley import shapley
 from attribution.schema import validate
 from attribution.scoring import LeadScoreResult, lead_score_weights
 
+# the shared scorecard: agreed definitions, targets with owners, the SLA (issue 9)
+from attribution import definitions, targets  # isort: skip
+from attribution.definitions import Definitions, load_definitions
+from attribution.qualification import AppliedDefinitions, apply_definitions
+from attribution.scorecard import Scorecard, scorecard
+from attribution.targets import Targets, load_targets
+
 __version__ = "0.1.0"
 __all__ = [
     "MODELS",
@@ -86,6 +93,18 @@ __all__ = [
     "speed_to_lead",
     "speed_to_lead_effect",
     "validate",
+]
+__all__ += [  # the shared scorecard (issue 9)
+    "AppliedDefinitions",
+    "Definitions",
+    "Scorecard",
+    "Targets",
+    "apply_definitions",
+    "definitions",
+    "load_definitions",
+    "load_targets",
+    "scorecard",
+    "targets",
 ]
 
 _LAZY = ("charts", "report_html")  # import altair / nbconvert (seconds) only when used

@@ -41,6 +41,7 @@ from attribution.schema import MARKETING, SALES
 __all__ = [
     "MAX_ROWS",
     "OKABE_ITO",
+    "SCORECARD_COLORS",
     "STATUS_COLORS",
     "TEAM_COLORS",
     "THEME",
@@ -50,7 +51,9 @@ __all__ = [
     "label",
     "lines",
     "period_bars",
+    "sla_months",
     "stacked_share",
+    "target_progress",
     "use_theme",
     "value_format",
 ]
@@ -94,6 +97,18 @@ STATUS_COLORS: dict[str, str] = {
     "total": "#4D4D4D",
 }
 """Fixed colours of opportunity outcomes (and of their total)."""
+
+SCORECARD_COLORS: dict[str, str] = {
+    "met": OKABE_ITO[2],  # bluish green
+    "on track": OKABE_ITO[4],  # sky blue
+    "unclear": OKABE_ITO[3],  # reddish purple
+    "behind": OKABE_ITO[6],  # yellow
+    "missed": OKABE_ITO[5],  # vermillion
+    "not started": "#DDDDDD",
+    "no data": _GREY,
+    "not agreed": "#BBBBBB",
+}
+"""Fixed colours of the scorecard's statuses (Okabe-Ito; every status is also written out)."""
 
 NEUTRAL = "#5B6770"
 """Colour of single-series marks: a slate that no team or outcome uses."""
@@ -139,7 +154,14 @@ def label(name: str) -> str:
     >>> label("won_revenue"), label("n_touches")
     ('Won revenue', 'Touches')
     """
-    special = {"n_touches": "touches", "value_coverage": "share of value with touches"}
+    special = {
+        "n_touches": "touches",
+        "value_coverage": "share of value with touches",
+        "mqls": "MQLs",
+        "sqls": "SQLs",
+        "sql_rate": "SQL rate",
+        "share_within_sla": "share answered within the SLA",
+    }
     text = special.get(name, name.replace("_", " ").strip())
     return text[:1].upper() + text[1:]
 
@@ -208,8 +230,9 @@ def use_theme(*, currency: str = "$") -> str:
 def color_scale(values: Sequence[Any]) -> alt.Scale:
     """Return a colour scale for ``values``, with the fixed colours where known.
 
-    Teams and team labels get :data:`TEAM_COLORS`, outcomes get :data:`STATUS_COLORS`;
-    other categories take Okabe-Ito colours in order of appearance.
+    Teams and team labels get :data:`TEAM_COLORS`, outcomes get :data:`STATUS_COLORS`,
+    the scorecard's statuses :data:`SCORECARD_COLORS`; other categories take Okabe-Ito
+    colours in order of appearance.
 
     Examples
     --------
@@ -217,6 +240,9 @@ def color_scale(values: Sequence[Any]) -> alt.Scale:
     ['#0072B2', '#E69F00']
     """
     domain = [str(v) for v in dict.fromkeys(values) if v is not None]
+    if domain and all(v in SCORECARD_COLORS for v in domain):  # the scorecard's statuses
+        domain.sort(key=list(SCORECARD_COLORS).index)
+        return alt.Scale(domain=domain, range=[SCORECARD_COLORS[v] for v in domain])
     known = {**TEAM_COLORS, **STATUS_COLORS}
     if domain and all(v in known for v in domain):
         order = list(known)
@@ -527,6 +553,202 @@ def stacked_share(
         opacity=alt.condition(alt.datum.share >= 0.06, alt.value(1), alt.value(0)),
     )
     return (segments + labels).properties(height=alt.Step(44) if group else 60)
+
+
+def target_progress(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    name: str = "label",
+    progress: str = "progress_shown",
+    status: str = "status",
+    owner: str = "owner",
+    text: str = "actual",
+    title: str = "",
+    tooltip: Sequence[str] = ("period", "target", "actual", "expected", "trend", "note"),
+) -> alt.FacetChart:
+    """Draw each target's progress as a bar coloured by status, one column per owner.
+
+    Bars show ``progress`` (1 = on pace with the target, drawn as a dashed line); each bar
+    is labelled with its status, so the chart reads without colour too, and the tooltip
+    shows ``text`` and the other columns. Owners are ordered marketing, joint, sales.
+
+    Parameters
+    ----------
+    frame
+        One row per target, e.g. :meth:`attribution.scorecard.Scorecard.display`.
+    name, progress, status, owner, text
+        Column names: the target's name, its progress (capped for drawing), its status,
+        who owns it, and its value as text (shown on hover).
+    title
+        Chart title.
+    tooltip
+        Further columns shown on hover (those present in the frame).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"label": ["MQLs", "Win rate"], "owner": ["marketing", "sales"],
+    ...                   "progress_shown": [1.2, 0.7], "status": ["met", "behind"],
+    ...                   "actual": ["127", "22.7%"]})
+    >>> spec = target_progress(f).to_dict()
+    >>> spec["facet"]["column"]["field"], spec["spec"]["layer"][0]["mark"]["type"]
+    ('owner', 'bar')
+    """
+    data = _frame(frame, "target_progress", [name, progress, status, owner, text])
+    order = ["marketing", "joint", "sales"]
+    owners = sorted(
+        {str(o) for o in data.get_column(owner).to_list()},
+        key=lambda o: (order.index(o) if o in order else len(order), o),
+    )
+    data = data.with_columns(pl.col(progress).fill_null(0.0).alias("_x"))
+    tips = [
+        alt.Tooltip(c, type="nominal", title=label(c))
+        for c in dict.fromkeys((name, owner, status, text, *tooltip))
+        if c in data.columns
+    ]
+    y = alt.Y(
+        name,
+        type="nominal",
+        sort=None,
+        title=None,
+        axis=alt.Axis(labelLimit=165, labelFontSize=11),
+    )
+    x = alt.X(
+        "_x",
+        type="quantitative",
+        title="Progress against the target so far",
+        scale=alt.Scale(domain=[0, 1.5], clamp=True),
+        axis=alt.Axis(format=".0%", values=[0, 0.5, 1.0, 1.5]),
+    )
+    bars = (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                status,
+                type="nominal",
+                title="Status",
+                scale=color_scale(data.get_column(status).to_list()),
+            ),
+            tooltip=tips,
+        )
+    )
+    pace = alt.Chart().mark_rule(strokeDash=[4, 3], color="#4D4D4D").encode(x=alt.datum(1.0))
+    words = (  # the status, written over the start of each bar
+        alt.Chart()
+        .mark_text(align="left", dx=3, fontSize=11, fontWeight=600, color="#1A1A1A")
+        .encode(x=alt.datum(0), y=y, text=alt.Text(status, type="nominal"))
+    )
+    layered = alt.layer(bars, pace, words, data=data).properties(width=160, height=alt.Step(24))
+    return layered.facet(
+        column=alt.Column(
+            owner,
+            type="nominal",
+            sort=owners,
+            title=None,
+            header=alt.Header(labelFontSize=13, labelFontWeight="bold", labelOrient="top"),
+        ),
+        title=title or alt.Undefined,
+    ).resolve_scale(y="independent")
+
+
+def sla_months(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    month: str = "month",
+    measure: str = "measure",
+    actual: str = "actual",
+    agreed: str = "agreed",
+    status: str = "status",
+    kind: ValueKind = "share",
+    title: str = "",
+) -> alt.FacetChart:
+    """Draw one row of monthly bars per SLA measure, coloured by status, with the agreed level.
+
+    Parameters
+    ----------
+    frame
+        One row per month and measure, e.g. ``Scorecard.sla_long(unit="share")``.
+    month
+        The month's first day (a date column).
+    measure, actual, agreed, status
+        Column names: the measure (one chart row each), its value, the agreed level
+        (drawn as a dashed line) and the status (bar colour).
+    kind
+        How values are formatted.
+    title
+        Chart title.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> f = pl.DataFrame({"month": [date(2026, 5, 1), date(2026, 6, 1)],
+    ...                   "measure": ["followed up", "followed up"], "actual": [0.8, 0.9],
+    ...                   "agreed": [0.85, 0.85], "status": ["missed", "on track"]})
+    >>> spec = sla_months(f).to_dict()
+    >>> spec["facet"]["row"]["field"], [layer["mark"]["type"] for layer in spec["spec"]["layer"]]
+    ('measure', ['bar', 'rule'])
+    """
+    data = _frame(frame, "sla_months", [month, measure, actual, agreed, status])
+    x = alt.X(
+        month,
+        type="ordinal",
+        timeUnit="yearmonth",
+        title=None,
+        axis=alt.Axis(format="%b %Y", labelAngle=-40),
+    )
+    bars = (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y(actual, type="quantitative", title=None, axis=_value_axis(kind)),
+            color=alt.Color(
+                status,
+                type="nominal",
+                title="Status",
+                scale=color_scale(data.get_column(status).to_list()),
+            ),
+            tooltip=[
+                alt.Tooltip(
+                    month, type="temporal", timeUnit="yearmonth", title="Month", format="%b %Y"
+                ),
+                alt.Tooltip(measure, type="nominal", title="Measure"),
+                alt.Tooltip(
+                    actual,
+                    type="quantitative",
+                    title="Actual",
+                    format=value_format(kind, tooltip=True),
+                ),
+                alt.Tooltip(
+                    agreed,
+                    type="quantitative",
+                    title="Agreed",
+                    format=value_format(kind, tooltip=True),
+                ),
+                alt.Tooltip(status, type="nominal", title="Status"),
+            ],
+        )
+    )
+    line = (
+        alt.Chart()
+        .mark_rule(strokeDash=[4, 3], color="#4D4D4D")
+        .encode(y=alt.Y(agreed, type="quantitative", aggregate="max"))
+    )
+    layered = alt.layer(bars, line, data=data).properties(width=560, height=120)
+    return layered.facet(
+        row=alt.Row(
+            measure,
+            type="nominal",
+            sort=list(dict.fromkeys(data.get_column(measure).to_list())),
+            title=None,
+            header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold"),
+        ),
+        title=title or alt.Undefined,
+    ).resolve_scale(y="independent")
 
 
 use_theme()

@@ -19,9 +19,11 @@ unknown key (with the closest valid one, from :mod:`difflib`), every value of th
 (expected and given) and every value out of range, before anything runs.
 
 **Relative paths** in a params file (``source.path``, ``source.mapping``, a relative
-``sqlite:///`` or ``duckdb:///`` URL, ``notebooks_dir``, ``output_dir``) are resolved
-against the folder holding the params file, so a scheduler may run it from any working
-directory.
+``sqlite:///`` or ``duckdb:///`` URL, ``notebooks_dir``, ``output_dir``, and the files a
+notebook section names, such as ``scorecard.definitions``) are resolved against the folder
+holding the params file, so a scheduler may run it from any working directory. The
+scorecard's files are read and checked with the params file, so a broken one stops the run
+before anything happens.
 
 The fields of the sections marked :class:`NotebookSection` (``window``, ``report`` and
 those later issues add, such as ``models``) are the notebooks' parameters: the runner hands
@@ -30,6 +32,7 @@ each notebook the ones its ``parameters`` cell declares (:func:`notebook_values`
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import difflib
 import os
@@ -53,11 +56,14 @@ __all__ = [
     "ParamProblem",
     "ReportOptions",
     "RunParams",
+    "ScorecardFiles",
     "Source",
     "Window",
+    "check_schema",
     "load_params",
     "notebook_values",
     "parse_params",
+    "read_yaml",
 ]
 
 RUNNER_PARAMETERS: tuple[str, ...] = ("data_dir", "tables_dir", "reports")
@@ -127,6 +133,18 @@ class ReportOptions(NotebookSection):
 
 
 @dataclass(frozen=True)
+class ScorecardFiles(NotebookSection):
+    """The shared scorecard's agreements (see :mod:`attribution.scorecard`)."""
+
+    definitions: str | None = field(default=None, metadata={"min_length": 1})
+    """The agreed definitions YAML (MQL, SQL, the SLA); default: ``params/definitions.yaml``."""
+    targets: str | None = field(default=None, metadata={"min_length": 1})
+    """The shared targets YAML (KPIs, owners, due dates); default: ``params/targets.yaml``."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("definitions", "targets")
+
+
+@dataclass(frozen=True)
 class RunParams:
     """Everything one report run needs; one params YAML file.
 
@@ -141,6 +159,7 @@ class RunParams:
     """The data (default: the built-in demo)."""
     window: Window = field(default_factory=Window)
     report: ReportOptions = field(default_factory=ReportOptions)
+    scorecard: ScorecardFiles = field(default_factory=ScorecardFiles)
     notebooks: list[str] | None = None
     """Names of the notebooks to run, in order; default: every notebook in notebooks_dir."""
     notebooks_dir: str = "../notebooks"
@@ -220,6 +239,8 @@ def _expected(tp: Any) -> str:
         return "a section (mapping) with keys: " + ", ".join(f.name for f in fields(tp))
     if tp is datetime:
         return "a timestamp such as 2026-03-31 or 2026-03-31T18:00:00+02:00"
+    if tp is date:
+        return "a date such as 2026-06-30"
     return _YAML_TYPES.get(tp, getattr(tp, "__name__", str(tp)))
 
 
@@ -249,16 +270,19 @@ def _dataclass_in(tp: Any) -> type | None:
     return None
 
 
+_ROOT: contextvars.ContextVar[type] = contextvars.ContextVar("schema_root")
+"""The schema being checked (default :class:`RunParams`): where misplaced keys are looked up."""
+
+
 def _suggest(key: str, valid: list[str], cls: type, path: str) -> str:
     close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
     if close:
         return f"did you mean {close[0]!r}?"
     # a key that belongs to another section (e.g. lookback_days at the top level)
-    elsewhere = [
-        k for k in _all_keys(RunParams) if k.rsplit(".", 1)[-1] == key and k != f"{path}{key}"
-    ]
+    root = _ROOT.get(RunParams)
+    elsewhere = [k for k in _all_keys(root) if k.rsplit(".", 1)[-1] == key and k != f"{path}{key}"]
     if not elsewhere:
-        leaves = {k.rsplit(".", 1)[-1]: k for k in _all_keys(RunParams)}
+        leaves = {k.rsplit(".", 1)[-1]: k for k in _all_keys(root)}
         near = difflib.get_close_matches(key, list(leaves), n=1, cutoff=0.75)
         elsewhere = [leaves[near[0]]] if near else []
     if elsewhere:
@@ -345,6 +369,8 @@ def _convert(value: Any, tp: Any, key: str, problems: list[ParamProblem]) -> Any
         return value
     if tp is datetime:
         return _timestamp(value, key, problems, bad)
+    if tp is date:
+        return _date(value, problems, bad)
     raise TypeError(f"unsupported type in the params schema: {tp}")  # pragma: no cover
 
 
@@ -363,6 +389,20 @@ def _timestamp(value: Any, key: str, problems: list[ParamProblem], bad: ParamPro
         problems.append(bad)
         return _MISSING
     return out.replace(tzinfo=UTC) if out.tzinfo is None else out.astimezone(UTC)
+
+
+def _date(value: Any, problems: list[ParamProblem], bad: ParamProblem) -> Any:
+    if isinstance(value, datetime):  # a timestamp names the day it falls on (in UTC)
+        return (value if value.tzinfo is None else value.astimezone(UTC)).date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    problems.append(bad)
+    return _MISSING
 
 
 def _check_range(f: dataclasses.Field[Any], value: Any, key: str) -> ParamProblem | None:
@@ -478,6 +518,12 @@ def _resolve_paths(params: RunParams, base: Path) -> RunParams:
         if getattr(source, n) is not None and not _is_preset(n, getattr(source, n), base)
     }
     top: dict[str, Any] = {n: _resolve(getattr(params, n), base) for n in RunParams.path_fields}
+    for f in fields(params):  # notebook sections that name files (e.g. the scorecard's)
+        section = getattr(params, f.name)
+        if isinstance(section, NotebookSection) and hasattr(section, "path_fields"):
+            named = {n: getattr(section, n) for n in section.path_fields}
+            resolved = {n: _resolve(v, base) for n, v in named.items() if v is not None}
+            top[f.name] = dataclasses.replace(section, **resolved)  # type: ignore[type-var]
     return dataclasses.replace(params, source=dataclasses.replace(source, **in_source), **top)
 
 
@@ -595,15 +641,96 @@ def load_params(path: str | os.PathLike[str]) -> RunParams:
     ('q3', 500, True)
     """
     file = Path(path)
-    if not file.is_file():
-        raise ParameterError(f"params file {file} does not exist")
-    try:
-        data = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"params file {file} is not valid YAML: {exc}") from None
-    return parse_params(
+    data = read_yaml(file, what="params file")
+    params = parse_params(
         data, base_dir=file.resolve().parent, where=str(file), default_run_name=file.stem
     )
+    _check_named_files(params)
+    return params
+
+
+def read_yaml(path: str | os.PathLike[str], *, what: str = "file") -> Any:
+    r"""Read a YAML file safely; a key given twice in one mapping is an error.
+
+    Raises
+    ------
+    ParameterError
+        The file is missing or is not valid YAML (the message names ``what`` and the file).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.yaml"
+    >>> _ = f.write_text("a: 1\na: 2\n")
+    >>> try:
+    ...     read_yaml(f, what="targets file")
+    ... except ParameterError as exc:
+    ...     print(str(exc).split(": ", 1)[1].splitlines()[0])
+    key 'a' is given twice (first on line 1)
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise ParameterError(f"{what} {file} does not exist")
+    try:
+        return yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{what} {file} is not valid YAML: {exc}") from None
+
+
+def _check_named_files(params: RunParams) -> None:
+    """Check the agreement files the params name, so a broken one stops the run up front."""
+    from attribution.definitions import load_definitions
+    from attribution.targets import load_targets
+
+    messages = []
+    for path, loader in (
+        (params.scorecard.definitions, load_definitions),
+        (params.scorecard.targets, load_targets),
+    ):
+        if path is None:
+            continue
+        try:
+            loader(path)
+        except ParameterError as exc:
+            messages.append(str(exc))
+    if messages:
+        raise ParameterError("\n".join(messages))
+
+
+def check_schema(cls: type, data: Any, *, prefix: str = "") -> tuple[Any, list[ParamProblem]]:
+    """Check parsed YAML against any schema of frozen dataclasses, as params files are.
+
+    Unknown keys name the closest valid one (or where the key belongs in ``cls``), values
+    of the wrong type say what was expected and what was given, ranges come from the
+    fields' ``metadata`` (``min``, ``max``, ``min_length``...). Nothing is raised: the
+    caller adds its own checks and raises one error with every problem.
+
+    Returns
+    -------
+    tuple
+        The typed value (fields with problems keep their defaults) and the problems.
+
+    Examples
+    --------
+    >>> value, problems = check_schema(ReportOptions, {"currency": "€", "top_pahts": 5})
+    >>> value.currency, [p.render() for p in problems]
+    ('€', ["top_pahts: unknown key; did you mean 'top_paths'?"])
+    """
+    problems: list[ParamProblem] = []
+    token = _ROOT.set(cls)
+    try:
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
+            problems.append(
+                ParamProblem(
+                    prefix.rstrip("."), f"expected a mapping of keys to values, got {_given(data)}"
+                )
+            )
+            return cls(), problems
+        return _build(cls, data, prefix, problems), problems
+    finally:
+        _ROOT.reset(token)
 
 
 def notebook_values(params: RunParams) -> dict[str, Any]:
@@ -614,8 +741,9 @@ def notebook_values(params: RunParams) -> dict[str, Any]:
 
     Examples
     --------
-    >>> sorted(notebook_values(RunParams()))
-    ['as_of', 'currency', 'lookback_days', 'run_name', 'title', 'top_paths']
+    >>> sorted(notebook_values(RunParams()))  # doctest: +NORMALIZE_WHITESPACE
+    ['as_of', 'currency', 'definitions', 'lookback_days', 'run_name', 'targets', 'title',
+     'top_paths']
     """
     out: dict[str, Any] = {"run_name": params.run_name, "title": params.title}
     for f in fields(params):
