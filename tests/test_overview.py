@@ -190,3 +190,12 @@ def test_top_paths_of_won_deals(demo_small: at.Dataset) -> None:
     assert " > " in "".join(top.get_column("path").to_list())
     with pytest.raises(at.ParameterError):
         overview.top_paths(j, n=0)
+
+
+def test_a_tiny_total_still_gives_shares_that_add_up() -> None:
+    # polars divides by a scalar through its reciprocal: 1 / 5e-324 overflows to inf
+    touches = make_touches([("t1", "a1", _day(1), "marketing", "email")])
+    opps = make_opportunities([("o1", "a1", _day(5), True, 5e-324, _day(9))])
+    j = at.journeys(at.validate({"touches": touches, "opportunities": opps}), lookback_days=30)
+    shares = overview.team_involvement(j).get_column("revenue_share")
+    assert shares.to_list() == [0.0, 1.0, 0.0, 0.0]

@@ -255,7 +255,9 @@ def team_involvement(journeys: Frame) -> pl.DataFrame:
             pl.col("won_revenue").fill_null(0.0),
         )
         .with_columns(
-            (pl.col("won_revenue") / pl.col("won_revenue").sum())
+            # divide by the total as a column: polars divides by a scalar through its
+            # reciprocal, which overflows to inf for a subnormal total
+            (pl.col("won_revenue") / pl.col("won_revenue").sum().over(pl.lit(0)))
             .fill_nan(None)
             .alias("revenue_share"),
             pl.when(pl.col("closed_deals") > 0)
