@@ -101,8 +101,8 @@ def test_intervals_dodge_models_within_a_channel_and_skip_missing_estimates() ->
     point = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
     assert point["encoding"]["yOffset"] == {"field": "model", "sort": ["linear", "markov"],
                                             "type": "nominal"}  # fmt: skip
-    assert point["encoding"]["y"]["sort"] == {"field": "revenue", "op": "mean",
-                                              "order": "descending"}  # fmt: skip
+    # email: mean 120, demo: 60, call: 10 (markov has no estimate there)
+    assert point["encoding"]["y"]["sort"] == ["email", "demo", "call"]
     filters = [t["filter"] for t in point.get("transform", [])]
     assert any("isValid" in f and "revenue" in f for f in filters)
     whisker = next(layer for layer in spec["layer"] if "x2" in layer.get("encoding", {}))

@@ -135,7 +135,7 @@ def test_top_groups_keeps_the_largest_groups_and_their_intervals(j: pl.DataFrame
     full = at.compare(j, ["linear", "first_touch"], by="campaign", ci=0.9, n_boot=20)
     top = at.top_groups(full, n=4)
     means = (
-        full.table.filter(pl.col("campaign") != "(no touch)")
+        full.table.filter(~pl.col("campaign").is_in(["(no touch)", "(none)"]))
         .with_columns(((pl.col("linear") + pl.col("first_touch")) / 2).alias("m"))
         .sort("m", "campaign", descending=[True, False])
     )

@@ -424,8 +424,10 @@ def lines(
             title=label(color),
             scale=color_scale(data.get_column(color).to_list()),
         )
-    chart = alt.Chart(data, title=title or alt.Undefined)
-    return chart.mark_line(point=points).encode(**encoding)
+    chart = alt.Chart(data, title=title or alt.Undefined).mark_line(point=points)
+    chart = chart.encode(**encoding)
+    # discrete steps would otherwise be drawn 20 pixels apart
+    return chart.properties(width=560) if time_type == "ordinal" else chart
 
 
 TimeUnit = Literal["yearweek", "yearmonth", "yearquarter", "year"]
@@ -600,7 +602,13 @@ def _order(data: pl.DataFrame, column: str) -> list[str]:
 
 def _sort(data: pl.DataFrame, category: str, value: str, sort: Sort) -> Any:
     if sort == "value":
-        return alt.EncodingSortField(field=value, op="mean", order="descending")
+        # an explicit order: layered charts drop a sort by a field's mean (unioned domains)
+        means = (
+            data.group_by(pl.col(category).cast(pl.String))
+            .agg(pl.col(value).cast(pl.Float64).mean())
+            .sort([value, category], descending=[True, False], nulls_last=True)
+        )
+        return [v for v in means.get_column(category).to_list() if v is not None]
     if sort == "category":
         return "ascending"
     if sort == "none":

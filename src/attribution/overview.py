@@ -301,8 +301,19 @@ def revenue_by_month(journeys: Frame) -> pl.DataFrame:
     )
 
 
-def top_paths(journeys: Frame, *, n: int = 10, by: str = CHANNEL) -> pl.DataFrame:
+def top_paths(
+    journeys: Frame,
+    *,
+    n: int = 10,
+    by: str = CHANNEL,
+    collapse: bool = False,
+    steps: int | None = None,
+) -> pl.DataFrame:
     """Return the ``n`` journeys (ordered channel paths) that most won deals followed.
+
+    Long B2B journeys rarely repeat touch for touch, so two options make paths comparable:
+    ``collapse`` merges repeated steps in a row (``email > email > demo`` is
+    ``email > demo``) and ``steps`` keeps only the first steps (how journeys start).
 
     Parameters
     ----------
@@ -312,6 +323,10 @@ def top_paths(journeys: Frame, *, n: int = 10, by: str = CHANNEL) -> pl.DataFram
         How many paths to return.
     by
         Journey column the path steps are made of (``channel``, ``campaign``, ``team``).
+    collapse
+        Merge consecutive repeats of a step.
+    steps
+        Keep only the first ``steps`` steps of each path (after merging repeats).
 
     Returns
     -------
@@ -322,20 +337,38 @@ def top_paths(journeys: Frame, *, n: int = 10, by: str = CHANNEL) -> pl.DataFram
     Examples
     --------
     >>> import attribution as at
-    >>> top_paths(at.journeys(at.demo.generate(n_accounts=300, seed=1)), n=3).height
+    >>> j = at.journeys(at.demo.generate(n_accounts=300, seed=1))
+    >>> top_paths(j, n=3).height
     3
+    >>> top_paths(j, by="team", collapse=True, steps=2)["path"][0]
+    'marketing > sales'
     """
     if n < 1:
         raise ParameterError(f"n must be at least 1, got {n!r}")
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
+        raise ParameterError(f"steps must be a whole number of at least 1 or None, got {steps!r}")
     from attribution.journeys import paths
 
+    table = paths(journeys, by=by)
+    step = pl.col("path")
+    if collapse:
+        step = step.list.eval(
+            pl.element().filter((pl.element() != pl.element().shift(1)).fill_null(True))
+        )
+    if steps is not None:
+        step = step.list.head(steps)
+    if collapse or steps is not None:
+        table = table.group_by(step.list.join(" > ").alias("path")).agg(
+            pl.col("conversions", "value", "nulls").sum()
+        )
+    else:
+        table = table.with_columns(step.list.join(" > "))
     return (
-        paths(journeys, by=by)
-        .filter(pl.col("conversions") > 0)
-        .sort("conversions", "value", descending=True, maintain_order=True)
+        table.filter(pl.col("conversions") > 0)
+        .sort(["conversions", "value", "path"], descending=[True, True, False])
         .head(n)
         .select(
-            pl.col("path").list.join(" > "),
+            "path",
             pl.col("conversions").alias("won_deals"),
             pl.col("value").alias("won_revenue"),
             pl.col("nulls").alias("lost_deals"),

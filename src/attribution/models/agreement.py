@@ -24,7 +24,7 @@ from __future__ import annotations
 import polars as pl
 
 from attribution.errors import ParameterError
-from attribution.models.compare import Comparison
+from attribution.models.compare import NO_GROUP, Comparison
 from attribution.models.credits import NO_TOUCH
 
 __all__ = ["agreement", "disagreement", "top_groups"]
@@ -191,7 +191,8 @@ def disagreement(comparison: Comparison | pl.DataFrame) -> pl.DataFrame:
 def top_groups(comparison: Comparison, *, n: int = 10) -> Comparison:
     """Cut a comparison to the ``n`` groups with the most credited revenue (mean over models).
 
-    ``(no touch)`` is left out. Useful for campaigns, of which there are often hundreds.
+    ``(no touch)`` and ``(none)`` (touches without a campaign) are left out: they are not
+    groups one can act on. Useful for campaigns, of which there are often hundreds.
 
     Examples
     --------
@@ -206,7 +207,7 @@ def top_groups(comparison: Comparison, *, n: int = 10) -> Comparison:
         raise ParameterError(f"n must be a whole number of at least 1, got {n!r}")
     table, by, models = _wide(comparison)
     keep = (
-        table.filter(pl.col(by).cast(pl.String).fill_null("") != NO_TOUCH)
+        table.filter(~pl.col(by).cast(pl.String).fill_null(NO_GROUP).is_in([NO_TOUCH, NO_GROUP]))
         .with_columns(pl.mean_horizontal(models).alias("_mean"))
         .sort(["_mean", by], descending=[True, False])
         .head(n)
