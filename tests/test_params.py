@@ -262,16 +262,19 @@ def test_the_shipped_files_cover_demo_ci_and_own_data() -> None:
 
 def test_notebook_values_flatten_the_notebook_sections() -> None:
     p = parse_params({"window": {"lookback_days": 90}, "report": {"currency": "€"}})
-    assert notebook_values(p) == {
+    values = notebook_values(p)
+    sections = [getattr(p, f.name) for f in dataclasses.fields(p)]
+    fields = {
+        sf.name for s in sections if isinstance(s, NotebookSection) for sf in dataclasses.fields(s)
+    }  # type: ignore[arg-type]
+    assert set(values) == {"run_name", "title"} | fields
+    assert {k: values[k] for k in ("run_name", "lookback_days", "as_of", "currency")} == {
         "run_name": "report",
-        "title": p.title,
         "lookback_days": 90.0,
         "as_of": "",
         "currency": "€",
-        "top_paths": 10,
-        "definitions": "",
-        "targets": "",
     }
+    assert values["title"] == p.title and values["top_paths"] == 10
     stamped = parse_params({"window": {"as_of": "2026-01-31"}})
     assert notebook_values(stamped)["as_of"] == "2026-01-31T00:00:00+00:00"
 

@@ -30,14 +30,16 @@ from attribution.errors import (
 )
 from attribution.features import opportunity_features
 from attribution.funnel import funnel, response_times, sourced_influenced, speed_to_lead
-from attribution.handoff import EffectResult, speed_to_lead_effect
+from attribution.handoff import EffectResult, SlaCost, sla_cost, speed_to_lead_effect
 from attribution.io import load, open_source
 from attribution.journeys import journeys, paths
 from attribution.mapping import Mapping, load_mapping
 from attribution.models import MODELS, attribute
-from attribution.models.compare import Comparison, compare
+from attribution.models.agreement import agreement, disagreement, top_groups
+from attribution.models.compare import Comparison, compare, model_specs
 from attribution.models.markov import markov
 from attribution.models.shapley import shapley
+from attribution.models.timeline import credit_over_time
 from attribution.schema import validate
 from attribution.scoring import LeadScoreResult, lead_score_weights
 
@@ -63,13 +65,17 @@ __all__ = [
     "Mapping",
     "ParameterError",
     "SchemaError",
+    "SlaCost",
     "SourceError",
     "__version__",
+    "agreement",
     "attribute",
     "charts",
     "compare",
     "contributions",
+    "credit_over_time",
     "demo",
+    "disagreement",
     "funnel",
     "health",
     "journeys",
@@ -78,6 +84,7 @@ __all__ = [
     "load_mapping",
     "mapping",
     "markov",
+    "model_specs",
     "notebook",
     "open_source",
     "opportunity_features",
@@ -88,10 +95,12 @@ __all__ = [
     "response_times",
     "schema",
     "shapley",
+    "sla_cost",
     "snapshot",
     "sourced_influenced",
     "speed_to_lead",
     "speed_to_lead_effect",
+    "top_groups",
     "validate",
 ]
 __all__ += [  # the shared scorecard (issue 9)

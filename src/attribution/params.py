@@ -25,9 +25,17 @@ holding the params file, so a scheduler may run it from any working directory. T
 scorecard's files are read and checked with the params file, so a broken one stops the run
 before anything happens.
 
-The fields of the sections marked :class:`NotebookSection` (``window``, ``report`` and
-those later issues add, such as ``models``) are the notebooks' parameters: the runner hands
-each notebook the ones its ``parameters`` cell declares (:func:`notebook_values`).
+The fields of the sections marked :class:`NotebookSection` (``window``, ``report``,
+``models``, ``goals`` and those later issues add) are the notebooks' parameters: the runner
+hands each notebook the ones its ``parameters`` cell declares (:func:`notebook_values`)::
+
+    models:                     # 02_attribution (and the summary's findings)
+      models: [first_touch, last_touch, linear, markov, shapley]
+      ci: 0.9                   # bootstrap intervals of credited revenue
+      n_boot: 200
+    goals:                      # 03_shared_goals (and the summary's team split)
+      sla_hours: 24
+      channel_groups: {paid: [paid_search, paid_social]}
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import difflib
+import itertools
 import os
 import re
 import types
@@ -42,16 +51,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, Literal, Union, cast, get_args, get_origin, get_type_hints
 
 import yaml
 
 from attribution.errors import ParameterError
+from attribution.models import ModelName
+from attribution.models.compare import DEFAULT_MODELS
+from attribution.models.rules import MILESTONE_KEYS
 from attribution.schema import TABLES, check_time_zone
 
 __all__ = [
     "RUNNER_PARAMETERS",
     "DemoSource",
+    "GoalOptions",
+    "ModelOptions",
     "NotebookSection",
     "ParamProblem",
     "ReportOptions",
@@ -145,6 +159,52 @@ class ScorecardFiles(NotebookSection):
 
 
 @dataclass(frozen=True)
+class ModelOptions(NotebookSection):
+    """Which attribution models the reports compare, and how (``models`` section)."""
+
+    models: list[ModelName] = field(
+        default_factory=lambda: cast(list[ModelName], list(DEFAULT_MODELS)),
+        metadata={"min_length": 1},
+    )
+    """Models to set side by side (see :data:`attribution.MODELS`), in display order."""
+    ci: float = field(default=0.9, metadata={"min": 0.5, "max": 0.99})
+    """Coverage of the bootstrap intervals of credited revenue (0.9: 90%)."""
+    n_boot: int = field(default=200, metadata={"min": 20, "max": 5000})
+    """Bootstrap resamples of accounts behind those intervals."""
+    markov_order: int = field(default=1, metadata={"min": 1, "max": 4})
+    """Previous channels a state of the Markov model remembers."""
+    half_life_days: float = field(default=7.0, metadata={"min": 0.1, "max": 3650})
+    """Days in which a touch's weight halves in the ``time_decay`` model."""
+    custom_weights: dict[str, float] = field(default_factory=dict)
+    """Milestone weights of the ``custom`` model: first, lead_creation,
+    opportunity_creation, close and rest (needed when ``custom`` is listed)."""
+    top_campaigns: int = field(default=10, metadata={"min": 1, "max": 50})
+    """Campaigns with the most credited revenue to show."""
+
+
+@dataclass(frozen=True)
+class GoalOptions(NotebookSection):
+    """The shared-goal estimates: contributions, the hand-off SLA, lead scores (``goals``)."""
+
+    sla_hours: float = field(default=24.0, metadata={"min": 0.1, "max": 8760})
+    """Agreed maximum hours from MQL to the first sales touch."""
+    response_bins_hours: list[float] = field(
+        default_factory=lambda: [1.0, 4.0, 24.0, 72.0], metadata={"min_length": 1}
+    )
+    """Edges (hours) of the response-time bins compared for conversion."""
+    interval: Literal["simulation", "bootstrap"] = "simulation"
+    """How contribution intervals are made: coefficient draws (fast) or a bootstrap."""
+    draws: int = field(default=500, metadata={"min": 20, "max": 20_000})
+    """Draws (or bootstrap replicates) behind the contribution and SLA-cost intervals."""
+    level: float = field(default=0.9, metadata={"min": 0.5, "max": 0.99})
+    """Coverage of those intervals."""
+    channel_groups: dict[str, list[str]] = field(default_factory=dict)
+    """Optional channel groups whose contributions are split too: ``{paid: [paid_search]}``."""
+    score_outcome: Literal["opportunity", "won"] = "opportunity"
+    """What lead-score weights predict: an opportunity opened, or a won deal."""
+
+
+@dataclass(frozen=True)
 class RunParams:
     """Everything one report run needs; one params YAML file.
 
@@ -159,6 +219,8 @@ class RunParams:
     """The data (default: the built-in demo)."""
     window: Window = field(default_factory=Window)
     report: ReportOptions = field(default_factory=ReportOptions)
+    models: ModelOptions = field(default_factory=ModelOptions)
+    goals: GoalOptions = field(default_factory=GoalOptions)
     scorecard: ScorecardFiles = field(default_factory=ScorecardFiles)
     notebooks: list[str] | None = None
     """Names of the notebooks to run, in order; default: every notebook in notebooks_dir."""
@@ -488,6 +550,63 @@ def _check_source(source: Source, problems: list[ParamProblem]) -> None:
             problems.append(ParamProblem("source.time_zone", str(exc)))
 
 
+def _check_models(models: ModelOptions, problems: list[ParamProblem]) -> None:
+    repeated = sorted({m for m in models.models if models.models.count(m) > 1})
+    if repeated:
+        problems.append(ParamProblem("models.models", f"lists {', '.join(repeated)} twice"))
+    weights = models.custom_weights
+    allowed = [*MILESTONE_KEYS, "rest"]
+    for key, value in weights.items():
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "valid keys: " + ", ".join(allowed)
+            problems.append(ParamProblem(f"models.custom_weights.{key}", f"unknown key; {hint}"))
+        elif value < 0:
+            problems.append(
+                ParamProblem(f"models.custom_weights.{key}", f"must be at least 0, got {value!r}")
+            )
+    if "custom" in models.models and not any(v > 0 for v in weights.values()):
+        problems.append(
+            ParamProblem(
+                "models.custom_weights",
+                "the custom model needs milestone weights, e.g. {first: 0.4, lead_creation: "
+                "0.2, opportunity_creation: 0.2, close: 0.2}",
+            )
+        )
+
+
+def _check_goals(goals: GoalOptions, problems: list[ParamProblem]) -> None:
+    edges = goals.response_bins_hours
+    if any(e <= 0 for e in edges) or any(b <= a for a, b in itertools.pairwise(edges)):
+        problems.append(
+            ParamProblem(
+                "goals.response_bins_hours",
+                f"must be increasing positive hours, e.g. [1, 4, 24, 72]; got {edges!r}",
+            )
+        )
+    seen: dict[str, str] = {}
+    for group, channels in goals.channel_groups.items():
+        if not channels:
+            problems.append(ParamProblem(f"goals.channel_groups.{group}", "lists no channel"))
+        for channel in channels:
+            if channel in seen and seen[channel] != group:
+                problems.append(
+                    ParamProblem(
+                        f"goals.channel_groups.{group}",
+                        f"channel {channel!r} is already in group {seen[channel]!r}",
+                    )
+                )
+            seen.setdefault(channel, group)
+    if len(goals.channel_groups) > 6:
+        problems.append(
+            ParamProblem(
+                "goals.channel_groups",
+                f"at most 6 groups (with 'other marketing' and 'other sales' that makes 8); "
+                f"got {len(goals.channel_groups)}",
+            )
+        )
+
+
 def _resolve(text: str, base: Path) -> str:
     match = _DB_URL.match(text)
     if match:
@@ -583,6 +702,8 @@ def parse_params(
             data = {**data, "run_name": default_run_name}
         params = _build(RunParams, data, "", problems)
     _check_source(params.source, problems)
+    _check_models(params.models, problems)
+    _check_goals(params.goals, problems)
     if problems:
         n = len(problems)
         body = "\n".join(f"  {i}. {p.render()}" for i, p in enumerate(problems, 1))
@@ -741,9 +862,10 @@ def notebook_values(params: RunParams) -> dict[str, Any]:
 
     Examples
     --------
-    >>> sorted(notebook_values(RunParams()))  # doctest: +NORMALIZE_WHITESPACE
-    ['as_of', 'currency', 'definitions', 'lookback_days', 'run_name', 'targets', 'title',
-     'top_paths']
+    >>> sorted(notebook_values(RunParams()))[:6]
+    ['as_of', 'channel_groups', 'ci', 'currency', 'custom_weights', 'definitions']
+    >>> notebook_values(RunParams())["models"][:2]
+    ['first_touch', 'last_touch']
     """
     out: dict[str, Any] = {"run_name": params.run_name, "title": params.title}
     for f in fields(params):
