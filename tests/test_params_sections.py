@@ -28,7 +28,8 @@ def test_defaults() -> None:
     p = RunParams()
     assert p.models.models == list(DEFAULT_MODELS) and p.models.ci == 0.9
     assert p.models.n_boot == 200 and p.models.custom_weights == {}
-    assert p.goals.sla_hours == 24 and p.goals.response_bins_hours == [1, 4, 24, 72]
+    assert p.goals.sla_hours is None and p.goals.response_bins_hours == [1, 4, 24, 72]
+    assert parse_params({}).goals.sla_hours == 24, "the agreed definitions own the SLA"
     assert p.goals.interval == "simulation" and p.goals.channel_groups == {}
     values = notebook_values(p)
     assert values["models"] == list(DEFAULT_MODELS) and values["channel_groups"] == {}

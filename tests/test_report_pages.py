@@ -88,7 +88,9 @@ def test_the_shared_goals_page_shows_estimates_with_intervals_and_cautions(
     ):
         assert (tables / f"{name}.parquet").is_file(), name
     rates = pl.read_parquet(tables / "win_rate_by_response_time.parquet")
-    assert "4h-12h" in rates["bin"].to_list(), "the 12-hour SLA of ci.yaml is a bin edge"
+    agreed = load_params(ROOT / "params" / "ci.yaml").goals.sla_hours
+    assert agreed == 24.0, "ci.yaml takes the SLA from the agreed definitions.yaml"
+    assert "4h-24h" in rates["bin"].to_list(), "the agreed 24-hour SLA is a bin edge"
     nb = _read(run_dir, "03_shared_goals")
     said = _markdown_outputs(nb)
     assert any(s.startswith("> **Caution") for s in said), "small data: the warnings show"

@@ -34,7 +34,6 @@ hands each notebook the ones its ``parameters`` cell declares (:func:`notebook_v
       ci: 0.9                   # bootstrap intervals of credited revenue
       n_boot: 200
     goals:                      # 03_shared_goals (and the summary's team split)
-      sla_hours: 24
       channel_groups: {paid: [paid_search, paid_social]}
 """
 
@@ -186,8 +185,10 @@ class ModelOptions(NotebookSection):
 class GoalOptions(NotebookSection):
     """The shared-goal estimates: contributions, the hand-off SLA, lead scores (``goals``)."""
 
-    sla_hours: float = field(default=24.0, metadata={"min": 0.1, "max": 8760})
-    """Agreed maximum hours from MQL to the first sales touch."""
+    sla_hours: float | None = field(default=None, metadata={"min": 0.1, "max": 8760})
+    """Agreed maximum hours from MQL to the first sales touch. Default: the agreement's
+    ``sla.response_hours`` in the scorecard's definitions file, which owns the SLA; a
+    different number here is an error (one agreement, one number)."""
     response_bins_hours: list[float] = field(
         default_factory=lambda: [1.0, 4.0, 24.0, 72.0], metadata={"min_length": 1}
     )
@@ -653,6 +654,7 @@ def parse_params(
     base_dir: str | os.PathLike[str] | None = None,
     where: str = "the parameters",
     default_run_name: str | None = None,
+    agree: bool = True,
 ) -> RunParams:
     """Check a mapping against the schema and return typed :class:`RunParams`.
 
@@ -667,6 +669,9 @@ def parse_params(
         Names the parameters in messages (e.g. the file).
     default_run_name
         Run name when the mapping has none (the params file's stem).
+    agree
+        Fill (and check) ``goals.sla_hours`` from the agreed definitions file. ``False``
+        leaves it as given, for callers that check the named files first.
 
     Returns
     -------
@@ -712,6 +717,32 @@ def parse_params(
         )
     if base_dir is not None:
         params = _resolve_paths(params, Path(base_dir))
+    if not agree:
+        return params
+    return _with_agreed_sla(params, where)
+
+
+def _with_agreed_sla(params: RunParams, where: str) -> RunParams:
+    """Take the SLA hours from the agreed definitions (their owner) unless given, and equal."""
+    from attribution.definitions import load_definitions
+
+    agreed = load_definitions(params.scorecard.definitions).sla.response_hours
+    given = params.goals.sla_hours
+    if given is None:
+        return dataclasses.replace(
+            params, goals=dataclasses.replace(params.goals, sla_hours=float(agreed))
+        )
+    if float(given) != float(agreed):
+        problem = ParamProblem(
+            "goals.sla_hours",
+            f"is {given:g} hours, but the agreed definitions "
+            f"({params.scorecard.definitions or 'params/definitions.yaml'}) say "
+            f"sla.response_hours: {agreed:g}; remove goals.sla_hours to use the agreement, or "
+            "change the agreement",
+        )
+        raise ParameterError(
+            f"1 problem in {where}; nothing was run:\n  1. {problem.render()}", [problem]
+        )
     return params
 
 
@@ -764,10 +795,14 @@ def load_params(path: str | os.PathLike[str]) -> RunParams:
     file = Path(path)
     data = read_yaml(file, what="params file")
     params = parse_params(
-        data, base_dir=file.resolve().parent, where=str(file), default_run_name=file.stem
+        data,
+        base_dir=file.resolve().parent,
+        where=str(file),
+        default_run_name=file.stem,
+        agree=False,
     )
     _check_named_files(params)
-    return params
+    return _with_agreed_sla(params, str(file))
 
 
 def read_yaml(path: str | os.PathLike[str], *, what: str = "file") -> Any:
