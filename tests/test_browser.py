@@ -85,7 +85,10 @@ def test_every_chart_draws_offline(browser: object, ci_run: CiRun, name: str) ->
 def test_tooltips_show_on_hover(browser: object, ci_run: CiRun) -> None:
     page, _, errors = _open(browser, ci_run.result.run_dir / "00_summary.html")
     page.wait_for_selector(".vega-embed svg.marks")  # type: ignore[attr-defined]
-    mark = page.locator(".vega-embed svg.marks .mark-rect path").first  # type: ignore[attr-defined]
+    chart = page.locator(  # type: ignore[attr-defined]
+        ".vega-embed", has_text="Won revenue by the teams that touched the deal"
+    )
+    mark = chart.locator("svg.marks .mark-rect path").first
     mark.hover()
     page.wait_for_selector("#vg-tooltip-element.visible", timeout=10_000)  # type: ignore[attr-defined]
     text = page.locator("#vg-tooltip-element").inner_text()  # type: ignore[attr-defined]

@@ -190,3 +190,42 @@ def test_top_paths_of_won_deals(demo_small: at.Dataset) -> None:
     assert " > " in "".join(top.get_column("path").to_list())
     with pytest.raises(at.ParameterError):
         overview.top_paths(j, n=0)
+
+
+def test_a_tiny_total_still_gives_shares_that_add_up() -> None:
+    # polars divides by a scalar through its reciprocal: 1 / 5e-324 overflows to inf
+    touches = make_touches([("t1", "a1", _day(1), "marketing", "email")])
+    opps = make_opportunities([("o1", "a1", _day(5), True, 5e-324, _day(9))])
+    j = at.journeys(at.validate({"touches": touches, "opportunities": opps}), lookback_days=30)
+    shares = overview.team_involvement(j).get_column("revenue_share")
+    assert shares.to_list() == [0.0, 1.0, 0.0, 0.0]
+
+
+def test_top_paths_can_merge_repeats_and_keep_the_first_steps() -> None:
+    touches = make_touches(
+        [
+            ("t1", "a1", _day(1), "marketing", "email"),
+            ("t2", "a1", _day(2), "marketing", "email"),
+            ("t3", "a1", _day(3), "sales", "demo"),
+            ("t4", "a2", _day(1), "marketing", "email"),
+            ("t5", "a2", _day(2), "sales", "demo"),
+            ("t6", "a2", _day(3), "sales", "sales_call"),
+            ("t7", "a3", _day(1), "marketing", "webinar"),
+        ]
+    )
+    opps = make_opportunities(
+        [
+            ("o1", "a1", _day(10), True, 100.0, _day(20)),
+            ("o2", "a2", _day(10), True, 50.0, _day(20)),
+            ("o3", "a3", _day(10), False, 70.0, _day(20)),
+        ]
+    )
+    j = at.journeys(at.validate({"touches": touches, "opportunities": opps}), lookback_days=30)
+    plain = overview.top_paths(j)
+    assert plain["path"].to_list() == ["email > email > demo", "email > demo > sales_call"]
+    merged = overview.top_paths(j, collapse=True, steps=2)
+    assert merged.rows() == [("email > demo", 2, 150.0, 0, 1.0)]
+    teams = overview.top_paths(j, by="team", collapse=True)
+    assert teams.rows() == [("marketing > sales", 2, 150.0, 0, 1.0)]
+    with pytest.raises(at.ParameterError, match="steps"):
+        overview.top_paths(j, steps=0)

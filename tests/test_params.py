@@ -262,14 +262,19 @@ def test_the_shipped_files_cover_demo_ci_and_own_data() -> None:
 
 def test_notebook_values_flatten_the_notebook_sections() -> None:
     p = parse_params({"window": {"lookback_days": 90}, "report": {"currency": "€"}})
-    assert notebook_values(p) == {
+    values = notebook_values(p)
+    sections = [getattr(p, f.name) for f in dataclasses.fields(p)]
+    fields = {
+        sf.name for s in sections if isinstance(s, NotebookSection) for sf in dataclasses.fields(s)
+    }  # type: ignore[arg-type]
+    assert set(values) == {"run_name", "title"} | fields
+    assert {k: values[k] for k in ("run_name", "lookback_days", "as_of", "currency")} == {
         "run_name": "report",
-        "title": p.title,
         "lookback_days": 90.0,
         "as_of": "",
         "currency": "€",
-        "top_paths": 10,
     }
+    assert values["title"] == p.title and values["top_paths"] == 10
     stamped = parse_params({"window": {"as_of": "2026-01-31"}})
     assert notebook_values(stamped)["as_of"] == "2026-01-31T00:00:00+00:00"
 
@@ -332,6 +337,8 @@ params_strategy = st.builds(
 @settings(max_examples=60, deadline=None)
 @given(params_strategy)
 def test_params_round_trip_through_plain_values(params: RunParams) -> None:
+    # the SLA hours belong to the agreed definitions (the shipped ones say 24 hours)
+    params = dataclasses.replace(params, goals=dataclasses.replace(params.goals, sla_hours=24.0))
     assert parse_params(params.to_dict()) == params
 
 
@@ -340,3 +347,23 @@ def test_a_mapping_preset_name_is_not_resolved_as_a_path(tmp_path: Path) -> None
     source = load_params(tmp_path / "p.yaml").source
     assert source.mapping == "salesforce"
     assert source.path == str(tmp_path / "exports")
+
+
+def test_the_sla_hours_come_from_the_agreed_definitions(tmp_path: Path) -> None:
+    (tmp_path / "definitions.yaml").write_text(
+        "mql: {score: {points: {webinar: 10}, threshold: 20}}\nsla: {response_hours: 8}\n"
+    )
+    (tmp_path / "p.yaml").write_text(
+        "run_name: r\nsource: {demo: {}}\nscorecard: {definitions: definitions.yaml}\n"
+    )
+    assert load_params(tmp_path / "p.yaml").goals.sla_hours == 8.0
+    (tmp_path / "p.yaml").write_text(
+        "run_name: r\nsource: {demo: {}}\nscorecard: {definitions: definitions.yaml}\n"
+        "goals: {sla_hours: 12}\n"
+    )
+    with pytest.raises(
+        ParameterError,
+        match=r"goals\.sla_hours: is 12 hours, but the agreed "
+        r"definitions .* say sla\.response_hours: 8",
+    ):
+        load_params(tmp_path / "p.yaml")

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 import attribution as at
 from attribution.window import Window
@@ -163,4 +164,7 @@ def test_any_window_gives_exactly_the_whole_sources_journeys(
             continue
         ds = at.load(store, **options)  # type: ignore[arg-type]
         got = at.journeys(ds, lookback_days=lookback, as_of=as_of)
-        assert got.equals(expected), store
+        # days_before_close may differ in the last bit: polars divides a larger column by a
+        # scalar through its reciprocal, a one-row column exactly (seen: 31.21284722222222
+        # vs 31.212847222222223); every other value must be identical
+        assert_frame_equal(got, expected, check_exact=False, rel_tol=1e-12, abs_tol=0.0)

@@ -30,16 +30,25 @@ from attribution.errors import (
 )
 from attribution.features import opportunity_features
 from attribution.funnel import funnel, response_times, sourced_influenced, speed_to_lead
-from attribution.handoff import EffectResult, speed_to_lead_effect
+from attribution.handoff import EffectResult, SlaCost, sla_cost, speed_to_lead_effect
 from attribution.io import load, open_source
 from attribution.journeys import journeys, paths
 from attribution.mapping import Mapping, load_mapping
 from attribution.models import MODELS, attribute
-from attribution.models.compare import Comparison, compare
+from attribution.models.agreement import agreement, disagreement, top_groups
+from attribution.models.compare import Comparison, compare, model_specs
 from attribution.models.markov import markov
 from attribution.models.shapley import shapley
+from attribution.models.timeline import credit_over_time
 from attribution.schema import validate
 from attribution.scoring import LeadScoreResult, lead_score_weights
+
+# the shared scorecard: agreed definitions, targets with owners, the SLA (issue 9)
+from attribution import definitions, targets  # isort: skip
+from attribution.definitions import Definitions, load_definitions
+from attribution.qualification import AppliedDefinitions, apply_definitions
+from attribution.scorecard import Scorecard, scorecard
+from attribution.targets import Targets, load_targets
 
 __version__ = "0.1.0"
 __all__ = [
@@ -56,13 +65,17 @@ __all__ = [
     "Mapping",
     "ParameterError",
     "SchemaError",
+    "SlaCost",
     "SourceError",
     "__version__",
+    "agreement",
     "attribute",
     "charts",
     "compare",
     "contributions",
+    "credit_over_time",
     "demo",
+    "disagreement",
     "funnel",
     "health",
     "journeys",
@@ -71,6 +84,7 @@ __all__ = [
     "load_mapping",
     "mapping",
     "markov",
+    "model_specs",
     "notebook",
     "open_source",
     "opportunity_features",
@@ -81,11 +95,25 @@ __all__ = [
     "response_times",
     "schema",
     "shapley",
+    "sla_cost",
     "snapshot",
     "sourced_influenced",
     "speed_to_lead",
     "speed_to_lead_effect",
+    "top_groups",
     "validate",
+]
+__all__ += [  # the shared scorecard (issue 9)
+    "AppliedDefinitions",
+    "Definitions",
+    "Scorecard",
+    "Targets",
+    "apply_definitions",
+    "definitions",
+    "load_definitions",
+    "load_targets",
+    "scorecard",
+    "targets",
 ]
 
 _LAZY = ("charts", "report_html")  # import altair / nbconvert (seconds) only when used

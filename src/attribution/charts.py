@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -41,16 +42,25 @@ from attribution.schema import MARKETING, SALES
 __all__ = [
     "MAX_ROWS",
     "OKABE_ITO",
+    "SCORECARD_COLORS",
     "STATUS_COLORS",
     "TEAM_COLORS",
     "THEME",
+    "Drawn",
     "ValueKind",
     "bars",
+    "calibration",
     "color_scale",
+    "funnel",
+    "heatmap",
+    "intervals",
     "label",
     "lines",
     "period_bars",
+    "sla_months",
     "stacked_share",
+    "target_progress",
+    "threshold_bars",
     "use_theme",
     "value_format",
 ]
@@ -84,6 +94,7 @@ TEAM_COLORS: dict[str, str] = {
     "marketing only": OKABE_ITO[0],
     "sales only": OKABE_ITO[1],
     "no touches": _GREY,
+    "(no touch)": _GREY,
 }
 """Fixed colours of the teams (and their labels in team splits), in every report."""
 
@@ -95,11 +106,23 @@ STATUS_COLORS: dict[str, str] = {
 }
 """Fixed colours of opportunity outcomes (and of their total)."""
 
+SCORECARD_COLORS: dict[str, str] = {
+    "met": OKABE_ITO[2],  # bluish green
+    "on track": OKABE_ITO[4],  # sky blue
+    "unclear": OKABE_ITO[3],  # reddish purple
+    "behind": OKABE_ITO[6],  # yellow
+    "missed": OKABE_ITO[5],  # vermillion
+    "not started": "#DDDDDD",
+    "no data": _GREY,
+    "not agreed": "#BBBBBB",
+}
+"""Fixed colours of the scorecard's statuses (Okabe-Ito; every status is also written out)."""
+
 NEUTRAL = "#5B6770"
 """Colour of single-series marks: a slate that no team or outcome uses."""
 
-ValueKind = Literal["currency", "count", "share", "number", "days"]
-"""How a value is formatted: money, whole counts, shares (percent), plain numbers, days."""
+ValueKind = Literal["currency", "count", "share", "number", "days", "hours"]
+"""How a value is formatted: money, whole counts, shares (percent), plain numbers, days, hours."""
 
 _AXIS_FORMATS: dict[str, str] = {
     "currency": "$,.0f",
@@ -107,6 +130,7 @@ _AXIS_FORMATS: dict[str, str] = {
     "share": ".0%",
     "number": ",.2~f",
     "days": ",.0f",
+    "hours": ",.0f",
 }
 _TOOLTIP_FORMATS: dict[str, str] = {
     "currency": "$,.0f",
@@ -114,6 +138,7 @@ _TOOLTIP_FORMATS: dict[str, str] = {
     "share": ".1%",
     "number": ",.2f",
     "days": ",.1f",
+    "hours": ",.1f",
 }
 
 
@@ -139,7 +164,14 @@ def label(name: str) -> str:
     >>> label("won_revenue"), label("n_touches")
     ('Won revenue', 'Touches')
     """
-    special = {"n_touches": "touches", "value_coverage": "share of value with touches"}
+    special = {
+        "n_touches": "touches",
+        "value_coverage": "share of value with touches",
+        "mqls": "MQLs",
+        "sqls": "SQLs",
+        "sql_rate": "SQL rate",
+        "share_within_sla": "share answered within the SLA",
+    }
     text = special.get(name, name.replace("_", " ").strip())
     return text[:1].upper() + text[1:]
 
@@ -208,8 +240,9 @@ def use_theme(*, currency: str = "$") -> str:
 def color_scale(values: Sequence[Any]) -> alt.Scale:
     """Return a colour scale for ``values``, with the fixed colours where known.
 
-    Teams and team labels get :data:`TEAM_COLORS`, outcomes get :data:`STATUS_COLORS`;
-    other categories take Okabe-Ito colours in order of appearance.
+    Teams and team labels get :data:`TEAM_COLORS`, outcomes get :data:`STATUS_COLORS`,
+    the scorecard's statuses :data:`SCORECARD_COLORS`; other categories take Okabe-Ito
+    colours in order of appearance.
 
     Examples
     --------
@@ -217,6 +250,9 @@ def color_scale(values: Sequence[Any]) -> alt.Scale:
     ['#0072B2', '#E69F00']
     """
     domain = [str(v) for v in dict.fromkeys(values) if v is not None]
+    if domain and all(v in SCORECARD_COLORS for v in domain):  # the scorecard's statuses
+        domain.sort(key=list(SCORECARD_COLORS).index)
+        return alt.Scale(domain=domain, range=[SCORECARD_COLORS[v] for v in domain])
     known = {**TEAM_COLORS, **STATUS_COLORS}
     if domain and all(v in known for v in domain):
         order = list(known)
@@ -376,8 +412,12 @@ def lines(
     kind: ValueKind = "count",
     title: str = "",
     points: bool = True,
+    time_type: Literal["temporal", "ordinal", "quantitative"] = "temporal",
 ) -> alt.Chart:
     """Draw a line of ``value`` over ``time`` (a date or datetime column) per ``color`` group.
+
+    With ``time_type="ordinal"`` (or ``"quantitative"``) the x axis holds ordered steps
+    instead of dates, e.g. score deciles or months labelled ``2025-03``.
 
     Examples
     --------
@@ -386,11 +426,18 @@ def lines(
     >>> f = pl.DataFrame({"week": [date(2025, 1, 6), date(2025, 1, 13)], "touches": [4, 9]})
     >>> lines(f, time="week", value="touches").to_dict()["encoding"]["x"]["type"]
     'temporal'
+    >>> d = pl.DataFrame({"decile": [1, 2], "rate": [0.1, 0.3]})
+    >>> spec = lines(d, time="decile", value="rate", time_type="ordinal").to_dict()
+    >>> spec["encoding"]["x"]["type"]
+    'ordinal'
     """
     cols = [time, value] + ([color] if color else [])
     data = _frame(frame, "lines", cols)
+    if data.height and _finite(data, value).height == 0:
+        return _note(title, NO_ESTIMATE)
+    axis = alt.Axis(labelAngle=0) if time_type == "ordinal" else alt.Undefined
     encoding: dict[str, Any] = {
-        "x": alt.X(time, type="temporal", title=label(time)),
+        "x": alt.X(time, type=time_type, title=label(time), axis=axis),
         "y": alt.Y(value, type="quantitative", title=label(value), axis=_value_axis(kind)),
         "tooltip": _tooltip(
             data, [(time, None), *([(color, None)] if color else []), (value, kind)]
@@ -403,8 +450,10 @@ def lines(
             title=label(color),
             scale=color_scale(data.get_column(color).to_list()),
         )
-    chart = alt.Chart(data, title=title or alt.Undefined)
-    return chart.mark_line(point=points).encode(**encoding)
+    chart = alt.Chart(data, title=title or alt.Undefined).mark_line(point=points)
+    chart = chart.encode(**encoding)
+    # discrete steps would otherwise be drawn 20 pixels apart
+    return chart.properties(width=560) if time_type == "ordinal" else chart
 
 
 TimeUnit = Literal["yearweek", "yearmonth", "yearquarter", "year"]
@@ -420,11 +469,14 @@ def period_bars(
     kind: ValueKind = "count",
     title: str = "",
     unit: TimeUnit = "yearmonth",
+    selector: str | None = None,
 ) -> alt.Chart:
     """Draw one vertical bar per calendar period (stacked by ``color`` when given).
 
     ``time`` holds the period's first day (e.g. from ``dt.truncate("1mo")``); the axis
-    shows the period (``Apr 2025``) and bars keep calendar order.
+    shows the period (``Apr 2025``) and bars keep calendar order. With ``selector``, a
+    drop-down under the chart picks one value of that column (e.g. the attribution model)
+    and the bars show its rows only; it starts on the column's first value.
 
     Examples
     --------
@@ -435,7 +487,7 @@ def period_bars(
     >>> spec["encoding"]["x"]["timeUnit"], spec["encoding"]["y"]["axis"]["format"]
     ('yearmonth', '$,.0f')
     """
-    cols = [time, value] + ([color] if color else [])
+    cols = [time, value] + ([color] if color else []) + ([selector] if selector else [])
     data = _frame(frame, "period_bars", cols)
     formats = {"yearweek": "%d %b %Y", "yearmonth": "%b %Y", "yearquarter": "Q%q %Y", "year": "%Y"}
     encoding: dict[str, Any] = {
@@ -462,6 +514,14 @@ def period_bars(
             scale=color_scale(data.get_column(color).to_list()),
         )
     chart = alt.Chart(data, title=title or alt.Undefined).mark_bar().encode(**encoding)
+    if selector:
+        options = [str(v) for v in dict.fromkeys(data.get_column(selector).to_list())]
+        choice = alt.param(
+            name="pick_" + "".join(c if c.isalnum() else "_" for c in selector),
+            value=options[0] if options else None,
+            bind=alt.binding_select(options=options, name=f"{label(selector)}: "),
+        )
+        chart = chart.add_params(choice).transform_filter(alt.datum[selector] == choice)
     return chart.properties(width=560)
 
 
@@ -527,6 +587,678 @@ def stacked_share(
         opacity=alt.condition(alt.datum.share >= 0.06, alt.value(1), alt.value(0)),
     )
     return (segments + labels).properties(height=alt.Step(44) if group else 60)
+
+
+# ------------------------------------------------------------------------------ estimates
+NO_ESTIMATE = "No estimate: the data cannot support it (the caution above says why)."
+"""Text drawn instead of a chart of estimates when the data gave none."""
+
+Drawn = alt.Chart | alt.LayerChart | alt.FacetChart
+"""What the builders of estimates return: a chart, layers, or panels of layers."""
+
+Sort = Literal["value", "category", "none"]
+"""How categories are ordered: by value (largest first), by name, or as they come."""
+
+
+def _valid(*fields: str) -> str:
+    """Return a Vega expression that is true where every field holds a finite number."""
+    return " && ".join(
+        f"isValid(datum[{json.dumps(f)}]) && isFinite(datum[{json.dumps(f)}])" for f in fields
+    )
+
+
+def _finite(data: pl.DataFrame, column: str) -> pl.DataFrame:
+    values = pl.col(column).cast(pl.Float64)
+    return data.filter(values.is_not_null() & values.is_finite())
+
+
+def _note(title: str, text: str) -> alt.Chart:
+    """Return a chart that only says ``text`` (drawn where there is nothing to plot)."""
+    return (
+        alt.Chart(pl.DataFrame({"note": [text]}), title=title or alt.Undefined)
+        .mark_text(align="left", baseline="middle", fontSize=13, color="#555555")
+        .encode(x=alt.value(0), y=alt.value(20), text=alt.Text("note", type="nominal"))
+        .properties(width=560, height=40)
+    )
+
+
+def _order(data: pl.DataFrame, column: str) -> list[str]:
+    return [str(v) for v in dict.fromkeys(data.get_column(column).to_list()) if v is not None]
+
+
+def _sort(data: pl.DataFrame, category: str, value: str, sort: Sort) -> Any:
+    if sort == "value":
+        # an explicit order: layered charts drop a sort by a field's mean (unioned domains)
+        means = (
+            data.group_by(pl.col(category).cast(pl.String))
+            .agg(pl.col(value).cast(pl.Float64).mean())
+            .sort([value, category], descending=[True, False], nulls_last=True)
+        )
+        return [v for v in means.get_column(category).to_list() if v is not None]
+    if sort == "category":
+        return "ascending"
+    if sort == "none":
+        return _order(data, category)
+    raise ParameterError(f"sort must be 'value', 'category' or 'none'; got {sort!r}")
+
+
+def intervals(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    category: str,
+    value: str,
+    low: str,
+    high: str,
+    group: str | None = None,
+    color: str | None = None,
+    kind: ValueKind = "currency",
+    title: str = "",
+    sort: Sort = "value",
+    bars: bool = False,
+    facet: str | None = None,
+    tooltip: Sequence[tuple[str, ValueKind | None]] = (),
+) -> Drawn:
+    """Draw estimates with their intervals: a dot (or bar) per row and a whisker low-high.
+
+    Parameters
+    ----------
+    frame
+        One row per estimate: ``category``, ``value`` and its interval ``low``/``high``
+        (e.g. :attr:`attribution.Comparison.intervals` or a contributions table).
+    category
+        Column labelling the rows of the chart (e.g. ``channel``).
+    value, low, high
+        The estimate and its interval. Rows without an estimate are left out; rows without
+        an interval get no whisker.
+    group
+        Several estimates per category (e.g. one per ``model``): drawn side by side within
+        the category's row, coloured by group.
+    color
+        Column that colours the marks (default: ``group``); teams and components get their
+        fixed colours.
+    kind
+        How values are formatted.
+    title
+        Chart title.
+    sort
+        Order categories by value (mean over groups, largest first), by name, or as they
+        come.
+    bars
+        Bars from zero instead of dots (for shares and components).
+    facet
+        Column splitting the chart into panels, one per value, stacked.
+    tooltip
+        Extra ``(column, kind)`` pairs to show on hover.
+
+    Returns
+    -------
+    altair.LayerChart or altair.FacetChart
+        Or, when no row has an estimate, a chart that says so (:data:`NO_ESTIMATE`).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"model": ["linear", "markov"] * 2,
+    ...                   "channel": ["email"] * 2 + ["demo"] * 2,
+    ...                   "revenue": [10.0, 12.0, 5.0, 4.0], "ci_low": [8.0, 9.0, 3.0, 2.0],
+    ...                   "ci_high": [12.0, 15.0, 7.0, 6.0]})
+    >>> spec = intervals(f, category="channel", value="revenue", low="ci_low", high="ci_high",
+    ...                  group="model").to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]]
+    ['rule', 'point']
+    >>> spec["layer"][1]["encoding"]["yOffset"]["field"]
+    'model'
+    """
+    cols = [category, value, low, high] + [c for c in (group, color, facet) if c]
+    data = _frame(frame, "intervals", list(dict.fromkeys(cols)))
+    if _finite(data, value).height == 0:
+        return _note(title, NO_ESTIMATE)
+    colour = color or group
+    y = alt.Y(
+        category,
+        type="nominal",
+        sort=_sort(data, category, value, sort),
+        title=label(category),
+        axis=alt.Axis(labelLimit=360),
+    )
+    x = alt.X(value, type="quantitative", title=label(value), axis=_value_axis(kind))
+    shared: dict[str, Any] = {"y": y}
+    if group:
+        shared["yOffset"] = alt.YOffset(group, type="nominal", sort=_order(data, group))
+    if colour:
+        shared["color"] = alt.Color(
+            colour,
+            type="nominal",
+            title=label(colour),
+            scale=color_scale(data.get_column(colour).to_list()),
+            legend=None if colour == category else alt.Undefined,
+        )
+    tips = _tooltip(
+        data,
+        [
+            (category, None),
+            *[(c, None) for c in dict.fromkeys((group, colour, facet)) if c and c != category],
+            (value, kind),
+            (low, kind),
+            (high, kind),
+            *tooltip,
+        ],
+    )
+    whisker_encoding = {k: v for k, v in shared.items() if not (bars and k == "color")}
+    whisker = (
+        alt.Chart()
+        .mark_rule(strokeWidth=1.5, color="#333333" if bars else alt.Undefined)
+        .encode(
+            x=alt.X(low, type="quantitative"), x2=alt.X2(high), **whisker_encoding, tooltip=tips
+        )
+        .transform_filter(_valid(value, low, high))
+    )
+    if bars:
+        shared = {**shared, "color": shared.get("color", alt.value(NEUTRAL))}
+        mark = alt.Chart().mark_bar(opacity=0.85).encode(x=x, **shared, tooltip=tips)
+        layers = [mark, whisker]
+    else:
+        mark = (
+            alt.Chart()
+            .mark_point(filled=True, size=55, opacity=1)
+            .encode(x=x, **shared, tooltip=tips)
+        )
+        layers = [whisker, mark]
+    layers[0] = layers[0].transform_filter(_valid(value))
+    layers[1] = layers[1].transform_filter(_valid(value))
+    lows = _finite(data, low).get_column(low)
+    if len(lows) and lows.min() < 0:  # type: ignore[operator]
+        zero = alt.Chart().mark_rule(color="#888888", strokeDash=[3, 3]).encode(x=alt.datum(0))
+        layers.insert(0, zero)
+    rows = len(_order(data, group)) if group else 1
+    step = alt.Step(max(7, 24 // rows) if group else (26 if bars else 22))
+    if facet:
+        inner = alt.layer(*layers).properties(height=step, width=520)
+        return (
+            alt.layer(inner, data=data)
+            .facet(
+                row=alt.Row(
+                    facet,
+                    type="nominal",
+                    title=None,
+                    sort=_order(data, facet),
+                    header=alt.Header(
+                        labelAngle=0,
+                        labelAlign="left",
+                        labelAnchor="start",
+                        labelOrient="top",
+                        labelFontSize=13,
+                        labelFontWeight=600,
+                    ),
+                ),
+                title=title or alt.Undefined,
+            )
+            .resolve_scale(y="independent")
+        )
+    return alt.layer(*layers, data=data, title=title or alt.Undefined).properties(
+        height=step, width=560
+    )
+
+
+def heatmap(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    x: str,
+    y: str,
+    value: str,
+    title: str = "",
+    domain: tuple[float, float] = (-1.0, 1.0),
+    tooltip: Sequence[tuple[str, ValueKind | None]] = (),
+) -> Drawn:
+    """Draw a grid of ``value`` per (``x``, ``y``) pair, each cell labelled with its value.
+
+    Colours run through a diverging purple-green scheme (safe for colour blindness) over
+    ``domain``; cells without a value stay blank. Rows and columns keep the frame's order.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"model_a": ["a", "a", "b", "b"], "model_b": ["a", "b", "a", "b"],
+    ...                   "spearman": [1.0, 0.4, 0.4, 1.0]})
+    >>> spec = heatmap(f, x="model_a", y="model_b", value="spearman").to_dict()
+    >>> spec["layer"][0]["encoding"]["color"]["scale"]
+    {'domain': [-1.0, 1.0], 'scheme': 'purplegreen'}
+    """
+    data = _frame(frame, "heatmap", [x, y, value])
+    base = alt.Chart().encode(
+        x=alt.X(
+            x, type="nominal", sort=_order(data, x), title=label(x), axis=alt.Axis(labelAngle=-35)
+        ),
+        y=alt.Y(y, type="nominal", sort=_order(data, y), title=label(y)),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            value,
+            type="quantitative",
+            title=label(value),
+            scale=alt.Scale(scheme="purplegreen", domain=list(domain)),
+        ),
+        tooltip=_tooltip(data, [(x, None), (y, None), (value, "number"), *tooltip]),
+    )
+    middle = (domain[0] + domain[1]) / 2
+    reach = (domain[1] - domain[0]) / 2 * 0.6
+    text = base.mark_text(fontSize=11).encode(
+        text=alt.Text(value, type="quantitative", format=".2f"),
+        color=alt.condition(
+            f"abs(datum[{json.dumps(value)}] - {middle}) > {reach}",
+            alt.value("white"),
+            alt.value("black"),
+        ),
+    )
+    return alt.layer(cells, text, data=data, title=title or alt.Undefined).properties(
+        width=alt.Step(46), height=alt.Step(28)
+    )
+
+
+def funnel(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    stage: str,
+    value: str,
+    rate: str | None = None,
+    kind: ValueKind = "count",
+    title: str = "",
+    tooltip: Sequence[tuple[str, ValueKind | None]] = (),
+) -> Drawn:
+    """Draw a funnel: one bar per stage in the frame's order, labelled with its count and rate.
+
+    Parameters
+    ----------
+    frame
+        One row per stage, in funnel order (e.g. :func:`attribution.funnel`).
+    stage, value
+        Stage names and the counts reaching them.
+    rate
+        Conversion from the stage before (shown after the count).
+    kind
+        Format of ``value``.
+    title
+        Chart title.
+    tooltip
+        Extra ``(column, kind)`` pairs to show on hover.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"stage": ["lead", "mql", "won"], "accounts": [100, 40, 8],
+    ...                   "conversion": [None, 0.4, 0.2]})
+    >>> spec = funnel(f, stage="stage", value="accounts", rate="conversion").to_dict()
+    >>> spec["layer"][0]["encoding"]["y"]["sort"]
+    ['lead', 'mql', 'won']
+    """
+    data = _frame(frame, "funnel", [stage, value] + ([rate] if rate else []))
+    top = float(_finite(data, value).get_column(value).max() or 1.0)  # type: ignore[arg-type]
+    base = alt.Chart().encode(
+        y=alt.Y(
+            stage,
+            type="nominal",
+            sort=_order(data, stage),
+            title=label(stage),
+            axis=alt.Axis(
+                labelExpr=(
+                    "indexof(['mql', 'sql'], datum.value) >= 0 ? upper(datum.value) : datum.value"
+                )
+            ),
+        ),
+        x=alt.X(
+            value,
+            type="quantitative",
+            title=label(value),
+            axis=_value_axis(kind),
+            scale=alt.Scale(domain=[0, top * 1.5], nice=False),
+        ),
+    )
+    tips: list[tuple[str, ValueKind | None]] = [(stage, None), (value, kind)]
+    tips += [(rate, "share")] if rate else []
+    bars = base.mark_bar(color=NEUTRAL).encode(tooltip=_tooltip(data, [*tips, *tooltip]))
+    text = f"format(datum[{json.dumps(value)}], '{value_format(kind, tooltip=True)}')"
+    if rate:
+        r = json.dumps(rate)
+        text += (
+            f" + (isValid(datum[{r}]) ? ' (' + format(datum[{r}], '.0%') + ' of the step "
+            "before)' : '')"
+        )
+    labels = (
+        base.mark_text(align="left", dx=5, fontSize=12, color="#333333")
+        .transform_calculate(bar_label=text)
+        .encode(text=alt.Text("bar_label", type="nominal"))
+    )
+    return alt.layer(bars, labels, data=data, title=title or alt.Undefined).properties(
+        height=alt.Step(34), width=560
+    )
+
+
+def calibration(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    predicted: str,
+    observed: str,
+    low: str | None = None,
+    high: str | None = None,
+    title: str = "",
+    tooltip: Sequence[tuple[str, ValueKind | None]] = (),
+) -> Drawn:
+    """Draw observed against predicted rates (one dot per bin) with the diagonal of perfect fit.
+
+    Dots on the dashed diagonal mean the predicted probabilities match what happened;
+    whiskers show ``low``-``high`` intervals of the observed rate.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"bin": [1, 2], "n": [50, 50], "predicted": [0.1, 0.6],
+    ...                   "observed": [0.12, 0.55], "low": [0.05, 0.4], "high": [0.2, 0.7]})
+    >>> spec = calibration(f, predicted="predicted", observed="observed", low="low",
+    ...                    high="high").to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]]
+    ['rule', 'rule', 'point']
+    """
+    cols = [predicted, observed] + [c for c in (low, high) if c]
+    data = _frame(frame, "calibration", cols)
+    valid = _finite(_finite(data, predicted), observed)
+    if valid.height == 0:
+        return _note(title, NO_ESTIMATE)
+    reach = max(float(valid.select(pl.max_horizontal(c for c in cols).max()).item() or 0.0), 0.05)
+    top = min(1.0, -(-reach * 20 // 1) / 20)  # round up to 5 points
+    axis = alt.Axis(format=".0%")
+    scale = alt.Scale(domain=[0, top], nice=False)
+    x = alt.X(predicted, type="quantitative", title=label(predicted), axis=axis, scale=scale)
+    y = alt.Y(observed, type="quantitative", title=label(observed), axis=axis, scale=scale)
+    diagonal = (
+        alt.Chart()
+        .mark_rule(color="#888888", strokeDash=[4, 4])
+        .encode(x=alt.datum(0), y=alt.datum(0), x2=alt.datum(top), y2=alt.datum(top))
+    )
+    fields: list[tuple[str, ValueKind | None]] = [
+        (c, None) for c in ("bin", "decile") if c in data.columns
+    ]
+    fields += [(c, "count") for c in ("n", "leads") if c in data.columns]
+    fields += [(predicted, "share"), (observed, "share")]
+    fields += [(c, "share") for c in (low, high) if c]
+    tips = _tooltip(data, [*fields, *tooltip])
+    layers: list[Any] = [diagonal]
+    if low and high:
+        layers.append(
+            alt.Chart()
+            .mark_rule(color=NEUTRAL)
+            .encode(x=x, y=alt.Y(low, type="quantitative"), y2=alt.Y2(high), tooltip=tips)
+            .transform_filter(_valid(predicted, low, high))
+        )
+    layers.append(
+        alt.Chart()
+        .mark_point(filled=True, size=60, color=OKABE_ITO[0], opacity=1)
+        .encode(x=x, y=y, tooltip=tips)
+        .transform_filter(_valid(predicted, observed))
+    )
+    return alt.layer(*layers, data=data, title=title or alt.Undefined).properties(
+        width=320, height=320
+    )
+
+
+def threshold_bars(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    category: str,
+    value: str,
+    threshold: float,
+    threshold_label: str = "",
+    kind: ValueKind = "hours",
+    title: str = "",
+    sort: Sort = "value",
+    tooltip: Sequence[tuple[str, ValueKind | None]] = (),
+) -> Drawn:
+    """Draw bars against a threshold line; bars beyond it are drawn in the warning colour.
+
+    For example the median hours each rep took to answer an MQL against the agreed SLA.
+    Rows without a value are left out.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"rep": ["Ann", "Bo"], "median_hours": [3.0, 40.0]})
+    >>> spec = threshold_bars(f, category="rep", value="median_hours", threshold=24,
+    ...                       threshold_label="SLA 24 h").to_dict()
+    >>> spec["layer"][0]["encoding"]["color"]["condition"]["value"]
+    '#D55E00'
+    """
+    data = _frame(frame, "threshold_bars", [category, value])
+    if _finite(data, value).height == 0:
+        return _note(title, NO_ESTIMATE)
+    field = json.dumps(value)
+    order: Any = {"value": "-x", "category": "ascending", "none": _order(data, category)}.get(sort)
+    if order is None:
+        raise ParameterError(f"sort must be 'value', 'category' or 'none'; got {sort!r}")
+    bars = (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            y=alt.Y(category, type="nominal", sort=order, title=label(category)),
+            x=alt.X(value, type="quantitative", title=label(value), axis=_value_axis(kind)),
+            color=alt.condition(
+                f"datum[{field}] > {float(threshold)!r}",
+                alt.value(STATUS_COLORS["lost"]),
+                alt.value(NEUTRAL),
+            ),
+            tooltip=_tooltip(data, [(category, None), (value, kind), *tooltip]),
+        )
+        .transform_filter(_valid(value))
+    )
+    line = (
+        alt.Chart()
+        .mark_rule(color="#333333", strokeDash=[5, 3], strokeWidth=1.5)
+        .encode(x=alt.datum(float(threshold)))
+    )
+    layers: list[Any] = [bars, line]
+    if threshold_label:
+        layers.append(
+            alt.Chart()
+            .mark_text(align="left", baseline="top", dx=4, dy=2, fontSize=11, color="#333333")
+            .encode(x=alt.datum(float(threshold)), y=alt.value(0), text=alt.value(threshold_label))
+        )
+    return alt.layer(*layers, data=data, title=title or alt.Undefined).properties(
+        height=alt.Step(24), width=560
+    )
+
+
+def target_progress(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    name: str = "label",
+    progress: str = "progress_shown",
+    status: str = "status",
+    owner: str = "owner",
+    text: str = "actual",
+    title: str = "",
+    tooltip: Sequence[str] = ("period", "target", "actual", "expected", "trend", "note"),
+) -> alt.FacetChart:
+    """Draw each target's progress as a bar coloured by status, one column per owner.
+
+    Bars show ``progress`` (1 = on pace with the target, drawn as a dashed line); each bar
+    is labelled with its status, so the chart reads without colour too, and the tooltip
+    shows ``text`` and the other columns. Owners are ordered marketing, joint, sales.
+
+    Parameters
+    ----------
+    frame
+        One row per target, e.g. :meth:`attribution.scorecard.Scorecard.display`.
+    name, progress, status, owner, text
+        Column names: the target's name, its progress (capped for drawing), its status,
+        who owns it, and its value as text (shown on hover).
+    title
+        Chart title.
+    tooltip
+        Further columns shown on hover (those present in the frame).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"label": ["MQLs", "Win rate"], "owner": ["marketing", "sales"],
+    ...                   "progress_shown": [1.2, 0.7], "status": ["met", "behind"],
+    ...                   "actual": ["127", "22.7%"]})
+    >>> spec = target_progress(f).to_dict()
+    >>> spec["facet"]["column"]["field"], spec["spec"]["layer"][0]["mark"]["type"]
+    ('owner', 'bar')
+    """
+    data = _frame(frame, "target_progress", [name, progress, status, owner, text])
+    order = ["marketing", "joint", "sales"]
+    owners = sorted(
+        {str(o) for o in data.get_column(owner).to_list()},
+        key=lambda o: (order.index(o) if o in order else len(order), o),
+    )
+    data = data.with_columns(pl.col(progress).fill_null(0.0).alias("_x"))
+    tips = [
+        alt.Tooltip(c, type="nominal", title=label(c))
+        for c in dict.fromkeys((name, owner, status, text, *tooltip))
+        if c in data.columns
+    ]
+    y = alt.Y(
+        name,
+        type="nominal",
+        sort=None,
+        title=None,
+        axis=alt.Axis(labelLimit=165, labelFontSize=11),
+    )
+    x = alt.X(
+        "_x",
+        type="quantitative",
+        title="Progress against the target so far",
+        scale=alt.Scale(domain=[0, 1.5], clamp=True),
+        axis=alt.Axis(format=".0%", values=[0, 0.5, 1.0, 1.5]),
+    )
+    bars = (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                status,
+                type="nominal",
+                title="Status",
+                scale=color_scale(data.get_column(status).to_list()),
+            ),
+            tooltip=tips,
+        )
+    )
+    pace = alt.Chart().mark_rule(strokeDash=[4, 3], color="#4D4D4D").encode(x=alt.datum(1.0))
+    words = (  # the status, written over the start of each bar
+        alt.Chart()
+        .mark_text(align="left", dx=3, fontSize=11, fontWeight=600, color="#1A1A1A")
+        .encode(x=alt.datum(0), y=y, text=alt.Text(status, type="nominal"))
+    )
+    layered = alt.layer(bars, pace, words, data=data).properties(width=160, height=alt.Step(24))
+    return layered.facet(
+        column=alt.Column(
+            owner,
+            type="nominal",
+            sort=owners,
+            title=None,
+            header=alt.Header(labelFontSize=13, labelFontWeight="bold", labelOrient="top"),
+        ),
+        title=title or alt.Undefined,
+    ).resolve_scale(y="independent")
+
+
+def sla_months(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    month: str = "month",
+    measure: str = "measure",
+    actual: str = "actual",
+    agreed: str = "agreed",
+    status: str = "status",
+    kind: ValueKind = "share",
+    title: str = "",
+) -> alt.FacetChart:
+    """Draw one row of monthly bars per SLA measure, coloured by status, with the agreed level.
+
+    Parameters
+    ----------
+    frame
+        One row per month and measure, e.g. ``Scorecard.sla_long(unit="share")``.
+    month
+        The month's first day (a date column).
+    measure, actual, agreed, status
+        Column names: the measure (one chart row each), its value, the agreed level
+        (drawn as a dashed line) and the status (bar colour).
+    kind
+        How values are formatted.
+    title
+        Chart title.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> f = pl.DataFrame({"month": [date(2026, 5, 1), date(2026, 6, 1)],
+    ...                   "measure": ["followed up", "followed up"], "actual": [0.8, 0.9],
+    ...                   "agreed": [0.85, 0.85], "status": ["missed", "on track"]})
+    >>> spec = sla_months(f).to_dict()
+    >>> spec["facet"]["row"]["field"], [layer["mark"]["type"] for layer in spec["spec"]["layer"]]
+    ('measure', ['bar', 'rule'])
+    """
+    data = _frame(frame, "sla_months", [month, measure, actual, agreed, status])
+    x = alt.X(
+        month,
+        type="ordinal",
+        timeUnit="yearmonth",
+        title=None,
+        axis=alt.Axis(format="%b %Y", labelAngle=-40),
+    )
+    bars = (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y(actual, type="quantitative", title=None, axis=_value_axis(kind)),
+            color=alt.Color(
+                status,
+                type="nominal",
+                title="Status",
+                scale=color_scale(data.get_column(status).to_list()),
+            ),
+            tooltip=[
+                alt.Tooltip(
+                    month, type="temporal", timeUnit="yearmonth", title="Month", format="%b %Y"
+                ),
+                alt.Tooltip(measure, type="nominal", title="Measure"),
+                alt.Tooltip(
+                    actual,
+                    type="quantitative",
+                    title="Actual",
+                    format=value_format(kind, tooltip=True),
+                ),
+                alt.Tooltip(
+                    agreed,
+                    type="quantitative",
+                    title="Agreed",
+                    format=value_format(kind, tooltip=True),
+                ),
+                alt.Tooltip(status, type="nominal", title="Status"),
+            ],
+        )
+    )
+    line = (
+        alt.Chart()
+        .mark_rule(strokeDash=[4, 3], color="#4D4D4D")
+        .encode(y=alt.Y(agreed, type="quantitative", aggregate="max"))
+    )
+    layered = alt.layer(bars, line, data=data).properties(width=560, height=120)
+    return layered.facet(
+        row=alt.Row(
+            measure,
+            type="nominal",
+            sort=list(dict.fromkeys(data.get_column(measure).to_list())),
+            title=None,
+            header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold"),
+        ),
+        title=title or alt.Undefined,
+    ).resolve_scale(y="independent")
 
 
 use_theme()

@@ -72,6 +72,20 @@ def auc(y: Sequence[float] | np.ndarray, score: Sequence[float] | np.ndarray) ->
     return float((ranks[y_arr == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
+def rank_bin(column: str, k: int, n: int) -> pl.Expr:
+    """Bin number 1..k of ``column`` in ``k`` bins of (nearly) equal size over ``n`` rows.
+
+    Ties share a bin (average ranks), so bins do not depend on row order.
+    """
+    return (
+        ((pl.col(column).rank("average") - 0.5) * k / n)
+        .floor()
+        .clip(0, k - 1)
+        .cast(pl.Int64)
+        .add(1)
+    )
+
+
 def calibration_table(
     y: Sequence[float] | np.ndarray, predicted: Sequence[float] | np.ndarray, *, bins: int = 10
 ) -> pl.DataFrame:
@@ -110,14 +124,7 @@ def calibration_table(
     k = max(1, min(bins, n))
     z = 1.959963984540054
     table = (
-        frame.with_columns(
-            ((pl.col("p").rank("average") - 0.5) * k / n)
-            .floor()
-            .clip(0, k - 1)
-            .cast(pl.Int64)
-            .add(1)
-            .alias("bin")
-        )
+        frame.with_columns(rank_bin("p", k, n).alias("bin"))
         .group_by("bin")
         .agg(
             pl.len().cast(pl.Int64).alias("n"),

@@ -27,7 +27,7 @@ import polars as pl
 from attribution.dataset import Dataset
 from attribution.diagnostics import Diagnostics, auc, calibration_table, emit
 from attribution.errors import ParameterError
-from attribution.funnel import response_times, sales_only_on_won
+from attribution.funnel import SpeedBy, _by_list, response_times, sales_only_on_won
 from attribution.modeling import (
     bin_by_edges,
     collapse_levels,
@@ -35,9 +35,9 @@ from attribution.modeling import (
     single_threaded_blas,
     to_enum,
 )
-from attribution.schema import LEAD_SOURCE, SEGMENT
+from attribution.schema import ACCOUNT_ID, AMOUNT, CLOSED_AT, IS_WON, LEAD_SOURCE, SEGMENT
 
-__all__ = ["EffectResult", "Outcome", "speed_to_lead_effect"]
+__all__ = ["EffectResult", "Outcome", "SlaCost", "sla_cost", "speed_to_lead_effect"]
 
 Outcome = Literal["opportunity", "won"]
 _OUTCOMES: tuple[str, ...] = ("opportunity", "won")
@@ -321,3 +321,278 @@ def speed_to_lead_effect(
     )
     emit(messages)
     return EffectResult(table=table, model=res, diagnostics=diagnostics, supported=True, note=NOTE)
+
+
+# ------------------------------------------------------------------------------ SLA cost
+COST_NOTE = (
+    "An estimate from observational data: each MQL first answered after the SLA is compared "
+    "with MQLs answered just within it (the slowest response bin inside the SLA), using the "
+    "win rates of a Logit of winning on response-time bins with segment and lead source held "
+    "fixed, then valued at the average won revenue of a winning account. Fast responders may "
+    "also be better closers and hot leads may be answered first, so this is what late "
+    "follow-up costs only if response times were as good as random given those controls. "
+    "MQLs never followed up are counted but not costed: some may not have deserved a call."
+)
+
+
+@dataclass(frozen=True)
+class SlaCost:
+    """Won revenue estimated lost to MQLs answered after the SLA, per rep (or other group).
+
+    Attributes
+    ----------
+    table
+        One row per group: ``mqls`` (whose SLA can be judged), ``late`` (first answered
+        after the SLA), ``never_followed_up``, ``share_late``, ``lost_wins`` (estimated wins
+        the late MQLs would have added had they been answered just within the SLA),
+        ``lost_revenue`` with its interval ``ci_low``/``ci_high``; largest cost first.
+        The estimate columns are empty when the data cannot support them (and the
+        follow-up counts too when sales activity is recorded only for won deals).
+    total
+        The same columns for all MQLs together (one row, group ``all``).
+    effect
+        The response-time model used (:func:`speed_to_lead_effect` with ``outcome="won"``).
+    value_per_win
+        Average won revenue of an account that won (what one more win is worth).
+    sla_hours
+        The SLA the cost is measured against.
+    reference_bin
+        The response bin late MQLs are compared with: the slowest one inside the SLA.
+    level
+        Coverage of the intervals.
+    supported
+        False when there is no estimate (the warnings say why).
+    note
+        The interpretation caveat, for reports.
+    """
+
+    table: pl.DataFrame
+    total: pl.DataFrame
+    effect: EffectResult
+    value_per_win: float | None
+    sla_hours: float
+    level: float
+    supported: bool
+    note: str
+    reference_bin: str | None = None
+
+
+def _adjusted_rate_draws(
+    res: Any, bins: Sequence[str], draws: int, rng: np.random.Generator
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Average predicted rate if every MQL had been answered in each bin: point and draws."""
+    names = list(res.model.exog_names)
+    x = np.asarray(res.model.exog, dtype=float)
+    params = np.asarray(res.params, dtype=float)
+    sims = rng.multivariate_normal(params, np.asarray(res.cov_params()), size=draws, method="eigh")
+    columns = {
+        b: names.index(f"response_bin[T.{b}]") for b in bins if f"response_bin[T.{b}]" in names
+    }
+    point, spread = {}, {}
+    for b in bins:
+        xb = x.copy()
+        xb[:, list(columns.values())] = 0.0
+        if b in columns:
+            xb[:, columns[b]] = 1.0
+        point[b] = float(np.mean(1 / (1 + np.exp(-(xb @ params)))))
+        spread[b] = np.mean(1 / (1 + np.exp(-(xb @ sims.T))), axis=0)
+    return point, spread
+
+
+@single_threaded_blas
+def sla_cost(
+    dataset: Dataset,
+    *,
+    sla_hours: float = 24,
+    by: SpeedBy = "rep",
+    bins_hours: Sequence[float] = (1, 4, 24, 72),
+    level: float = 0.9,
+    draws: int = 500,
+    seed: int = 0,
+    as_of: datetime | None = None,
+) -> SlaCost:
+    """Estimate the won revenue lost to MQLs answered after the SLA, per rep (or group).
+
+    The response-time model of :func:`speed_to_lead_effect` (``outcome="won"``, with
+    ``sla_hours`` added to the bin edges) gives the adjusted win rate of each response bin.
+    Each MQL first answered after the SLA would, answered in the slowest bin still inside
+    the SLA, have won with the rate of that bin instead of its own; the difference, summed
+    over a group's late MQLs, is its ``lost_wins``, and times the average won revenue of a
+    winning account, its ``lost_revenue``. Intervals come from draws of the model's
+    coefficients (the value of a win is taken as known).
+
+    **Identification.** An association (see :data:`COST_NOTE`): it is the cost of late
+    follow-up only if response times were as good as random given segment and lead source.
+
+    Parameters
+    ----------
+    dataset
+        A validated dataset with ``contacts`` (``mql_at``) and sales touches.
+    sla_hours
+        The agreed maximum hours from MQL to the first sales touch.
+    by
+        ``rep`` (who answered; MQLs never followed up form ``(no response)``),
+        ``lead_source``, ``month`` (of the MQL) or ``segment``.
+    bins_hours
+        Response-time bin edges in hours (``sla_hours`` is added to them).
+    level
+        Coverage of the intervals.
+    draws
+        Coefficient draws for the intervals.
+    seed
+        Seed of the draws.
+    as_of
+        The moment the data is seen at.
+
+    Returns
+    -------
+    SlaCost
+        ``.table`` per group, ``.total``, ``.effect`` (the model), ``.value_per_win``.
+
+    Examples
+    --------
+    >>> import attribution as at
+    >>> cost = at.sla_cost(at.demo.generate(n_accounts=6000, seed=4), sla_hours=24, draws=100)
+    >>> cost.table.columns[:4]
+    ['rep', 'mqls', 'late', 'never_followed_up']
+    >>> int(cost.total["late"][0]) == int(cost.table["late"].sum())
+    True
+    """
+    keys = _by_list(by, ("rep", "lead_source", "month", "segment"), "sla_cost")
+    if len(keys) != 1:
+        raise ParameterError(f"sla_cost: by must name one grouping; got {by!r}")
+    (key,) = keys
+    if isinstance(sla_hours, bool) or not isinstance(sla_hours, int | float) or not sla_hours > 0:
+        raise ParameterError(f"sla_hours must be a positive number of hours; got {sla_hours!r}")
+    edges = sorted({float(b) for b in bins_hours} | {float(sla_hours)})
+    labels = _bin_labels(edges)
+    inside = labels[: edges.index(float(sla_hours)) + 1]
+    effect = speed_to_lead_effect(
+        dataset,
+        bins_hours=edges,
+        outcome="won",
+        level=level,
+        draws=draws,
+        seed=seed,
+        as_of=as_of,
+    )
+    r = response_times(dataset, sla_hours=sla_hours, as_of=as_of).filter(~pl.col("pending"))
+    late_expr = pl.col("followed_up") & (pl.col("response_hours") > sla_hours)
+    rows = r.with_columns(
+        late_expr.alias("_late"),
+        bin_by_edges(pl.col("response_hours"), edges, labels).alias("_bin"),
+    )
+    counts = rows.group_by(key).agg(
+        pl.len().cast(pl.Int64).alias("mqls"),
+        pl.col("_late").sum().cast(pl.Int64).alias("late"),
+        (~pl.col("followed_up")).sum().cast(pl.Int64).alias("never_followed_up"),
+    )
+    total_counts = rows.select(
+        pl.lit("all").alias(key),
+        pl.len().cast(pl.Int64).alias("mqls"),
+        pl.col("_late").sum().cast(pl.Int64).alias("late"),
+        (~pl.col("followed_up")).sum().cast(pl.Int64).alias("never_followed_up"),
+    )
+    won_accounts = (
+        dataset.lazy("opportunities")
+        .filter(pl.col(IS_WON) & pl.col(CLOSED_AT).is_not_null())
+        .group_by(ACCOUNT_ID)
+        .agg(pl.col(AMOUNT).fill_null(0.0).sum().alias("_won"))
+        .collect()
+    )
+    winners = r.filter(pl.col("won")).select(ACCOUNT_ID).join(won_accounts, on=ACCOUNT_ID)
+    value = float(winners["_won"].mean()) if winners.height else None  # type: ignore[arg-type]
+
+    estimates = ("lost_wins", "lost_revenue", "ci_low", "ci_high")
+
+    def finish(
+        table: pl.DataFrame, total: pl.DataFrame, supported: bool, reference: str | None = None
+    ) -> SlaCost:
+        def tidy(frame: pl.DataFrame) -> pl.DataFrame:
+            return frame.with_columns(
+                pl.when(pl.col("mqls") > 0)
+                .then(pl.col("late") / pl.col("mqls"))
+                .alias("share_late")
+            ).select(key, "mqls", "late", "never_followed_up", "share_late", *estimates)
+
+        return SlaCost(
+            table=tidy(table).sort(
+                ["lost_revenue", "late", key], descending=[True, True, False], nulls_last=True
+            ),
+            total=tidy(total),
+            effect=effect,
+            value_per_win=value,
+            sla_hours=float(sla_hours),
+            level=float(level),
+            supported=supported,
+            note=COST_NOTE,
+            reference_bin=reference,
+        )
+
+    sales_only = sales_only_on_won(dataset)
+
+    def blank(frame: pl.DataFrame) -> pl.DataFrame:
+        # follow-up recorded only for winners: late and never-answered counts would mislead
+        counted = ("late", "never_followed_up") if sales_only else ()
+        return frame.with_columns(
+            [pl.lit(None, dtype=pl.Float64).alias(c) for c in estimates]
+            + [pl.lit(None, dtype=pl.Int64).alias(c) for c in counted]
+        )
+
+    problems = []
+    present = [b for b in effect.table["bin"].to_list() if b != NEVER]
+    kept = [
+        b for b in present if effect.table.filter(pl.col("bin") == b)["odds_ratio"][0] is not None
+    ]
+    counterfactual = [b for b in inside if b in kept]
+    if effect.supported and not counterfactual:
+        problems.append(
+            f"sla_cost: no MQL was answered within the {sla_hours:g}-hour SLA, so there is "
+            "nothing to compare late answers with"
+        )
+    if effect.supported and not value:
+        problems.append("sla_cost: no won deal has an amount, so a lost win cannot be valued")
+    if not effect.supported or problems:
+        emit(problems)
+        return finish(blank(counts), blank(total_counts), False)
+
+    rng = np.random.default_rng(seed)
+    point, spread = _adjusted_rate_draws(effect.model, kept, draws, rng)
+    target = counterfactual[-1]
+    late_bins = [b for b in kept if b not in inside]
+    loss_point = {b: point[target] - point[b] for b in late_bins}
+    loss_draws = {b: spread[target] - spread[b] for b in late_bins}
+    assert value is not None
+    per_bin = (
+        rows.filter(pl.col("_late") & pl.col("_bin").is_in(late_bins))
+        .group_by(key, "_bin")
+        .agg(pl.len().alias("n"))
+    )
+    groups = counts[key].to_list()
+    n = np.zeros((len(groups), len(late_bins)))
+    if per_bin.height:
+        g_index = {g: i for i, g in enumerate(groups)}
+        b_index = {b: i for i, b in enumerate(late_bins)}
+        gi = np.array([g_index[g] for g in per_bin[key].to_list()], dtype=int)
+        bi = np.array([b_index[b] for b in per_bin["_bin"].to_list()], dtype=int)
+        n[gi, bi] = per_bin["n"].to_numpy()
+    lp = np.array([loss_point[b] for b in late_bins])
+    ld = np.array([loss_draws[b] for b in late_bins]).reshape(len(late_bins), -1)
+    lo_q, hi_q = (1 - level) / 2, (1 + level) / 2
+
+    def with_estimates(frame: pl.DataFrame, weights: np.ndarray) -> pl.DataFrame:
+        wins = weights @ lp if late_bins else np.zeros(weights.shape[0])
+        sims = weights @ ld if late_bins else np.zeros((weights.shape[0], 1))
+        return frame.with_columns(
+            pl.Series("lost_wins", wins, dtype=pl.Float64),
+            pl.Series("lost_revenue", wins * value, dtype=pl.Float64),
+            pl.Series("ci_low", np.quantile(sims, lo_q, axis=1) * value, dtype=pl.Float64),
+            pl.Series("ci_high", np.quantile(sims, hi_q, axis=1) * value, dtype=pl.Float64),
+        )
+
+    return finish(
+        with_estimates(counts, n),
+        with_estimates(total_counts, n.sum(axis=0, keepdims=True)),
+        True,
+        target,
+    )

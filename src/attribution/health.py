@@ -66,40 +66,7 @@ def table_summary(dataset: Dataset) -> pl.DataFrame:
     >>> at.health.table_summary(at.demo.generate(n_accounts=50)).get_column("table").to_list()
     ['touches', 'opportunities', 'contacts', 'accounts', 'stage_history']
     """
-    rows = []
-    for name, frame in dataset.tables().items():
-        lf = frame.lazy()
-        time_col = _MAIN_TIME.get(name)
-        aggs = [pl.len().alias("rows")]
-        if time_col:
-            aggs += [pl.col(time_col).min().alias("first"), pl.col(time_col).max().alias("last")]
-        else:
-            aggs += [
-                pl.lit(None, dtype=TIMESTAMP).alias("first"),
-                pl.lit(None, dtype=TIMESTAMP).alias("last"),
-            ]
-        stats = lf.select(aggs).collect().row(0, named=True)
-        rows.append(
-            {
-                "table": name,
-                "rows": stats["rows"],
-                "columns": len(lf.collect_schema()),
-                "time_column": time_col,
-                "first": stats["first"],
-                "last": stats["last"],
-            }
-        )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "table": pl.String,
-            "rows": pl.Int64,
-            "columns": pl.Int64,
-            "time_column": pl.String,
-            "first": TIMESTAMP,
-            "last": TIMESTAMP,
-        },
-    )
+    return source_summary(dataset.tables())
 
 
 def null_counts(dataset: Dataset) -> pl.DataFrame:
@@ -109,30 +76,9 @@ def null_counts(dataset: Dataset) -> pl.DataFrame:
     -------
     polars.DataFrame
         Columns ``table``, ``column``, ``in_contract``, ``required``, ``nulls``,
-        ``null_share``.
+        ``null_share``; contract columns first, in contract order.
     """
-    parts = []
-    for name, frame in dataset.tables().items():
-        lf = frame.lazy()
-        cols = lf.collect_schema().names()
-        counts = lf.select(pl.len().alias("__n__"), *[pl.col(c).null_count() for c in cols])
-        row = counts.collect().row(0, named=True)
-        n = row.pop("__n__")
-        spec = TABLES[name]
-        contract = {c.name: c.required for c in spec.columns}
-        parts.append(
-            pl.DataFrame(
-                {
-                    "table": [name] * len(cols),
-                    "column": cols,
-                    "in_contract": [c in contract for c in cols],
-                    "required": [contract.get(c, False) for c in cols],
-                    "nulls": [row[c] for c in cols],
-                    "null_share": [row[c] / n if n else 0.0 for c in cols],
-                }
-            )
-        )
-    return pl.concat(parts).sort("table", pl.col("in_contract").not_(), maintain_order=True)
+    return column_nulls(dataset.tables())
 
 
 def coverage(journeys: Frame) -> pl.DataFrame:

@@ -10,7 +10,11 @@ branched on) inside a notebook:
   own (JupyterLab, ``pytest --nbval-lax``), generates small demo data;
 * :func:`save_table` writes the table behind a chart as Parquet and CSV into the run's
   tables folder and hands the frame back for charting;
-* :func:`markdown` shows computed text as formatted markdown.
+* :func:`markdown` shows computed text as formatted markdown;
+* :func:`caution` shows an :class:`~attribution.EstimateWarning` as a readable note:
+  inside a notebook kernel, :func:`setup` routes every such warning there, so an estimate
+  the data cannot support says why in the report instead of printing a traceback-like
+  warning (or a meaningless number).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +35,7 @@ from attribution.errors import ParameterError
 
 __all__ = [
     "Table",
+    "caution",
     "markdown",
     "open_dataset",
     "report_links",
@@ -62,6 +68,7 @@ def setup(*, currency: str = "$") -> None:
     from attribution import charts
 
     charts.use_theme(currency=currency)
+    _route_estimate_warnings()
     alt.renderers.set_embed_options(actions=_ACTIONS, renderer="svg")
     pl.Config.set_tbl_hide_column_data_types(True)
     pl.Config.set_tbl_hide_dataframe_shape(True)
@@ -195,6 +202,81 @@ def markdown(text: str) -> Any:
     from IPython.display import Markdown
 
     return Markdown(_DOLLAR.sub(r"\\$", text))
+
+
+_SOURCES = {
+    "funnel": "Funnel",
+    "speed_to_lead": "Speed to lead",
+    "speed_to_lead_effect": "Response time and winning",
+    "sla_cost": "Cost of late follow-up",
+    "lead_score_weights": "Lead score",
+}
+_PREFIX = re.compile(r"^([a-z_]+): ")
+
+
+def caution(message: str) -> Any:
+    """Return an estimate's warning as a short markdown note for reviewers.
+
+    A leading function name (``speed_to_lead: ...``) becomes a readable label.
+
+    Examples
+    --------
+    >>> print(caution("speed_to_lead: sales activity is recorded only for won deals").data)
+    > **Caution (speed to lead).** Sales activity is recorded only for won deals.
+    >>> print(caution("the data cannot support a split: one touch per lead").data)
+    > **Caution.** The data cannot support a split: one touch per lead.
+    """
+    text = " ".join(str(message).split())
+    source = ""
+    found = _PREFIX.match(text)
+    if found:
+        name = found.group(1)
+        source = f" ({_SOURCES.get(name, name.replace('_', ' ')).lower()})"
+        text = text[found.end() :]
+    text = text[:1].upper() + text[1:]
+    if not text.endswith((".", "!", "?")):
+        text += "."
+    return markdown(f"> **Caution{source}.** {text}")
+
+
+_ROUTED = "_attribution_routes_estimate_warnings"
+
+
+def _route_estimate_warnings() -> None:
+    """In a notebook kernel, show :class:`EstimateWarning` as :func:`caution` notes.
+
+    Other warnings keep their usual display. Outside a kernel (scripts, tests) nothing
+    changes.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the notebook stack
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    original = warnings.showwarning
+    if getattr(original, _ROUTED, False):
+        return
+    from IPython.display import display
+
+    from attribution.diagnostics import EstimateWarning
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: Any = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, EstimateWarning):
+            display(caution(str(message)))
+        else:
+            original(message, category, filename, lineno, file, line)
+
+    setattr(show, _ROUTED, True)
+    warnings.showwarning = show
 
 
 def report_links(reports: dict[str, str] | None) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -31,6 +32,11 @@ from attribution.journeys import (
     WINDOW_START,
 )
 from attribution.schema import AMOUNT, CHANNEL, CLOSED_AT, MARKETING, OPPORTUNITY_ID, SALES, TEAM
+
+if TYPE_CHECKING:
+    from attribution.contributions import ContributionResult
+    from attribution.handoff import SlaCost
+    from attribution.models.compare import Comparison
 
 __all__ = [
     "INVOLVEMENT",
@@ -255,7 +261,9 @@ def team_involvement(journeys: Frame) -> pl.DataFrame:
             pl.col("won_revenue").fill_null(0.0),
         )
         .with_columns(
-            (pl.col("won_revenue") / pl.col("won_revenue").sum())
+            # divide by the total as a column: polars divides by a scalar through its
+            # reciprocal, which overflows to inf for a subnormal total
+            (pl.col("won_revenue") / pl.col("won_revenue").sum().over(pl.lit(0)))
             .fill_nan(None)
             .alias("revenue_share"),
             pl.when(pl.col("closed_deals") > 0)
@@ -293,8 +301,19 @@ def revenue_by_month(journeys: Frame) -> pl.DataFrame:
     )
 
 
-def top_paths(journeys: Frame, *, n: int = 10, by: str = CHANNEL) -> pl.DataFrame:
+def top_paths(
+    journeys: Frame,
+    *,
+    n: int = 10,
+    by: str = CHANNEL,
+    collapse: bool = False,
+    steps: int | None = None,
+) -> pl.DataFrame:
     """Return the ``n`` journeys (ordered channel paths) that most won deals followed.
+
+    Long B2B journeys rarely repeat touch for touch, so two options make paths comparable:
+    ``collapse`` merges repeated steps in a row (``email > email > demo`` is
+    ``email > demo``) and ``steps`` keeps only the first steps (how journeys start).
 
     Parameters
     ----------
@@ -304,6 +323,10 @@ def top_paths(journeys: Frame, *, n: int = 10, by: str = CHANNEL) -> pl.DataFram
         How many paths to return.
     by
         Journey column the path steps are made of (``channel``, ``campaign``, ``team``).
+    collapse
+        Merge consecutive repeats of a step.
+    steps
+        Keep only the first ``steps`` steps of each path (after merging repeats).
 
     Returns
     -------
@@ -314,20 +337,38 @@ def top_paths(journeys: Frame, *, n: int = 10, by: str = CHANNEL) -> pl.DataFram
     Examples
     --------
     >>> import attribution as at
-    >>> top_paths(at.journeys(at.demo.generate(n_accounts=300, seed=1)), n=3).height
+    >>> j = at.journeys(at.demo.generate(n_accounts=300, seed=1))
+    >>> top_paths(j, n=3).height
     3
+    >>> top_paths(j, by="team", collapse=True, steps=2)["path"][0]
+    'marketing > sales'
     """
     if n < 1:
         raise ParameterError(f"n must be at least 1, got {n!r}")
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
+        raise ParameterError(f"steps must be a whole number of at least 1 or None, got {steps!r}")
     from attribution.journeys import paths
 
+    table = paths(journeys, by=by)
+    step = pl.col("path")
+    if collapse:
+        step = step.list.eval(
+            pl.element().filter((pl.element() != pl.element().shift(1)).fill_null(True))
+        )
+    if steps is not None:
+        step = step.list.head(steps)
+    if collapse or steps is not None:
+        table = table.group_by(step.list.join(" > ").alias("path")).agg(
+            pl.col("conversions", "value", "nulls").sum()
+        )
+    else:
+        table = table.with_columns(step.list.join(" > "))
     return (
-        paths(journeys, by=by)
-        .filter(pl.col("conversions") > 0)
-        .sort("conversions", "value", descending=True, maintain_order=True)
+        table.filter(pl.col("conversions") > 0)
+        .sort(["conversions", "value", "path"], descending=[True, True, False])
         .head(n)
         .select(
-            pl.col("path").list.join(" > "),
+            "path",
             pl.col("conversions").alias("won_deals"),
             pl.col("value").alias("won_revenue"),
             pl.col("nulls").alias("lost_deals"),
@@ -349,7 +390,9 @@ class Finding:
     ----------
     key
         Which kind of finding (``coverage``, ``joint_work``, ``channel_gap``, ``cycle``,
-        ``first_touch``).
+        ``first_touch``, ``recording_gap``; with the evidence passed to :func:`findings`,
+        also ``model_consensus``, ``model_disagreement``, ``joint_effect``,
+        ``late_follow_up``).
     title
         A few words.
     text
@@ -515,8 +558,156 @@ _CANDIDATES: tuple[Callable[[pl.DataFrame, str], Finding | None], ...] = (
     _first_touch,
 )
 
+_DATA_DRIVEN = ("markov", "shapley")
 
-def findings(journeys: Frame, *, currency: str = "$", n: int = 3) -> list[Finding]:
+
+def _pretty(model: str) -> str:
+    """Return a model's label as a reviewer reads it (``first_touch`` -> ``first touch``)."""
+    return {"markov": "Markov", "shapley": "Shapley"}.get(model, model.replace("_", " "))
+
+
+def _model_names(labels: list[str]) -> str:
+    pretty = [_pretty(label) for label in labels]
+    return ", ".join(pretty[:-1]) + (" and " if len(pretty) > 1 else "") + pretty[-1]
+
+
+def _model_consensus(comparison: Comparison, currency: str) -> Finding | None:
+    from attribution.models.agreement import disagreement
+
+    spread = disagreement(comparison)
+    if spread.height < 2 or spread["models"][0] < 2:
+        return None
+    by = spread.columns[0]
+    models = int(spread["models"][0])
+    top = spread.filter(pl.col("ranked_first") == models)
+    if top.height != 1:
+        return None
+    row = top.row(0, named=True)
+    text = (
+        f"Every one of the {models} attribution models credits *{row[by]}* with more won "
+        f"revenue than any other {by}: between {row['min_share']:.0%} "
+        f"({_pretty(row['min_model'])}) and {row['max_share']:.0%} "
+        f"({_pretty(row['max_model'])}) of it. Whichever "
+        "way credit is assigned, it comes first."
+    )
+    return Finding("model_consensus", f"The {by} every model ranks first", text, row["min_share"])
+
+
+def _sales_only_on_won(opp: pl.DataFrame) -> bool:
+    """Whether sales touches appear on won deals only, while other deals were lost."""
+    touched = opp.filter(pl.col("sales_touches") > 0)
+    lost = int((opp.get_column(STATUS) == "lost").sum())
+    return bool(touched.height and lost and (touched.get_column(STATUS) == "won").all())
+
+
+def _recording_gap(opp: pl.DataFrame, currency: str) -> Finding | None:
+    if not _sales_only_on_won(opp):
+        return None
+    lost = int((opp.get_column(STATUS) == "lost").sum())
+    text = (
+        f"Sales activity is recorded only for won deals: none of the {lost:,} lost deals has "
+        "a sales touch. Comparing deals with and without sales touches, or letting a model "
+        "learn from lost deals, would read this gap in the records as the effect of sales, so "
+        "such statements are left out; the estimates that need sales activity say they cannot "
+        "be made."
+    )
+    return Finding("recording_gap", "Sales work is recorded for won deals only", text, 1.0)
+
+
+_MISREAD_WITHOUT_SALES_RECORDS = ("joint_work", "channel_gap")
+"""Findings that compare deals by their sales touches: artefacts when only wins have them."""
+
+
+def _model_disagreement(
+    comparison: Comparison, currency: str, *, data_driven: bool = True
+) -> Finding | None:
+    from attribution.models.agreement import disagreement
+
+    spread = disagreement(comparison)
+    if spread.height == 0 or spread["models"][0] < 2:
+        return None
+    by = spread.columns[0]
+    row = spread.row(0, named=True)
+    if not row["spread"] or row["spread"] <= 0:
+        return None
+    table = comparison.table
+    learned = [m for m in _DATA_DRIVEN if m in table.columns] if data_driven else []
+    text = (
+        f"How much credit *{row[by]}* gets depends most on the model: from "
+        f"{row['min_share']:.0%} of won revenue ({_pretty(row['min_model'])}) to "
+        f"{row['max_share']:.0%} ({_pretty(row['max_model'])})."
+    )
+    if learned:
+        total = {m: float(table[m].sum()) for m in learned}
+        value = {
+            m: float(table.filter(pl.col(by) == row[by])[m].sum()) / total[m]
+            for m in learned
+            if total[m]
+        }
+        if value:
+            shares = " and ".join(f"{v:.0%}" for v in value.values())
+            many = len(value) > 1
+            text += (
+                f" The data-driven {_model_names(list(value))} model{'s' if many else ''}, "
+                f"which learn{'' if many else 's'} from lost deals too, "
+                f"give{'' if many else 's'} {shares}; rule-based models encode a convention, "
+                "not evidence."
+            )
+    return Finding("model_disagreement", "Where the models disagree most", text, row["spread"])
+
+
+def _joint_effect(result: ContributionResult, currency: str) -> Finding | None:
+    if not result.supported:
+        return None
+    joint = result.table.filter(pl.col("component") == "joint").row(0, named=True)
+    low, share, high = joint["ci_low"], joint["share"], joint["ci_high"]
+    if low is None or share is None or high is None or low <= 0:
+        return None
+    if share > 1 or high - low > 1:  # wider than the whole: too uncertain to state
+        return None
+    text = (
+        f"Deals that both teams work are worth more than the sum of each team's effect: their "
+        f"joint work accounts for an estimated {share:.0%} of expected revenue "
+        f"({result.level:.0%} interval {low:.0%} to {joint['ci_high']:.0%}), the part that "
+        "neither team would get alone. This is an association in observational data, not a "
+        "proven cause."
+    )
+    return Finding("joint_effect", "Marketing and sales add more together", text, share)
+
+
+def _late_follow_up(cost: SlaCost, currency: str) -> Finding | None:
+    if not cost.supported:
+        return None
+    total = cost.total.row(0, named=True)
+    lost, low = total["lost_revenue"], total["ci_low"]
+    if lost is None or low is None or low <= 0 or not total["late"]:
+        return None
+    top = cost.table.row(0, named=True)
+    key = cost.table.columns[0]
+    effect = cost.effect.table.filter(pl.col("bin") == cost.reference_bin)
+    rate = effect["adjusted_rate"][0] if effect.height else None
+    # the relative drop in wins: lost wins over the wins had they been answered in time
+    weight = min(1.0, total["lost_wins"] / (total["late"] * rate)) if rate else 0.0
+    text = (
+        f"{total['late']:,} MQLs were first answered after the {cost.sla_hours:g}-hour SLA. "
+        f"Answered within it, an estimated {total['lost_wins']:.0f} more would have won, worth "
+        f"{currency}{lost:,.0f} ({cost.level:.0%} interval {currency}{low:,.0f} to "
+        f"{currency}{total['ci_high']:,.0f}); the largest part, {currency}"
+        f"{top['lost_revenue']:,.0f}, on the {top['late']:,} late MQLs of "
+        f"{key.replace('_', ' ')} {top[key]}. An association, not a proven cause."
+    )
+    return Finding("late_follow_up", "What late follow-up costs", text, weight)
+
+
+def findings(
+    journeys: Frame,
+    *,
+    currency: str = "$",
+    n: int = 3,
+    comparison: Comparison | None = None,
+    contributions: ContributionResult | None = None,
+    sla: SlaCost | None = None,
+) -> list[Finding]:
     """Return the ``n`` statements that stand out most in the data, most important first.
 
     Each candidate (revenue without touches, deals worked by both teams against one,
@@ -526,17 +717,50 @@ def findings(journeys: Frame, *, currency: str = "$", n: int = 3) -> list[Findin
     only quoted when at least :data:`MIN_DEALS` closed deals stand behind them, so small
     data gives fewer findings.
 
+    Results of the models and estimates add candidates, weighed the same way:
+
+    * ``comparison`` (:func:`attribution.compare`): the channel every model ranks first
+      (weight: the smallest share any model gives it), and the channel whose credit
+      depends most on the model (weight: the spread of its share across models);
+    * ``contributions`` (:func:`attribution.contributions`): the joint work of the two
+      teams, when its interval lies above zero (weight: its share of expected revenue);
+    * ``sla`` (:func:`attribution.sla_cost`): the revenue late follow-up cost, when its
+      interval lies above zero (weight: the relative drop in win rate of the late MQLs).
+
+    Estimates the data cannot support add nothing. When sales activity is recorded only for
+    won deals (as in some exports), statements that compare deals by their sales touches
+    would read that gap in the records as an effect: they are replaced by one finding that
+    says so (weight 1), and the data-driven models' figures are not quoted.
+
     Examples
     --------
     >>> import attribution as at
-    >>> found = findings(at.journeys(at.demo.generate(n_accounts=1000, seed=1)))
+    >>> j = at.journeys(at.demo.generate(n_accounts=1000, seed=1))
+    >>> found = findings(j)
     >>> len(found), found[0].weight >= found[-1].weight
     (3, True)
+    >>> keys = [f.key for f in findings(j, n=10, comparison=at.compare(j))]
+    >>> "model_disagreement" in keys
+    True
     """
     if n < 1:
         raise ParameterError(f"n must be a positive number of findings, got {n!r}")
     opp = opportunity_summary(journeys)
+    gap = _recording_gap(opp, currency)
     found = [f for f in (c(opp, currency) for c in _CANDIDATES) if f is not None]
+    if gap is not None:
+        found = [f for f in found if f.key not in _MISREAD_WITHOUT_SALES_RECORDS] + [gap]
+    evidence: list[Finding | None] = []
+    if comparison is not None:
+        evidence += [
+            _model_consensus(comparison, currency),
+            _model_disagreement(comparison, currency, data_driven=gap is None),
+        ]
+    if contributions is not None:
+        evidence.append(_joint_effect(contributions, currency))
+    if sla is not None:
+        evidence.append(_late_follow_up(sla, currency))
+    found += [f for f in evidence if f is not None]
     return sorted(found, key=lambda f: -f.weight)[:n]
 
 

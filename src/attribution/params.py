@@ -19,19 +19,30 @@ unknown key (with the closest valid one, from :mod:`difflib`), every value of th
 (expected and given) and every value out of range, before anything runs.
 
 **Relative paths** in a params file (``source.path``, ``source.mapping``, a relative
-``sqlite:///`` or ``duckdb:///`` URL, ``notebooks_dir``, ``output_dir``) are resolved
-against the folder holding the params file, so a scheduler may run it from any working
-directory.
+``sqlite:///`` or ``duckdb:///`` URL, ``notebooks_dir``, ``output_dir``, and the files a
+notebook section names, such as ``scorecard.definitions``) are resolved against the folder
+holding the params file, so a scheduler may run it from any working directory. The
+scorecard's files are read and checked with the params file, so a broken one stops the run
+before anything happens.
 
-The fields of the sections marked :class:`NotebookSection` (``window``, ``report`` and
-those later issues add, such as ``models``) are the notebooks' parameters: the runner hands
-each notebook the ones its ``parameters`` cell declares (:func:`notebook_values`).
+The fields of the sections marked :class:`NotebookSection` (``window``, ``report``,
+``models``, ``goals`` and those later issues add) are the notebooks' parameters: the runner
+hands each notebook the ones its ``parameters`` cell declares (:func:`notebook_values`)::
+
+    models:                     # 02_attribution (and the summary's findings)
+      models: [first_touch, last_touch, linear, markov, shapley]
+      ci: 0.9                   # bootstrap intervals of credited revenue
+      n_boot: 200
+    goals:                      # 03_shared_goals (and the summary's team split)
+      channel_groups: {paid: [paid_search, paid_social]}
 """
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import difflib
+import itertools
 import os
 import re
 import types
@@ -39,25 +50,33 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, Literal, Union, cast, get_args, get_origin, get_type_hints
 
 import yaml
 
 from attribution.errors import ParameterError
+from attribution.models import ModelName
+from attribution.models.compare import DEFAULT_MODELS
+from attribution.models.rules import MILESTONE_KEYS
 from attribution.schema import TABLES, check_time_zone
 
 __all__ = [
     "RUNNER_PARAMETERS",
     "DemoSource",
+    "GoalOptions",
+    "ModelOptions",
     "NotebookSection",
     "ParamProblem",
     "ReportOptions",
     "RunParams",
+    "ScorecardFiles",
     "Source",
     "Window",
+    "check_schema",
     "load_params",
     "notebook_values",
     "parse_params",
+    "read_yaml",
 ]
 
 RUNNER_PARAMETERS: tuple[str, ...] = ("data_dir", "tables_dir", "reports")
@@ -127,6 +146,66 @@ class ReportOptions(NotebookSection):
 
 
 @dataclass(frozen=True)
+class ScorecardFiles(NotebookSection):
+    """The shared scorecard's agreements (see :mod:`attribution.scorecard`)."""
+
+    definitions: str | None = field(default=None, metadata={"min_length": 1})
+    """The agreed definitions YAML (MQL, SQL, the SLA); default: ``params/definitions.yaml``."""
+    targets: str | None = field(default=None, metadata={"min_length": 1})
+    """The shared targets YAML (KPIs, owners, due dates); default: ``params/targets.yaml``."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("definitions", "targets")
+
+
+@dataclass(frozen=True)
+class ModelOptions(NotebookSection):
+    """Which attribution models the reports compare, and how (``models`` section)."""
+
+    models: list[ModelName] = field(
+        default_factory=lambda: cast(list[ModelName], list(DEFAULT_MODELS)),
+        metadata={"min_length": 1},
+    )
+    """Models to set side by side (see :data:`attribution.MODELS`), in display order."""
+    ci: float = field(default=0.9, metadata={"min": 0.5, "max": 0.99})
+    """Coverage of the bootstrap intervals of credited revenue (0.9: 90%)."""
+    n_boot: int = field(default=200, metadata={"min": 20, "max": 5000})
+    """Bootstrap resamples of accounts behind those intervals."""
+    markov_order: int = field(default=1, metadata={"min": 1, "max": 4})
+    """Previous channels a state of the Markov model remembers."""
+    half_life_days: float = field(default=7.0, metadata={"min": 0.1, "max": 3650})
+    """Days in which a touch's weight halves in the ``time_decay`` model."""
+    custom_weights: dict[str, float] = field(default_factory=dict)
+    """Milestone weights of the ``custom`` model: first, lead_creation,
+    opportunity_creation, close and rest (needed when ``custom`` is listed)."""
+    top_campaigns: int = field(default=10, metadata={"min": 1, "max": 50})
+    """Campaigns with the most credited revenue to show."""
+
+
+@dataclass(frozen=True)
+class GoalOptions(NotebookSection):
+    """The shared-goal estimates: contributions, the hand-off SLA, lead scores (``goals``)."""
+
+    sla_hours: float | None = field(default=None, metadata={"min": 0.1, "max": 8760})
+    """Agreed maximum hours from MQL to the first sales touch. Default: the agreement's
+    ``sla.response_hours`` in the scorecard's definitions file, which owns the SLA; a
+    different number here is an error (one agreement, one number)."""
+    response_bins_hours: list[float] = field(
+        default_factory=lambda: [1.0, 4.0, 24.0, 72.0], metadata={"min_length": 1}
+    )
+    """Edges (hours) of the response-time bins compared for conversion."""
+    interval: Literal["simulation", "bootstrap"] = "simulation"
+    """How contribution intervals are made: coefficient draws (fast) or a bootstrap."""
+    draws: int = field(default=500, metadata={"min": 20, "max": 20_000})
+    """Draws (or bootstrap replicates) behind the contribution and SLA-cost intervals."""
+    level: float = field(default=0.9, metadata={"min": 0.5, "max": 0.99})
+    """Coverage of those intervals."""
+    channel_groups: dict[str, list[str]] = field(default_factory=dict)
+    """Optional channel groups whose contributions are split too: ``{paid: [paid_search]}``."""
+    score_outcome: Literal["opportunity", "won"] = "opportunity"
+    """What lead-score weights predict: an opportunity opened, or a won deal."""
+
+
+@dataclass(frozen=True)
 class RunParams:
     """Everything one report run needs; one params YAML file.
 
@@ -141,6 +220,9 @@ class RunParams:
     """The data (default: the built-in demo)."""
     window: Window = field(default_factory=Window)
     report: ReportOptions = field(default_factory=ReportOptions)
+    models: ModelOptions = field(default_factory=ModelOptions)
+    goals: GoalOptions = field(default_factory=GoalOptions)
+    scorecard: ScorecardFiles = field(default_factory=ScorecardFiles)
     notebooks: list[str] | None = None
     """Names of the notebooks to run, in order; default: every notebook in notebooks_dir."""
     notebooks_dir: str = "../notebooks"
@@ -220,6 +302,8 @@ def _expected(tp: Any) -> str:
         return "a section (mapping) with keys: " + ", ".join(f.name for f in fields(tp))
     if tp is datetime:
         return "a timestamp such as 2026-03-31 or 2026-03-31T18:00:00+02:00"
+    if tp is date:
+        return "a date such as 2026-06-30"
     return _YAML_TYPES.get(tp, getattr(tp, "__name__", str(tp)))
 
 
@@ -249,16 +333,19 @@ def _dataclass_in(tp: Any) -> type | None:
     return None
 
 
+_ROOT: contextvars.ContextVar[type] = contextvars.ContextVar("schema_root")
+"""The schema being checked (default :class:`RunParams`): where misplaced keys are looked up."""
+
+
 def _suggest(key: str, valid: list[str], cls: type, path: str) -> str:
     close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
     if close:
         return f"did you mean {close[0]!r}?"
     # a key that belongs to another section (e.g. lookback_days at the top level)
-    elsewhere = [
-        k for k in _all_keys(RunParams) if k.rsplit(".", 1)[-1] == key and k != f"{path}{key}"
-    ]
+    root = _ROOT.get(RunParams)
+    elsewhere = [k for k in _all_keys(root) if k.rsplit(".", 1)[-1] == key and k != f"{path}{key}"]
     if not elsewhere:
-        leaves = {k.rsplit(".", 1)[-1]: k for k in _all_keys(RunParams)}
+        leaves = {k.rsplit(".", 1)[-1]: k for k in _all_keys(root)}
         near = difflib.get_close_matches(key, list(leaves), n=1, cutoff=0.75)
         elsewhere = [leaves[near[0]]] if near else []
     if elsewhere:
@@ -345,6 +432,8 @@ def _convert(value: Any, tp: Any, key: str, problems: list[ParamProblem]) -> Any
         return value
     if tp is datetime:
         return _timestamp(value, key, problems, bad)
+    if tp is date:
+        return _date(value, problems, bad)
     raise TypeError(f"unsupported type in the params schema: {tp}")  # pragma: no cover
 
 
@@ -363,6 +452,20 @@ def _timestamp(value: Any, key: str, problems: list[ParamProblem], bad: ParamPro
         problems.append(bad)
         return _MISSING
     return out.replace(tzinfo=UTC) if out.tzinfo is None else out.astimezone(UTC)
+
+
+def _date(value: Any, problems: list[ParamProblem], bad: ParamProblem) -> Any:
+    if isinstance(value, datetime):  # a timestamp names the day it falls on (in UTC)
+        return (value if value.tzinfo is None else value.astimezone(UTC)).date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    problems.append(bad)
+    return _MISSING
 
 
 def _check_range(f: dataclasses.Field[Any], value: Any, key: str) -> ParamProblem | None:
@@ -448,6 +551,63 @@ def _check_source(source: Source, problems: list[ParamProblem]) -> None:
             problems.append(ParamProblem("source.time_zone", str(exc)))
 
 
+def _check_models(models: ModelOptions, problems: list[ParamProblem]) -> None:
+    repeated = sorted({m for m in models.models if models.models.count(m) > 1})
+    if repeated:
+        problems.append(ParamProblem("models.models", f"lists {', '.join(repeated)} twice"))
+    weights = models.custom_weights
+    allowed = [*MILESTONE_KEYS, "rest"]
+    for key, value in weights.items():
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "valid keys: " + ", ".join(allowed)
+            problems.append(ParamProblem(f"models.custom_weights.{key}", f"unknown key; {hint}"))
+        elif value < 0:
+            problems.append(
+                ParamProblem(f"models.custom_weights.{key}", f"must be at least 0, got {value!r}")
+            )
+    if "custom" in models.models and not any(v > 0 for v in weights.values()):
+        problems.append(
+            ParamProblem(
+                "models.custom_weights",
+                "the custom model needs milestone weights, e.g. {first: 0.4, lead_creation: "
+                "0.2, opportunity_creation: 0.2, close: 0.2}",
+            )
+        )
+
+
+def _check_goals(goals: GoalOptions, problems: list[ParamProblem]) -> None:
+    edges = goals.response_bins_hours
+    if any(e <= 0 for e in edges) or any(b <= a for a, b in itertools.pairwise(edges)):
+        problems.append(
+            ParamProblem(
+                "goals.response_bins_hours",
+                f"must be increasing positive hours, e.g. [1, 4, 24, 72]; got {edges!r}",
+            )
+        )
+    seen: dict[str, str] = {}
+    for group, channels in goals.channel_groups.items():
+        if not channels:
+            problems.append(ParamProblem(f"goals.channel_groups.{group}", "lists no channel"))
+        for channel in channels:
+            if channel in seen and seen[channel] != group:
+                problems.append(
+                    ParamProblem(
+                        f"goals.channel_groups.{group}",
+                        f"channel {channel!r} is already in group {seen[channel]!r}",
+                    )
+                )
+            seen.setdefault(channel, group)
+    if len(goals.channel_groups) > 6:
+        problems.append(
+            ParamProblem(
+                "goals.channel_groups",
+                f"at most 6 groups (with 'other marketing' and 'other sales' that makes 8); "
+                f"got {len(goals.channel_groups)}",
+            )
+        )
+
+
 def _resolve(text: str, base: Path) -> str:
     match = _DB_URL.match(text)
     if match:
@@ -478,6 +638,12 @@ def _resolve_paths(params: RunParams, base: Path) -> RunParams:
         if getattr(source, n) is not None and not _is_preset(n, getattr(source, n), base)
     }
     top: dict[str, Any] = {n: _resolve(getattr(params, n), base) for n in RunParams.path_fields}
+    for f in fields(params):  # notebook sections that name files (e.g. the scorecard's)
+        section = getattr(params, f.name)
+        if isinstance(section, NotebookSection) and hasattr(section, "path_fields"):
+            named = {n: getattr(section, n) for n in section.path_fields}
+            resolved = {n: _resolve(v, base) for n, v in named.items() if v is not None}
+            top[f.name] = dataclasses.replace(section, **resolved)  # type: ignore[type-var]
     return dataclasses.replace(params, source=dataclasses.replace(source, **in_source), **top)
 
 
@@ -488,6 +654,7 @@ def parse_params(
     base_dir: str | os.PathLike[str] | None = None,
     where: str = "the parameters",
     default_run_name: str | None = None,
+    agree: bool = True,
 ) -> RunParams:
     """Check a mapping against the schema and return typed :class:`RunParams`.
 
@@ -502,6 +669,9 @@ def parse_params(
         Names the parameters in messages (e.g. the file).
     default_run_name
         Run name when the mapping has none (the params file's stem).
+    agree
+        Fill (and check) ``goals.sla_hours`` from the agreed definitions file. ``False``
+        leaves it as given, for callers that check the named files first.
 
     Returns
     -------
@@ -537,6 +707,8 @@ def parse_params(
             data = {**data, "run_name": default_run_name}
         params = _build(RunParams, data, "", problems)
     _check_source(params.source, problems)
+    _check_models(params.models, problems)
+    _check_goals(params.goals, problems)
     if problems:
         n = len(problems)
         body = "\n".join(f"  {i}. {p.render()}" for i, p in enumerate(problems, 1))
@@ -545,6 +717,32 @@ def parse_params(
         )
     if base_dir is not None:
         params = _resolve_paths(params, Path(base_dir))
+    if not agree:
+        return params
+    return _with_agreed_sla(params, where)
+
+
+def _with_agreed_sla(params: RunParams, where: str) -> RunParams:
+    """Take the SLA hours from the agreed definitions (their owner) unless given, and equal."""
+    from attribution.definitions import load_definitions
+
+    agreed = load_definitions(params.scorecard.definitions).sla.response_hours
+    given = params.goals.sla_hours
+    if given is None:
+        return dataclasses.replace(
+            params, goals=dataclasses.replace(params.goals, sla_hours=float(agreed))
+        )
+    if float(given) != float(agreed):
+        problem = ParamProblem(
+            "goals.sla_hours",
+            f"is {given:g} hours, but the agreed definitions "
+            f"({params.scorecard.definitions or 'params/definitions.yaml'}) say "
+            f"sla.response_hours: {agreed:g}; remove goals.sla_hours to use the agreement, or "
+            "change the agreement",
+        )
+        raise ParameterError(
+            f"1 problem in {where}; nothing was run:\n  1. {problem.render()}", [problem]
+        )
     return params
 
 
@@ -595,15 +793,100 @@ def load_params(path: str | os.PathLike[str]) -> RunParams:
     ('q3', 500, True)
     """
     file = Path(path)
-    if not file.is_file():
-        raise ParameterError(f"params file {file} does not exist")
-    try:
-        data = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"params file {file} is not valid YAML: {exc}") from None
-    return parse_params(
-        data, base_dir=file.resolve().parent, where=str(file), default_run_name=file.stem
+    data = read_yaml(file, what="params file")
+    params = parse_params(
+        data,
+        base_dir=file.resolve().parent,
+        where=str(file),
+        default_run_name=file.stem,
+        agree=False,
     )
+    _check_named_files(params)
+    return _with_agreed_sla(params, str(file))
+
+
+def read_yaml(path: str | os.PathLike[str], *, what: str = "file") -> Any:
+    r"""Read a YAML file safely; a key given twice in one mapping is an error.
+
+    Raises
+    ------
+    ParameterError
+        The file is missing or is not valid YAML (the message names ``what`` and the file).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.yaml"
+    >>> _ = f.write_text("a: 1\na: 2\n")
+    >>> try:
+    ...     read_yaml(f, what="targets file")
+    ... except ParameterError as exc:
+    ...     print(str(exc).split(": ", 1)[1].splitlines()[0])
+    key 'a' is given twice (first on line 1)
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise ParameterError(f"{what} {file} does not exist")
+    try:
+        return yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{what} {file} is not valid YAML: {exc}") from None
+
+
+def _check_named_files(params: RunParams) -> None:
+    """Check the agreement files the params name, so a broken one stops the run up front."""
+    from attribution.definitions import load_definitions
+    from attribution.targets import load_targets
+
+    messages = []
+    for path, loader in (
+        (params.scorecard.definitions, load_definitions),
+        (params.scorecard.targets, load_targets),
+    ):
+        if path is None:
+            continue
+        try:
+            loader(path)
+        except ParameterError as exc:
+            messages.append(str(exc))
+    if messages:
+        raise ParameterError("\n".join(messages))
+
+
+def check_schema(cls: type, data: Any, *, prefix: str = "") -> tuple[Any, list[ParamProblem]]:
+    """Check parsed YAML against any schema of frozen dataclasses, as params files are.
+
+    Unknown keys name the closest valid one (or where the key belongs in ``cls``), values
+    of the wrong type say what was expected and what was given, ranges come from the
+    fields' ``metadata`` (``min``, ``max``, ``min_length``...). Nothing is raised: the
+    caller adds its own checks and raises one error with every problem.
+
+    Returns
+    -------
+    tuple
+        The typed value (fields with problems keep their defaults) and the problems.
+
+    Examples
+    --------
+    >>> value, problems = check_schema(ReportOptions, {"currency": "€", "top_pahts": 5})
+    >>> value.currency, [p.render() for p in problems]
+    ('€', ["top_pahts: unknown key; did you mean 'top_paths'?"])
+    """
+    problems: list[ParamProblem] = []
+    token = _ROOT.set(cls)
+    try:
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
+            problems.append(
+                ParamProblem(
+                    prefix.rstrip("."), f"expected a mapping of keys to values, got {_given(data)}"
+                )
+            )
+            return cls(), problems
+        return _build(cls, data, prefix, problems), problems
+    finally:
+        _ROOT.reset(token)
 
 
 def notebook_values(params: RunParams) -> dict[str, Any]:
@@ -614,8 +897,10 @@ def notebook_values(params: RunParams) -> dict[str, Any]:
 
     Examples
     --------
-    >>> sorted(notebook_values(RunParams()))
-    ['as_of', 'currency', 'lookback_days', 'run_name', 'title', 'top_paths']
+    >>> sorted(notebook_values(RunParams()))[:6]
+    ['as_of', 'channel_groups', 'ci', 'currency', 'custom_weights', 'definitions']
+    >>> notebook_values(RunParams())["models"][:2]
+    ['first_touch', 'last_touch']
     """
     out: dict[str, Any] = {"run_name": params.run_name, "title": params.title}
     for f in fields(params):

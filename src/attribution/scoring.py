@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from attribution.dataset import Dataset
-from attribution.diagnostics import Diagnostics, auc, calibration_table, emit
+from attribution.diagnostics import Diagnostics, auc, calibration_table, emit, rank_bin
 from attribution.errors import ParameterError
 from attribution.funnel import response_times
 from attribution.modeling import collapse_levels, fit_quietly, single_threaded_blas, to_enum
@@ -104,14 +104,7 @@ def _deciles(name: str, y: np.ndarray, score: np.ndarray, bins: int = 10) -> pl.
     frame = pl.DataFrame({"y": y, "s": score}).filter(pl.col("s").is_not_nan())
     n = frame.height
     return (
-        frame.with_columns(
-            ((pl.col("s").rank("average") - 0.5) * bins / n)
-            .floor()
-            .clip(0, bins - 1)
-            .cast(pl.Int64)
-            .add(1)
-            .alias("decile")
-        )
+        frame.with_columns(rank_bin("s", bins, n).alias("decile"))
         .group_by("decile")
         .agg(
             pl.len().cast(pl.Int64).alias("leads"),

@@ -61,7 +61,7 @@ from attribution.models.pathtable import EncodedPaths
 from attribution.models.spread import JourneyPaths, journey_paths, spread_weight
 from attribution.schema import ACCOUNT_ID, AMOUNT, CHANNEL
 
-__all__ = ["By", "Comparison", "compare"]
+__all__ = ["By", "Comparison", "compare", "model_specs"]
 
 By = Literal["channel", "team", "campaign"]
 _BY: tuple[str, ...] = get_args(By)
@@ -120,6 +120,51 @@ def _specs(models: Sequence[str] | Mapping[str, Mapping[str, Any]]) -> list[tupl
     if len(set(labels)) != len(labels):
         raise ParameterError(f"models has repeated labels: {labels}")
     return specs
+
+
+def model_specs(
+    models: Sequence[str],
+    *,
+    markov_order: int = 1,
+    half_life_days: float = 7.0,
+    custom_weights: Mapping[str, float] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Each named model with its options, as :func:`compare` takes them (report parameters).
+
+    ``markov`` gets ``order``, ``time_decay`` ``half_life_days`` and ``custom`` its milestone
+    ``weights``; the other models take no options.
+
+    Examples
+    --------
+    >>> model_specs(["linear", "time_decay", "markov"], markov_order=2, half_life_days=14)
+    {'linear': {}, 'time_decay': {'half_life_days': 14}, 'markov': {'order': 2}}
+    >>> model_specs(["custom"])
+    Traceback (most recent call last):
+    ...
+    attribution.errors.ParameterError: the custom model needs milestone weights ...
+    """
+    from attribution.models import lookup
+
+    names = [models] if isinstance(models, str) else list(models)
+    if not names:
+        raise ParameterError("models must name at least one model")
+    repeated = sorted({m for m in names if names.count(m) > 1})
+    if repeated:
+        raise ParameterError(f"models names {', '.join(repeated)} more than once")
+    options: dict[str, dict[str, Any]] = {
+        "markov": {"order": markov_order},
+        "time_decay": {"half_life_days": half_life_days},
+    }
+    if "custom" in names:
+        if not custom_weights:
+            raise ParameterError(
+                "the custom model needs milestone weights (custom_weights), e.g. "
+                "{first: 0.4, lead_creation: 0.2, opportunity_creation: 0.2, close: 0.2}"
+            )
+        options["custom"] = {"weights": dict(custom_weights)}
+    for name in names:
+        lookup(name)
+    return {name: dict(options.get(name, {})) for name in names}
 
 
 def _group_expr(by: str) -> pl.Expr:
