@@ -303,8 +303,13 @@ def bench_contributions(args: argparse.Namespace) -> list[Row]:
 def bench_report(args: argparse.Namespace) -> list[Row]:
     import tempfile
 
+    import yaml
+
     attribution = Path(sys.executable).parent / "attribution"
-    row = Row("report", "make report (default demo, --jobs 4)", "demo", "5k accounts", 5000, "ours")
+    default = yaml.safe_load((ROOT / "params" / "default.yaml").read_text())
+    accounts = int(default["source"]["demo"]["accounts"])
+    label = f"{size_label(accounts)} accounts"
+    row = Row("report", "make report (default demo, --jobs 4)", "demo", label, accounts, "ours")
     with tempfile.TemporaryDirectory(prefix="attribution-bench-report-") as tmp:
         log("report: attribution run params/default.yaml --jobs 4 ...")
         best = math.inf
@@ -437,7 +442,7 @@ def targets(rows: list[Row]) -> list[tuple[str, str, str]]:
     kinds = sorted({r.table for r in rows if r.group == "paths" and r.status == "ok"})
     for kind in kinds:
         for n, size in sizes:
-            for stage in ("Markov o1", "Markov o3"):
+            for stage in ("Markov o1", "Markov o3") if n >= 1_000_000 else ():
                 ours, ca = (
                     get(stage, kind, size, "ours"),
                     get(stage, kind, size, "channelattribution"),
@@ -571,7 +576,7 @@ def write(
             ["stage", "size", "ours s", "ours MB", "load", "note"],
         ),
         ("contributions", "Contributions", ["stage", "size", "ours s", "ours MB", "load", "note"]),
-        ("report", "Report", ["stage", "ours s", "load", "note"]),
+        ("report", "Report", ["stage", "size", "ours s", "load", "note"]),
     ):
         chosen = [x for x in lines if x["group"] == group]
         if chosen:
