@@ -15,6 +15,9 @@ Groups of measurements:
 * ``contributions``: the split with its default (simulation) interval on about 1M
   opportunities, and with the bootstrap interval on about 100k.
 * ``report``: ``attribution run params/default.yaml --jobs 4`` (what ``make report`` runs).
+* ``spark``: the Spark engine in local[2] mode on the same demo Parquet: journeys, every
+  rule model, Markov o1/o3 and Shapley, credits written as Parquet (bench/spark_events.py);
+  peak memory is the Python driver's (the JVM's is in the note).
 
 Every (stage, size, tool) runs in a fresh process that reports its wall time and its own
 peak resident memory (VmHWM); the load average of the machine is recorded with each. Data
@@ -47,7 +50,7 @@ sys.path.insert(0, str(HERE / "bench"))
 import data  # noqa: E402
 import peers  # noqa: E402
 
-GROUPS = ("paths", "events", "contributions", "report")
+GROUPS = ("paths", "events", "contributions", "report", "spark")
 TOOLS = ("ours", "channelattribution", "mam")
 LABEL = {"ours": "ours", "channelattribution": "ChannelAttribution", "mam": "MAM"}
 PATH_STAGES = {  # stage -> label
@@ -244,6 +247,49 @@ def bench_events(args: argparse.Namespace) -> list[Row]:
         total.note = facts + ("; streaming engine, tables scanned lazily" if streaming else "")
         if error:
             total.status, total.note = "failed", f"{error} ({facts})"
+        if stages:
+            total.wall_s = sum(x["wall"] for x in stages)
+            total.peak_mb = max(x["rss_kb"] for x in stages) / 1024
+        rows.append(total)
+    return rows
+
+
+def bench_spark(args: argparse.Namespace) -> list[Row]:
+    rows = []
+    for size in args.sizes:
+        source = data.ensure_demo(data.accounts_for_touches(size), seed=args.seed)
+        label = size_label(size)
+        log(f"spark {label} touches (local[2]) ...")
+        lines, error, load = best_of(
+            args.repeat,
+            sys.executable,
+            HERE / "bench" / "spark_events.py",
+            [str(source)],
+            args.timeout_events,
+        )
+        stages = [x for x in lines if x.get("stage") not in ("sizes", "shuffle")]
+        shuffle = next((x for x in lines if x.get("stage") == "shuffle"), {}).get("totals", {})
+        for x in stages:
+            moved = shuffle.get(x["stage"], {})
+            rows.append(
+                Row(
+                    "spark",
+                    x["stage"],
+                    "demo",
+                    label,
+                    size,
+                    "ours",
+                    wall_s=x["wall"],
+                    peak_mb=x["rss_kb"] / 1024,
+                    load=load,
+                    note=f"JVM peak {x.get('jvm_kb', 0) / 1024:,.0f} MB; "
+                    f"{moved.get('tasks', 0)} tasks, shuffle write "
+                    f"{moved.get('shuffle_write_bytes', 0) / 2**20:,.1f} MB",
+                )
+            )
+        total = Row("spark", "pipeline total", "demo", label, size, "ours", load=load)
+        if error:
+            total.status, total.note = "failed", str(error)
         if stages:
             total.wall_s = sum(x["wall"] for x in stages)
             total.peak_mb = max(x["rss_kb"] for x in stages) / 1024
@@ -652,6 +698,8 @@ def main() -> None:
         rows += bench_paths(args, available)
     if "events" in args.groups:
         rows += bench_events(args)
+    if "spark" in args.groups:
+        rows += bench_spark(args)
     if "contributions" in args.groups:
         rows += bench_contributions(args)
     if "report" in args.groups:

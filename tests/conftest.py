@@ -58,3 +58,47 @@ def postgres() -> Iterator[pgserver.Server]:
         pytest.skip(f"{pgserver.SKIP_ENV}=1: PostgreSQL tests skipped")
     with pgserver.running() as server:
         yield server
+
+
+@dataclass(frozen=True)
+class SparkDemo:
+    """Demo data on both engines: the polars dataset and journeys, the Spark tables."""
+
+    dataset: at.Dataset
+    journeys: object  # polars.DataFrame
+    tables: object  # attribution.spark.SparkDataset
+    spark_journeys: object  # pyspark.sql.DataFrame (cached)
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    """One local[2] SparkSession for the Spark engine's tests (stopped at the end)."""
+    import sys
+
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    from attribution.spark.session import session
+
+    spark = session("local[2]")
+    spark.conf.set("spark.sql.shuffle.partitions", "4")
+    spark.sparkContext.setLogLevel("ERROR")
+    try:
+        yield spark
+    finally:
+        spark.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_demo(spark: object) -> SparkDemo:
+    """500 demo accounts as Spark tables, with journeys built by both engines."""
+    from attribution.spark import load_tables
+
+    ds = at.demo.generate(n_accounts=500, seed=3)
+    frames = ds.collect().tables()
+    tables = load_tables(
+        {
+            n: spark.createDataFrame(frames[n].to_arrow())
+            for n in ("touches", "opportunities", "contacts")
+        }  # type: ignore[attr-defined]
+    )
+    spark_journeys = at.journeys(tables, engine="spark").cache()
+    return SparkDemo(ds, at.journeys(ds), tables, spark_journeys)

@@ -127,3 +127,8 @@ def __getattr__(name: str) -> ModuleType:
         globals()[name] = module
         return module
     raise AttributeError(f"module 'attribution' has no attribute {name!r}")
+
+
+from attribution import spark  # noqa: E402  the Spark engine (issue 8); pyspark loads only when used
+
+__all__ += ["spark"]

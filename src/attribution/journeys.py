@@ -23,11 +23,12 @@ Everything is polars expressions on lazy frames: no Python loop over rows.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 import polars as pl
 
 from attribution.dataset import Dataset
+from attribution.engine import Engine, check_engine, spark_engine
 from attribution.errors import ParameterError
 from attribution.schema import (
     ACCOUNT_ID,
@@ -155,6 +156,7 @@ def journeys(
     lookback_days: float = ...,
     as_of: datetime | None = ...,
     lazy: Literal[False] = ...,
+    engine: Literal["polars"] = ...,
 ) -> pl.DataFrame: ...
 @overload
 def journeys(
@@ -163,16 +165,27 @@ def journeys(
     lookback_days: float = ...,
     as_of: datetime | None = ...,
     lazy: Literal[True],
+    engine: Literal["polars"] = ...,
 ) -> pl.LazyFrame: ...
+@overload
+def journeys(
+    dataset: Any,
+    *,
+    lookback_days: float = ...,
+    as_of: datetime | None = ...,
+    lazy: bool = ...,
+    engine: Literal["spark"],
+) -> Any: ...
 
 
 def journeys(
-    dataset: Dataset,
+    dataset: Any,
     *,
     lookback_days: float = 180,
     as_of: datetime | None = None,
     lazy: bool = False,
-) -> pl.DataFrame | pl.LazyFrame:
+    engine: Engine = "polars",
+) -> Any:
     """Build every opportunity's journey: its touches in window, ordered, with milestones.
 
     Parameters
@@ -187,6 +200,11 @@ def journeys(
         open deals' windows end here.
     lazy
         Return a LazyFrame (for data larger than memory) instead of a DataFrame.
+    engine
+        ``"polars"``, or ``"spark"``: ``dataset`` is then an
+        :class:`attribution.spark.SparkDataset` (or a mapping of table name to Spark
+        DataFrame or table name) and the result a Spark DataFrame with the same rows
+        (see :func:`attribution.spark.journeys`).
 
     Returns
     -------
@@ -206,6 +224,10 @@ def journeys(
     >>> firsts["is_first"].unique().to_list()
     [1]
     """
+    if check_engine(engine) == "spark":
+        if lazy:
+            raise ParameterError("lazy=True applies to the polars engine only")
+        return spark_engine().journeys(dataset, lookback_days=lookback_days, as_of=as_of)
     if not lookback_days >= 0:
         raise ParameterError(f"lookback_days must be >= 0, got {lookback_days!r}")
     if as_of is None:
@@ -259,11 +281,12 @@ def journeys(
 
 
 def paths(
-    journeys: pl.DataFrame | pl.LazyFrame,
+    journeys: Any,
     *,
     by: str = CHANNEL,
     team: str | None = None,
     include_open: bool = False,
+    engine: Engine = "polars",
 ) -> pl.DataFrame:
     """Aggregate journeys into a path table: one row per distinct ordered path.
 
@@ -282,6 +305,10 @@ def paths(
     include_open
         Count open opportunities as non-converting paths (default: leave them out, their
         outcome is not known yet).
+    engine
+        ``"polars"``, or ``"spark"`` for Spark journeys (a Spark DataFrame or table name):
+        per-deal paths are built in Spark and counted by a Spark aggregation
+        (:func:`attribution.spark.paths`); the result is the same polars table.
 
     Returns
     -------
@@ -300,6 +327,8 @@ def paths(
     >>> paths(j).to_dicts()[0]
     {'path': ['email'], 'conversions': 0, 'value': 0.0, 'nulls': 1}
     """
+    if check_engine(engine) == "spark":
+        return spark_engine().paths(journeys, by=by, team=team, include_open=include_open)
     if team is not None and team not in TEAMS:
         raise ParameterError(f"team must be one of {TEAMS} or None, got {team!r}")
     lf = journeys.lazy()

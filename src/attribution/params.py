@@ -71,6 +71,7 @@ __all__ = [
     "RunParams",
     "ScorecardFiles",
     "Source",
+    "SparkSource",
     "Window",
     "check_schema",
     "load_params",
@@ -104,11 +105,28 @@ class DemoSource:
 
 
 @dataclass(frozen=True)
+class SparkSource:
+    """Tables on Spark (see :mod:`attribution.spark`): read, checked and credited there."""
+
+    tables: dict[str, str] = field(default_factory=dict)
+    """Spark table names: ``{touches: db.touches, opportunities: db.opps, contacts: ...}``."""
+    master: str | None = None
+    """Spark master (e.g. ``local[2]``); default: the session's own (``spark-submit``)."""
+    credits_parquet: str | None = None
+    """Folder that receives the credits of every model in ``models.models``, computed on
+    Spark, as Parquet partitioned by ``closed_month=YYYY-MM`` (replaced as a whole)."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("credits_parquet",)
+
+
+@dataclass(frozen=True)
 class Source:
-    """Where the data comes from: the built-in demo, or a folder or database."""
+    """Where the data comes from: the built-in demo, a folder or database, or Spark."""
 
     demo: DemoSource | None = None
     """Use the built-in demo data (give ``demo: {}`` for the defaults)."""
+    spark: SparkSource | None = None
+    """Read the tables from Spark (``spark: {tables: {...}}``)."""
     path: str | None = None
     """A folder of ``<table>.parquet``/``.csv`` files, or a database URL."""
     tables: dict[str, str] | None = None
@@ -515,7 +533,31 @@ def _build(cls: type, data: Mapping[str, Any], prefix: str, problems: list[Param
         return cls()
 
 
+def _check_spark_source(source: Source, problems: list[ParamProblem]) -> None:
+    spark = source.spark
+    assert spark is not None
+    if source.demo is not None or source.path is not None:
+        problems.append(ParamProblem("source", "give one of demo, path or spark"))
+    for n in ("tables", "columns", "mapping", "time_zone"):
+        if getattr(source, n) is not None:
+            problems.append(
+                ParamProblem(f"source.{n}", "applies to a path source; use source.spark.tables")
+            )
+    allowed = ("touches", "opportunities", "contacts")
+    for t in spark.tables:
+        if t not in allowed:
+            problems.append(
+                ParamProblem(f"source.spark.tables.{t}", f"unknown table; Spark reads {allowed}")
+            )
+    for t in allowed[:2]:
+        if t not in spark.tables:
+            problems.append(ParamProblem(f"source.spark.tables.{t}", "required: name its table"))
+
+
 def _check_source(source: Source, problems: list[ParamProblem]) -> None:
+    if source.spark is not None:
+        _check_spark_source(source, problems)
+        return
     if source.demo is not None and source.path is not None:
         problems.append(ParamProblem("source", "give either demo or path, not both"))
     if source.demo is None and source.path is None:
@@ -637,6 +679,10 @@ def _resolve_paths(params: RunParams, base: Path) -> RunParams:
         for n in Source.path_fields
         if getattr(source, n) is not None and not _is_preset(n, getattr(source, n), base)
     }
+    if source.spark is not None and source.spark.credits_parquet is not None:
+        in_source["spark"] = dataclasses.replace(
+            source.spark, credits_parquet=_resolve(source.spark.credits_parquet, base)
+        )
     top: dict[str, Any] = {n: _resolve(getattr(params, n), base) for n in RunParams.path_fields}
     for f in fields(params):  # notebook sections that name files (e.g. the scorecard's)
         section = getattr(params, f.name)

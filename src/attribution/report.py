@@ -508,9 +508,17 @@ def run(
 
     bar = _Progress(2 + 2 * len(chosen), enabled=progress, stream=log)
     tmp: Path | None = None
+    scratch: Path | None = None
     try:
         t = time.perf_counter()
-        dataset = load_source(p.source)
+        if p.source.spark is not None:  # Spark tables (issue 8): see attribution.spark.report
+            from attribution.spark.report import load_for_report
+
+            out_root.mkdir(parents=True, exist_ok=True)
+            scratch = out_root / f".{p.run_name}.spark-tables"
+            dataset = load_for_report(p, scratch)
+        else:
+            dataset = load_source(p.source)
         timings["load"] = time.perf_counter() - t
         bar.step(f"loaded and validated {dataset.source} in {timings['load']:.1f}s")
 
@@ -522,6 +530,8 @@ def run(
         timings["snapshot"] = time.perf_counter() - t
         bar.step(f"wrote the data snapshot in {timings['snapshot']:.1f}s")
         del dataset  # the notebooks read the snapshot; free the memory for the kernels
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
         from attribution import __version__
         from attribution.report_html import vega_bundle
@@ -575,6 +585,8 @@ def run(
         bar.close()
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     return RunResult(
         run_dir=run_dir, index=run_dir / "index.html", manifest=manifest, notebooks=runs
     )

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from attribution.engine import Engine, check_engine, spark_engine
 from attribution.errors import ParameterError
 from attribution.models import markov as _markov
 from attribution.models import rules
@@ -91,12 +92,13 @@ def lookup(model: str) -> Model:
 
 
 def attribute(
-    journeys: pl.DataFrame | pl.LazyFrame,
+    journeys: Any,
     model: ModelName | str,
     *,
     team: str | None = None,
+    engine: Engine = "polars",
     **options: Any,
-) -> pl.DataFrame:
+) -> Any:
     """Credit won revenue to touches with the model called ``model``.
 
     Parameters
@@ -108,6 +110,10 @@ def attribute(
     team
         ``None`` credits both teams' touches; ``"marketing"`` or ``"sales"`` only that
         team's (a won deal with no touch of that team gets a ``(no touch)`` row).
+    engine
+        ``"polars"``, or ``"spark"`` for Spark journeys (a Spark DataFrame or table name):
+        the credits are then a Spark DataFrame with the same rows
+        (:func:`attribution.spark.attribute`).
     **options
         The model's options (see :func:`model_options`), e.g. ``half_life_days=14`` for
         ``time_decay``, ``order=3`` for ``markov``, ``weights={...}`` for ``custom``.
@@ -130,6 +136,8 @@ def attribute(
     ...
     attribution.errors.ParameterError: unknown attribution model 'linaer'. Did you mean ...
     """
+    if check_engine(engine) == "spark":
+        return spark_engine().attribute(journeys, str(model), team=team, **options)
     fn = lookup(model)
     check_options(str(model), options, model_options(str(model)))
     return fn(journeys, team=team, **options)

@@ -40,6 +40,7 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from attribution.engine import Engine, check_engine, spark_engine
 from attribution.errors import ParameterError
 from attribution.models import markov as markov_model
 from attribution.models import rules as rules_model
@@ -647,7 +648,7 @@ def _data_boot(
 
 
 def compare(
-    journeys: pl.DataFrame | pl.LazyFrame,
+    journeys: Any,
     models: Sequence[str] | Mapping[str, Mapping[str, Any]] = DEFAULT_MODELS,
     *,
     by: By = "channel",
@@ -655,6 +656,7 @@ def compare(
     ci: float | None = None,
     n_boot: int = 200,
     seed: int = 0,
+    engine: Engine = "polars",
 ) -> Comparison:
     """Revenue credited per channel (or team, or campaign) by several models side by side.
 
@@ -678,6 +680,10 @@ def compare(
         Number of bootstrap resamples of accounts.
     seed
         Seed of the resampling.
+    engine
+        ``"polars"``, or ``"spark"`` for Spark journeys (a Spark DataFrame or table name):
+        the table is then built by one Spark pass (:func:`attribution.spark.compare`);
+        bootstrap intervals are not available there.
 
     Returns
     -------
@@ -695,6 +701,8 @@ def compare(
     >>> cmp.intervals.columns
     ['model', 'team', 'revenue', 'ci_low', 'ci_high']
     """
+    if check_engine(engine) == "spark":
+        return spark_engine().compare(journeys, models, by=by, team=team, ci=ci)
     _check(by, ci, n_boot)
     check_team(team)
     specs = _specs(models)

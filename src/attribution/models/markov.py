@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -47,6 +47,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from attribution.dataset import Dataset
+from attribution.engine import Engine, check_engine, spark_engine
 from attribution.errors import DataError, ParameterError
 from attribution.models.pathtable import EncodedPaths, as_path_table, encode
 from attribution.schema import CHANNEL
@@ -54,7 +55,16 @@ from attribution.schema import CHANNEL
 if TYPE_CHECKING:
     from attribution.models.spread import JourneyPaths
 
-__all__ = ["MarkovResult", "credits", "fit", "markov", "prepare", "prospect_paths"]
+__all__ = [
+    "MarkovResult",
+    "credits",
+    "fit",
+    "markov",
+    "members_of",
+    "prepare",
+    "prospect_paths",
+    "result",
+]
 
 START, CONVERSION, NULL = "(start)", "(conversion)", "(null)"
 STATE_SEPARATOR = " > "
@@ -166,20 +176,35 @@ def prepare(paths: EncodedPaths, *, order: int = 1) -> Chain:
         steps = ids[codes]
     else:
         state_codes, steps = np.unique(codes, return_inverse=True)
-    members = np.zeros((len(state_codes), n_channels), dtype=bool)
-    rest = state_codes.copy()
-    for _ in range(order):
-        rest, d = np.divmod(rest, base)
-        held = d > 0
-        members[np.flatnonzero(held), d[held] - 1] = True
     return Chain(
         channels=paths.channels,
         order=order,
         state_codes=state_codes,
         steps=steps,
         offsets=offsets,
-        members=members,
+        members=members_of(state_codes, order=order, n_channels=n_channels),
     )
+
+
+def members_of(state_codes: np.ndarray, *, order: int, n_channels: int) -> np.ndarray:
+    """Which channels each state holds (states x channels, bool), from the state codes.
+
+    A state code is its channels' codes plus one, in base ``n_channels + 1``, most
+    significant first (0 pads a state shorter than the order).
+
+    Examples
+    --------
+    >>> members_of(np.array([1, 2 * 3 + 1]), order=2, n_channels=2).tolist()
+    [[True, False], [True, True]]
+    """
+    base = n_channels + 1
+    members = np.zeros((len(state_codes), n_channels), dtype=bool)
+    rest = np.asarray(state_codes).copy()
+    for _ in range(order):
+        rest, d = np.divmod(rest, base)
+        held = d > 0
+        members[np.flatnonzero(held), d[held] - 1] = True
+    return members
 
 
 @dataclass(frozen=True)
@@ -433,6 +458,17 @@ def fit(paths: EncodedPaths, *, order: int = 1, transition_matrix: bool = True) 
     """Fit an order-``order`` chain to encoded paths (see :func:`markov`)."""
     chain = prepare(paths, order=order)
     counts = count(chain, paths.conversions, paths.nulls, paths.value)
+    return result(chain, counts, transition_matrix=transition_matrix)
+
+
+def result(chain: Chain, counts: Counts, *, transition_matrix: bool = True) -> MarkovResult:
+    """Solve a chain from its transition counts and tabulate the result (see :func:`markov`).
+
+    The counts may come from :func:`count` or be added up elsewhere (e.g. by the Spark
+    engine, over partitions of the paths); only ``chain``'s channels, order, state codes
+    and members are used.
+    """
+    order = chain.order
     solution = solve(chain, counts)
     conv_share = _shares(solution.removal_effect)
     value_share = _shares(solution.removal_effect_value)
@@ -472,12 +508,13 @@ def check_order(order: object) -> int:
 
 
 def markov(
-    paths: pl.DataFrame | pl.LazyFrame,
+    paths: Any,
     *,
     order: int = 1,
     separator: str = " > ",
     extra_nulls: pl.DataFrame | None = None,
     transition_matrix: bool = True,
+    engine: Engine = "polars",
 ) -> MarkovResult:
     """Removal-effect attribution on an order-``order`` Markov chain, solved exactly.
 
@@ -498,6 +535,10 @@ def markov(
         ignored and their ``nulls`` added.
     transition_matrix
         Also build the tidy transition matrix (skip it to save time on big chains).
+    engine
+        ``"polars"``, or ``"spark"`` for Spark journeys (a Spark DataFrame or table name):
+        transition counts are then summed by Spark and only they come to this process,
+        where the chain is solved (:func:`attribution.spark.markov`; no ``extra_nulls``).
 
     Returns
     -------
@@ -519,6 +560,10 @@ def markov(
     >>> round(r.conversion_probability, 4)
     0.375
     """
+    if check_engine(engine) == "spark":
+        if extra_nulls is not None:
+            raise ParameterError("extra_nulls is not available with engine='spark'")
+        return spark_engine().markov(paths, order=order, transition_matrix=transition_matrix)
     order = check_order(order)
     table = as_path_table(paths)
     encoded = encode(

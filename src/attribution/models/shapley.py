@@ -30,11 +30,12 @@ at which it first appears in the converting journeys (:func:`positions`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import polars as pl
 
+from attribution.engine import Engine, check_engine, spark_engine
 from attribution.errors import DataError, ParameterError
 from attribution.models.pathtable import EncodedPaths, as_path_table, encode
 from attribution.schema import CHANNEL
@@ -288,11 +289,12 @@ def fit(
 
 
 def shapley(
-    paths: pl.DataFrame | pl.LazyFrame,
+    paths: Any,
     *,
     value: ShapleyValue = "conversion_rate",
     ordered: bool = False,
     separator: str = " > ",
+    engine: Engine = "polars",
 ) -> ShapleyResult:
     """Shapley-value attribution over the channel sets of a path table.
 
@@ -310,6 +312,10 @@ def shapley(
         the converting journeys (``result.positions``; see :func:`positions`).
     separator
         Joins channels in string paths.
+    engine
+        ``"polars"``, or ``"spark"`` for Spark journeys (a Spark DataFrame or table name):
+        counts per channel set are then summed by Spark and only they come to this
+        process (:func:`attribution.spark.shapley`).
 
     Returns
     -------
@@ -327,6 +333,8 @@ def shapley(
     >>> shapley(t).channels["conversions"].round(3).to_list()
     [2.25, 0.75]
     """
+    if check_engine(engine) == "spark":
+        return spark_engine().shapley(paths, value=value, ordered=ordered)
     value = check_value(value)  # type: ignore[assignment]
     encoded = encode(as_path_table(paths), separator=separator, merge_repeats=True)
     if encoded.n_paths == 0 or len(encoded.channels) == 0:
