@@ -68,3 +68,43 @@ def test_params_name_the_spark_tables_they_need() -> None:
     text = str(err.value)
     assert "source: give one of demo, path or spark" in text
     assert "source.spark.tables.opportunities: required" in text
+
+
+def test_attribution_run_reads_spark_tables_end_to_end(
+    spark: object, spark_demo: SparkDemo, tmp_path: Path
+) -> None:
+    """The scheduled report: params name Spark tables; the page renders from them."""
+    from helpers import ROOT
+
+    from attribution import report
+
+    for name, frame in spark_demo.tables.tables().items():  # type: ignore[attr-defined]
+        frame.createOrReplaceTempView(f"run_{name}")
+    credits = tmp_path / "credits"
+    params = parse_params(
+        {
+            "run_name": "lake",
+            "source": {
+                "spark": {
+                    "tables": {n: f"run_{n}" for n in ("touches", "opportunities", "contacts")},
+                    "master": "local[2]",
+                    "credits_parquet": str(credits),
+                }
+            },
+            "models": {"models": ["first_touch", "linear"]},
+            "notebooks": ["01_data_health"],
+            "notebooks_dir": str(ROOT / "notebooks"),
+        }
+    )
+    result = report.run(params, out=tmp_path / "outputs", progress=False)
+
+    assert result.run_dir == tmp_path / "outputs" / "lake"
+    assert (result.run_dir / "01_data_health.html").is_file()
+    assert not list((tmp_path / "outputs").glob(".lake.*")), "scratch and temporary folders gone"
+    written = pl.read_parquet(credits / "*" / "*.parquet", hive_partitioning=True)
+    assert set(written["model"]) == {"first_touch", "linear"}
+    won = spark_demo.journeys.filter(pl.col("status") == "won")
+    revenue = won.unique("opportunity_id")["amount"].sum()
+    for model in ("first_touch", "linear"):
+        part = written.filter(pl.col("model") == model)
+        assert part["revenue"].sum() == pytest.approx(revenue, rel=1e-9), "credits conserve"
