@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import papermill
 import pytest
@@ -95,7 +96,8 @@ def test_every_shipped_params_file_loads() -> None:
         p = load_params(ROOT / "params" / f"{name}.yaml")
         assert p.run_name in {"demo", "ci", "q3", "olist"}
     olist = load_params(ROOT / "params" / "olist.yaml")
-    assert olist.source.path == str(REAL_DATA / "olist_marketing_funnel")
+    assert olist.source.path is not None
+    assert Path(olist.source.path).resolve() == (REAL_DATA / "olist_marketing_funnel").resolve()
     assert olist.source.mapping == str(ROOT / "params" / "mappings" / "olist.yaml")
     assert olist.report.currency == "R$" and olist.goals.score_outcome == "won"
     example = load_params(ROOT / "params" / "example_own_data.yaml")
