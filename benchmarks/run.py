@@ -628,6 +628,12 @@ def write(
         ),
         ("contributions", "Contributions", ["stage", "size", "ours s", "ours MB", "load", "note"]),
         ("report", "Report", ["stage", "size", "ours s", "load", "note"]),
+        (
+            "spark",
+            "Spark engine, local[2], from Parquet (demo data; sizes in touches; MB: the Python "
+            "driver, the JVM in the note)",
+            ["stage", "size", "ours s", "ours MB", "load", "note"],
+        ),
     ):
         chosen = [x for x in lines if x["group"] == group]
         if chosen:

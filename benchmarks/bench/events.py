@@ -12,7 +12,8 @@ holds the peak of the whole pipeline. Stages, as an analyst runs them:
    90% bootstrap intervals.
 
 With ``--streaming`` (for sources larger than memory) the tables stay lazy scans, journeys
-are written to a Parquet file by polars' streaming engine and the models read that file.
+are written by :func:`attribution.write_journeys` (polars' streaming engine, one bucket of
+accounts at a time, ``--buckets``) and the models read that folder.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def main() -> None:
     parser.add_argument("source")
     parser.add_argument("--n-boot", type=int, default=200)
     parser.add_argument("--streaming", action="store_true")
+    parser.add_argument("--buckets", type=int, default=8, help="account buckets (streaming)")
     args = parser.parse_args()
 
     import polars as pl
@@ -52,11 +54,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="attribution-bench-") as tmp:
         ds = stage("load + validate", lambda: at.load(args.source, lazy=args.streaming))
         if args.streaming:
-            file = Path(tmp) / "journeys.parquet"
+            folder = Path(tmp) / "journeys"
 
             def build() -> pl.LazyFrame:
-                at.journeys(ds, lazy=True).sink_parquet(file, engine="streaming")
-                return pl.scan_parquet(file)
+                at.write_journeys(ds, folder, buckets=args.buckets)
+                return pl.scan_parquet(folder)
 
             j = stage("journeys", build)
         else:

@@ -32,6 +32,7 @@ from attribution.features import opportunity_features
 from attribution.funnel import funnel, response_times, sourced_influenced, speed_to_lead
 from attribution.handoff import EffectResult, SlaCost, sla_cost, speed_to_lead_effect
 from attribution.io import load, open_source
+from attribution.journey_files import write_journeys
 from attribution.journeys import journeys, paths
 from attribution.mapping import Mapping, load_mapping
 from attribution.models import MODELS, attribute
@@ -102,6 +103,7 @@ __all__ = [
     "speed_to_lead_effect",
     "top_groups",
     "validate",
+    "write_journeys",
 ]
 __all__ += [  # the shared scorecard (issue 9)
     "AppliedDefinitions",
