@@ -32,6 +32,7 @@ import polars as pl
 from attribution.dataset import Dataset
 from attribution.db import DuckDBSource, PostgresSource, SQLiteSource
 from attribution.errors import ParameterError, SourceError
+from attribution.folders import swap_into_place
 from attribution.mapping import Mapping, load_mapping
 from attribution.schema import TABLES, Problem, raise_problems, validate
 from attribution.source import Source, TimeRange, mask_url
@@ -453,14 +454,7 @@ def write_tables(dataset: Dataset, folder: str | os.PathLike[str], *, fmt: str =
                 lf.sink_parquet(tmp / f"{name}.parquet")
             else:
                 lf.sink_csv(tmp / f"{name}.csv")
-        if dest.exists():
-            old = dest.with_name(f".{dest.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            dest.rename(old)
-            tmp.rename(dest)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(dest)
+        swap_into_place(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

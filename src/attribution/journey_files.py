@@ -21,6 +21,7 @@ import polars as pl
 
 from attribution.dataset import Dataset
 from attribution.errors import ParameterError
+from attribution.folders import swap_into_place
 from attribution.journeys import journeys
 from attribution.schema import ACCOUNT_ID
 
@@ -91,14 +92,7 @@ def write_journeys(
             )
             frame = journeys(part, lookback_days=lookback_days, as_of=as_of, lazy=True)
             frame.sink_parquet(tmp / f"part-{i:04d}.parquet", engine="streaming")
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-            tmp.rename(target)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(target)
+        swap_into_place(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -53,6 +53,7 @@ from typing import Any
 
 from attribution.dataset import Dataset
 from attribution.errors import ParameterError
+from attribution.folders import swap_into_place
 from attribution.params import RunParams, Source, load_params, notebook_values
 
 __all__ = [
@@ -422,18 +423,6 @@ def _git(folder: Path) -> dict[str, Any] | None:
     return {"commit": commit, "dirty": bool(status)}
 
 
-def _swap_into_place(tmp: Path, dest: Path) -> None:
-    """Replace ``dest`` by ``tmp`` with renames (the old folder is removed afterwards)."""
-    if dest.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
-        old.rmdir()
-        dest.rename(old)
-        tmp.rename(dest)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(dest)
-
-
 def _folder_mode() -> int:
     """Permissions of a new folder under the current umask (what mkdir would give)."""
     umask = os.umask(0o022)
@@ -579,7 +568,7 @@ def run(
             tmp.rename(partial)
             tmp = None
             raise NotebookError(failed, partial, run_dir)
-        _swap_into_place(tmp, run_dir)
+        swap_into_place(tmp, run_dir)
         tmp = None
     finally:
         bar.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from attribution.errors import ParameterError
+from attribution.folders import swap_into_place
 from attribution.schema import CLOSED_AT
 
 if TYPE_CHECKING:
@@ -49,11 +50,7 @@ def write_credits(credits: DataFrame, path: str | os.PathLike[str]) -> Path:
             .mode("errorifexists")
             .parquet(tmp.as_uri())
         )
-        old = dest.with_name(f".{dest.name}.old-{uuid.uuid4().hex[:8]}")
-        if dest.exists():
-            dest.rename(old)
-        tmp.rename(dest)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_into_place(tmp, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return dest
