@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 from helpers import REAL_DATA, ROOT
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import attribution as at
@@ -97,6 +97,7 @@ def table(rows: list[tuple[list[str], float, float, float]]) -> pl.DataFrame:
 
 @settings(max_examples=60, deadline=None)
 @given(rows=path_rows, order=st.integers(1, 4), iterative=st.booleans())
+@example(rows=[(["a"], 1, 0, 2.2250738585e-313), (["b", "a"], 0, 1, 0.0)], order=1, iterative=True)
 def test_removal_effects_equal_a_dense_solve(rows: list, order: int, iterative: bool) -> None:
     rows = [(p, c, n, v if c else 0.0) for p, c, n, v in rows]
     expected = dense_reference(rows, order)

@@ -351,8 +351,12 @@ def solve(
     # systems of small chains are solved densely (see _solve_system): slice them dense too
     matrix = q.toarray() if chain.n_states <= _DENSE_STATES else q
     columns = [counts.conversion * scale]
+    # values are solved in units of the largest one: the removal effects are ratios, and
+    # the iterative solver's tolerance is absolute (tiny values would read as zero)
+    unit = float(counts.value.max()) if value and counts.value.size else 0.0
+    unit = unit if unit > 0 else 1.0
     if value:
-        columns.append(counts.value * scale)
+        columns.append(counts.value * scale / unit)
     rhs = np.column_stack(columns)
     total_start = counts.start.sum()
     pi = counts.start / total_start if total_start > 0 else counts.start
@@ -379,7 +383,7 @@ def solve(
         removal_effect=effects[:, 0],
         removal_effect_value=effects[:, 1] if value else np.full(n_channels, np.nan),
         base_probability=float(base[0]),
-        base_value=float(base[1]) if value else float("nan"),
+        base_value=float(base[1]) * unit if value else float("nan"),
         systems=tuple(systems),
     )
 
