@@ -29,6 +29,7 @@ from attribution.errors import ParameterError
 from attribution.journeys import (
     JOURNEY_COLUMNS,
     N_TOUCHES,
+    OPPORTUNITY_COLUMNS,
     OPPORTUNITY_CREATED_AT,
     POSITION,
     STATUS,
@@ -262,17 +263,6 @@ def opportunity_features(
     """
     if period not in _PERIODS:
         raise ParameterError(f"period must be one of {', '.join(_PERIODS)}; got {period!r}")
-    opp_columns = (
-        OPPORTUNITY_ID,
-        ACCOUNT_ID,
-        STATUS,
-        IS_WON,
-        AMOUNT,
-        OPPORTUNITY_CREATED_AT,
-        CLOSED_AT,
-        WINDOW_START,
-        WINDOW_END,
-    )
     if journeys is None:
         # the journeys' windows without their ordering: no sort, no milestones
         if not lookback_days >= 0:
@@ -281,7 +271,7 @@ def opportunity_features(
             as_of = dataset.as_of
         elif as_of.tzinfo is None:
             as_of = as_of.replace(tzinfo=UTC)
-        base = _opportunity_windows(dataset, lookback_days, as_of).select(opp_columns)
+        base = _opportunity_windows(dataset, lookback_days, as_of).select(OPPORTUNITY_COLUMNS)
         touches = dataset.lazy("touches").select(ACCOUNT_ID, OCCURRED_AT, TEAM, CHANNEL)
         rows = (
             base.select(OPPORTUNITY_ID, ACCOUNT_ID, WINDOW_START, WINDOW_END)
@@ -297,7 +287,9 @@ def opportunity_features(
                 "journeys must be the output of attribution.journeys(); it lacks "
                 + ", ".join(sorted(missing))
             )
-        base = j.filter(pl.col(POSITION) <= 1).select(opp_columns)  # one row per opportunity
+        base = j.filter(pl.col(POSITION) <= 1).select(
+            OPPORTUNITY_COLUMNS
+        )  # one row per opportunity
         rows = j.filter(pl.col(N_TOUCHES) > 0)
         seen = j
     groups = resolve_channel_groups(seen, channel_groups) if channel_groups is not None else {}

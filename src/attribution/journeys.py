@@ -66,7 +66,7 @@ IS_OPPORTUNITY_CREATION = "is_opportunity_creation"
 IS_CLOSE = "is_close"
 MILESTONES = (IS_FIRST, IS_LEAD_CREATION, IS_OPPORTUNITY_CREATION, IS_CLOSE)
 
-JOURNEY_COLUMNS: tuple[str, ...] = (
+OPPORTUNITY_COLUMNS: tuple[str, ...] = (
     OPPORTUNITY_ID,
     ACCOUNT_ID,
     STATUS,
@@ -76,6 +76,11 @@ JOURNEY_COLUMNS: tuple[str, ...] = (
     CLOSED_AT,
     WINDOW_START,
     WINDOW_END,
+)
+"""The leading columns of a journeys frame that describe the opportunity and its window."""
+
+JOURNEY_COLUMNS: tuple[str, ...] = (
+    *OPPORTUNITY_COLUMNS,
     LEAD_CREATED_AT,
     TOUCH_ID,
     OCCURRED_AT,

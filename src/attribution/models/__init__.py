@@ -33,20 +33,7 @@ __all__ = [
     "model_options",
 ]
 
-ModelName = Literal[
-    "first_touch",
-    "last_touch",
-    "linear",
-    "time_decay",
-    "u_shaped",
-    "w_shaped",
-    "full_path",
-    "j_shaped",
-    "inverse_j",
-    "custom",
-    "markov",
-    "shapley",
-]
+ModelName = Literal[rules.RuleModel, "markov", "shapley"]
 
 Model = Callable[..., pl.DataFrame]
 

@@ -282,18 +282,8 @@ def attribute_paths(
 
 
 PathMeasure = Literal["conversions", "value"]
-DEFAULT_PATH_MODELS: tuple[str, ...] = (
-    "first_touch",
-    "last_touch",
-    "linear",
-    "time_decay",
-    "u_shaped",
-    "w_shaped",
-    "full_path",
-    "j_shaped",
-    "inverse_j",
-    "markov",
-)
+# every rule model but ``custom`` (which needs weights), and Markov
+DEFAULT_PATH_MODELS: tuple[str, ...] = (*(m for m in RULE_MODELS if m != "custom"), "markov")
 
 
 def compare_paths(
