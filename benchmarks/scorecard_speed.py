@@ -15,38 +15,16 @@ Demo data has about 11 touches and 1.6 contacts per account.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import os
-import resource
-import shutil
-import tempfile
-import time
-import warnings
-from collections.abc import Callable
+import sys
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 import attribution as at
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "bench"))
+from ondemo import peak_mb, run_sizes, timed
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", at.EstimateWarning)
-        out = fn()
-    return out, time.perf_counter() - start
-
-
-def write(folder: Path, accounts: int, seed: int) -> None:
-    at.demo.write_large(folder, n_accounts=accounts, seed=seed)
 
 
 def measure(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -85,26 +63,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    rows = []
-    spawn = multiprocessing.get_context("spawn")
-    for accounts in args.accounts:
-        tmp = Path(tempfile.mkdtemp(prefix="attribution-bench-"))
-        try:
-            child = spawn.Process(target=write, args=(tmp / "demo", accounts, args.seed))
-            child.start()
-            child.join()
-            touches = pl.scan_parquet(tmp / "demo" / "touches" / "*.parquet").select(pl.len())
-            row = {"accounts": accounts, "touches": touches.collect().item()}
-            rows.append(row | measure(tmp / "demo", args))
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    cores = len(os.sched_getaffinity(0))
-    print(
-        f"cores available: {cores}; polars threads: {pl.thread_pool_size()}; "
-        f"tables {'in memory' if args.eager else 'lazy (Parquet re-read per query)'}"
-    )
-    with pl.Config(tbl_cols=20, tbl_width_chars=250, float_precision=2, thousands_separator=True):
-        print(pl.DataFrame(rows))
+    run_sizes(args.accounts, args, measure, float_precision=2)
 
 
 if __name__ == "__main__":
