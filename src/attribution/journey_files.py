@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -73,10 +73,8 @@ def write_journeys(
     """
     if isinstance(buckets, bool) or not isinstance(buckets, int) or buckets < 1:
         raise ParameterError(f"buckets must be a whole number >= 1, got {buckets!r}")
-    if as_of is None:
+    if as_of is None:  # once for all buckets: each bucket's latest timestamp differs
         as_of = dataset.as_of
-    elif as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=UTC)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))

@@ -768,11 +768,16 @@ def parse_params(
     return _with_agreed_sla(params, where)
 
 
-def _with_agreed_sla(params: RunParams, where: str) -> RunParams:
-    """Take the SLA hours from the agreed definitions (their owner) unless given, and equal."""
+def _with_agreed_sla(params: RunParams, where: str, definitions: Any = None) -> RunParams:
+    """Take the SLA hours from the agreed definitions (their owner) unless given, and equal.
+
+    ``definitions`` is the already loaded definitions file, if the caller has it.
+    """
     from attribution.definitions import load_definitions
 
-    agreed = load_definitions(params.scorecard.definitions).sla.response_hours
+    if definitions is None:
+        definitions = load_definitions(params.scorecard.definitions)
+    agreed = definitions.sla.response_hours
     given = params.goals.sla_hours
     if given is None:
         return dataclasses.replace(
@@ -847,8 +852,8 @@ def load_params(path: str | os.PathLike[str]) -> RunParams:
         default_run_name=file.stem,
         agree=False,
     )
-    _check_named_files(params)
-    return _with_agreed_sla(params, str(file))
+    loaded = _check_named_files(params)
+    return _with_agreed_sla(params, str(file), loaded.get("definitions"))
 
 
 def read_yaml(path: str | os.PathLike[str], *, what: str = "file") -> Any:
@@ -879,24 +884,29 @@ def read_yaml(path: str | os.PathLike[str], *, what: str = "file") -> Any:
         raise ParameterError(f"{what} {file} is not valid YAML: {exc}") from None
 
 
-def _check_named_files(params: RunParams) -> None:
-    """Check the agreement files the params name, so a broken one stops the run up front."""
+def _check_named_files(params: RunParams) -> dict[str, Any]:
+    """Check the agreement files the params name, so a broken one stops the run up front.
+
+    Returns the loaded files by kind (``definitions``, ``targets``), for those named.
+    """
     from attribution.definitions import load_definitions
     from attribution.targets import load_targets
 
     messages = []
-    for path, loader in (
-        (params.scorecard.definitions, load_definitions),
-        (params.scorecard.targets, load_targets),
+    loaded: dict[str, Any] = {}
+    for kind, path, loader in (
+        ("definitions", params.scorecard.definitions, load_definitions),
+        ("targets", params.scorecard.targets, load_targets),
     ):
         if path is None:
             continue
         try:
-            loader(path)
+            loaded[kind] = loader(path)
         except ParameterError as exc:
             messages.append(str(exc))
     if messages:
         raise ParameterError("\n".join(messages))
+    return loaded
 
 
 def check_schema(cls: type, data: Any, *, prefix: str = "") -> tuple[Any, list[ParamProblem]]:
