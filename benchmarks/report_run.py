@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from attribution import report
+from attribution.report import runner as report
 
 ROOT = Path(__file__).resolve().parents[1]
 

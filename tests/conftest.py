@@ -13,7 +13,7 @@ import pytest
 from helpers import ROOT
 
 import attribution as at
-from attribution import report
+from attribution.report import runner as report
 
 
 @pytest.fixture(scope="session")

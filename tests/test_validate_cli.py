@@ -63,7 +63,7 @@ def test_problems_are_listed_under_the_summary(
 def test_a_preset_and_a_window(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         capsys,
-        str(ROOT / "tests" / "data" / "salesforce"),
+        str(ROOT / "tests" / "fixtures" / "salesforce"),
         "--mapping",
         "salesforce",
         "--start",
@@ -86,7 +86,7 @@ def test_a_mapping_naming_a_missing_column(
         "      opportunity_id: OpportunityId\n"
     )
     code, out, _ = run(
-        capsys, str(ROOT / "tests" / "data" / "salesforce"), "--mapping", str(mapping)
+        capsys, str(ROOT / "tests" / "fixtures" / "salesforce"), "--mapping", str(mapping)
     )
     assert code == 2
     assert "Tables" not in out  # nothing could be read

@@ -1,7 +1,7 @@
 """Benchmark inputs, generated once and cached under ``benchmarks/data/`` (git-ignored).
 
 * Event-level demo sources (``demo-<accounts>-s<seed>/``): folders of Parquet parts written
-  chunk by chunk by :func:`attribution.demo.write_large`, sized in touches (the default demo
+  chunk by chunk by :func:`attribution.data.demo.write_large`, sized in touches (the default demo
   has about 11 touches per account, 23% of accounts open an opportunity).
 * Path tables over 12 channels (``paths-<kind>-<rows>.parquet``): ``journeys`` has one
   customer journey per row (random paths: geometric lengths with mean 4, 20% convert), so

@@ -1,136 +1,145 @@
 """attribution: where closed revenue came from, for marketing and sales together.
 
+The package reads the way data flows through it::
+
+    data/ ──► journey/ ──► models/ ─┐
+      │          │                  ├──► alignment/ ──► report/ ──► cli
+      │          ├──► handoff/ ─────┤
+      │          ├──► health/       │
+      │          └──► estimates/ ───┘
+
+``__all__`` holds the calls a user makes; every other public name lives in its module
+(``attribution.models.agreement``, ``attribution.estimates.speed``, ...) and is also
+reachable as an attribute of this package, as it always was.
+
 >>> import attribution as at
 >>> ds = at.demo.generate(n_accounts=100, seed=0)
 >>> j = at.journeys(ds)
 """
 
-from types import ModuleType
+from __future__ import annotations
 
-from attribution import (
-    demo,
-    health,
-    mapping,
-    notebook,
-    overview,
-    params,
-    report,
-    schema,
-    snapshot,
-)
-from attribution.contributions import ContributionResult, contributions
-from attribution.dataset import Dataset
-from attribution.diagnostics import Diagnostics, EstimateWarning
+import importlib
+from typing import Any
+
+from attribution import errors, health
+from attribution.alignment.definitions import Definitions, load_definitions
+from attribution.alignment.qualification import AppliedDefinitions, apply_definitions
+from attribution.alignment.scorecard import Scorecard, scorecard
+from attribution.alignment.targets import Targets, load_targets
+from attribution.data import demo, mapping, schema, snapshot
+from attribution.data.dataset import Dataset
+from attribution.data.load import load, open_source
+from attribution.data.mapping import Mapping, load_mapping
+from attribution.data.schema import validate
 from attribution.errors import (
     AttributionError,
     DataError,
+    EstimateWarning,
+    NotebookError,
     ParameterError,
     SchemaError,
     SourceError,
 )
-from attribution.features import opportunity_features
-from attribution.funnel import funnel, response_times, sourced_influenced, speed_to_lead
-from attribution.handoff import EffectResult, SlaCost, sla_cost, speed_to_lead_effect
-from attribution.io import load, open_source
-from attribution.journey_files import write_journeys
-from attribution.journeys import journeys, paths
-from attribution.mapping import Mapping, load_mapping
+from attribution.estimates.contributions import ContributionResult, contributions
+from attribution.estimates.diagnostics import Diagnostics
+from attribution.estimates.scoring import LeadScoreResult, lead_score_weights
+from attribution.estimates.speed import EffectResult, SlaCost, sla_cost, speed_to_lead_effect
+from attribution.handoff.funnel import funnel, sourced_influenced, speed_to_lead
+from attribution.journey.build import journeys, paths
+from attribution.journey.features import opportunity_features
+from attribution.journey.files import write_journeys
+from attribution.journey.response import response_times
 from attribution.models import MODELS, attribute
 from attribution.models.agreement import agreement, disagreement, top_groups
 from attribution.models.compare import Comparison, compare, model_specs
 from attribution.models.markov import markov
 from attribution.models.shapley import shapley
 from attribution.models.timeline import credit_over_time
-from attribution.schema import validate
-from attribution.scoring import LeadScoreResult, lead_score_weights
-
-# the shared scorecard: agreed definitions, targets with owners, the SLA (issue 9)
-from attribution import definitions, targets  # isort: skip
-from attribution.definitions import Definitions, load_definitions
-from attribution.qualification import AppliedDefinitions, apply_definitions
-from attribution.scorecard import Scorecard, scorecard
-from attribution.targets import Targets, load_targets
 
 __version__ = "0.1.0"
 __all__ = [
     "MODELS",
     "AttributionError",
-    "Comparison",
-    "ContributionResult",
     "DataError",
     "Dataset",
-    "Diagnostics",
-    "EffectResult",
     "EstimateWarning",
-    "LeadScoreResult",
-    "Mapping",
     "ParameterError",
     "SchemaError",
-    "SlaCost",
     "SourceError",
     "__version__",
-    "agreement",
+    "apply_definitions",
     "attribute",
-    "charts",
     "compare",
     "contributions",
-    "credit_over_time",
     "demo",
-    "disagreement",
     "funnel",
-    "health",
     "journeys",
     "lead_score_weights",
     "load",
-    "load_mapping",
-    "mapping",
+    "load_definitions",
+    "load_targets",
     "markov",
-    "model_specs",
-    "notebook",
-    "open_source",
-    "opportunity_features",
-    "overview",
-    "params",
     "paths",
-    "report",
-    "response_times",
-    "schema",
+    "scorecard",
     "shapley",
     "sla_cost",
-    "snapshot",
     "sourced_influenced",
     "speed_to_lead",
     "speed_to_lead_effect",
-    "top_groups",
     "validate",
     "write_journeys",
 ]
-__all__ += [  # the shared scorecard (issue 9)
-    "AppliedDefinitions",
-    "Definitions",
-    "Scorecard",
-    "Targets",
-    "apply_definitions",
-    "definitions",
-    "load_definitions",
-    "load_targets",
-    "scorecard",
-    "targets",
-]
 
-_LAZY = ("charts", "report_html")  # import altair / nbconvert (seconds) only when used
+# Names kept as attributes for code written against earlier layouts (not in __all__).
+_KEPT = (
+    AppliedDefinitions,
+    Comparison,
+    ContributionResult,
+    Definitions,
+    Diagnostics,
+    EffectResult,
+    LeadScoreResult,
+    Mapping,
+    NotebookError,
+    Scorecard,
+    SlaCost,
+    Targets,
+    agreement,
+    credit_over_time,
+    disagreement,
+    errors,
+    health,
+    load_mapping,
+    mapping,
+    model_specs,
+    open_source,
+    opportunity_features,
+    response_times,
+    schema,
+    snapshot,
+    top_groups,
+)
+
+_LAZY = {
+    # the report layer and the Spark adapter import heavy packages (papermill, nbconvert,
+    # altair, pyspark): they load on first use, and the core never imports them
+    "charts": "attribution.charts",
+    "report": "attribution.report",
+    "notebook": "attribution.report.notebook",
+    "overview": "attribution.report.overview",
+    "goals": "attribution.report.goals",
+    "params": "attribution.report.params",
+    "report_html": "attribution.report.html",
+    "spark": "attribution.spark",
+    "definitions": "attribution.alignment.definitions",
+    "targets": "attribution.alignment.targets",
+}
 
 
-def __getattr__(name: str) -> ModuleType:
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        import importlib
-
-        module = importlib.import_module(f"attribution.{name}")
+        module = importlib.import_module(_LAZY[name])
         globals()[name] = module
         return module
     raise AttributeError(f"module 'attribution' has no attribute {name!r}")
-
-
-from attribution import spark  # noqa: E402  the Spark engine (issue 8); pyspark loads only when used
-
-__all__ += ["spark"]

@@ -36,8 +36,8 @@ from typing import Any, Literal
 import altair as alt
 import polars as pl
 
+from attribution.data.schema import MARKETING, SALES
 from attribution.errors import ParameterError
-from attribution.schema import MARKETING, SALES
 
 __all__ = [
     "MAX_ROWS",
@@ -1085,7 +1085,7 @@ def target_progress(
     Parameters
     ----------
     frame
-        One row per target, e.g. :meth:`attribution.scorecard.Scorecard.display`.
+        One row per target, e.g. :meth:`attribution.alignment.scorecard.Scorecard.display`.
     name, progress, status, owner, text
         Column names: the target's name, its progress (capped for drawing), its status,
         who owns it, and its value as text (shown on hover).

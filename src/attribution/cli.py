@@ -36,7 +36,7 @@ def _print_table(title: str, frame: pl.DataFrame) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from attribution import demo
+    from attribution.data import demo
 
     start = time.perf_counter()
     if args.accounts > args.chunk_accounts:
@@ -95,7 +95,8 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from attribution.report import NotebookError, run
+    from attribution.errors import NotebookError
+    from attribution.report.runner import run
 
     try:
         result = run(args.params, only=args.only, jobs=args.jobs, out=args.out)
@@ -124,11 +125,11 @@ def _print_all(title: str, frame: pl.DataFrame) -> None:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from attribution import health
+    from attribution.data.load import open_source, read_tables
+    from attribution.data.mapping import load_mapping
+    from attribution.data.schema import validate
+    from attribution.data.sources.period import Window
     from attribution.errors import DataError, SchemaError
-    from attribution.io import open_source, read_tables
-    from attribution.mapping import load_mapping
-    from attribution.schema import validate
-    from attribution.window import Window
 
     rules = load_mapping(args.mapping) if args.mapping is not None else None
     time_zone = args.time_zone or (rules.time_zone if rules is not None else None) or "UTC"

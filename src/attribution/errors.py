@@ -1,20 +1,28 @@
-"""The package's error hierarchy.
+"""The package's errors and its one warning.
 
 Every error a user can cause with their data or parameters is an :class:`AttributionError`,
-so a scheduler can tell "your input is wrong" (exit code 2) from "the program broke".
+so a scheduler can tell "your input is wrong" (exit code 2) from "a report failed"
+(:class:`NotebookError`, exit code 1) and from "the program broke" (anything else).
+Estimates that rest on weak ground say so with an :class:`EstimateWarning`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 __all__ = [
     "AttributionError",
     "DataError",
+    "EstimateWarning",
+    "NotebookError",
     "ParameterError",
     "SchemaError",
     "SourceError",
+    "emit",
 ]
 
 
@@ -25,7 +33,7 @@ class AttributionError(Exception):
     ----------
     problems : list
         The individual problems behind the message (for validation errors, one
-        :class:`attribution.schema.Problem` per broken rule); empty otherwise.
+        :class:`attribution.data.schema.Problem` per broken rule); empty otherwise.
     """
 
     def __init__(self, message: str = "", problems: Sequence[Any] = ()) -> None:
@@ -47,3 +55,53 @@ class ParameterError(AttributionError, ValueError):
 
 class SourceError(AttributionError):
     """A source cannot be read: missing folder or file, unreachable database, bad login."""
+
+
+class NotebookError(AttributionError):
+    """One or more report notebooks failed; their partial output is kept in ``partial_dir``.
+
+    The previous report of the run (if any) is left as it was.
+
+    Attributes
+    ----------
+    failures : list
+        The failed notebooks (:class:`attribution.report.runner.NotebookRun`).
+    partial_dir, run_dir : pathlib.Path or None
+        Where the partial output is, and the run folder that was left untouched.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        failures: Sequence[Any] = (),
+        partial_dir: Path | None = None,
+        run_dir: Path | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.failures = list(failures)
+        self.partial_dir = partial_dir
+        self.run_dir = run_dir
+
+
+class EstimateWarning(UserWarning):
+    """An estimate rests on weak ground.
+
+    Few events, separation, collinearity, or data that cannot support it: the message says
+    what and why in plain English.
+    """
+
+
+def emit(messages: Iterable[str]) -> None:
+    """Raise each message as an :class:`EstimateWarning`, attributed to the caller's code.
+
+    The warning points at the first frame outside this package (the user's call), so
+    notebooks and tests see where they asked for the estimate.
+    """
+    frame, level = sys._getframe(0), 1
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
+        "attribution."
+    ):
+        frame, level = frame.f_back, level + 1
+    for message in messages:
+        warnings.warn(message, EstimateWarning, stacklevel=level)

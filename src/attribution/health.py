@@ -6,10 +6,8 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from attribution.dataset import Dataset, Frame
-from attribution.errors import ParameterError
-from attribution.journeys import N_TOUCHES, OPPORTUNITY_CREATED_AT, STATUS
-from attribution.schema import (
+from attribution.data.dataset import Dataset, Frame
+from attribution.data.schema import (
     ACCOUNT_ID,
     AMOUNT,
     CAMPAIGN,
@@ -30,6 +28,8 @@ from attribution.schema import (
     TIMESTAMP,
     converted,
 )
+from attribution.errors import ParameterError
+from attribution.journey.build import N_TOUCHES, OPPORTUNITY_CREATED_AT, STATUS
 
 __all__ = [
     "activity",
@@ -446,7 +446,7 @@ def source_summary(tables: Mapping[str, Frame], *, time_zone: str = "UTC") -> pl
     Parameters
     ----------
     tables
-        Contract table name -> frame, e.g. from :func:`attribution.io.read_tables` or
+        Contract table name -> frame, e.g. from :func:`attribution.data.load.read_tables` or
         ``Dataset.tables()``.
     time_zone
         Zone of naive timestamps.

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from attribution.engine import Engine, check_engine, spark_engine
+from attribution.engines import Engine, adapter, check_engine
 from attribution.errors import ParameterError
 from attribution.models import markov as _markov
 from attribution.models import rules
@@ -124,7 +124,7 @@ def attribute(
     attribution.errors.ParameterError: unknown attribution model 'linaer'. Did you mean ...
     """
     if check_engine(engine) == "spark":
-        return spark_engine().attribute(journeys, str(model), team=team, **options)
+        return adapter("spark").attribute(journeys, str(model), team=team, **options)
     fn = lookup(model)
     check_options(str(model), options, model_options(str(model)))
     return fn(journeys, team=team, **options)

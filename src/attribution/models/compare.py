@@ -40,7 +40,8 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
-from attribution.engine import Engine, check_engine, spark_engine
+from attribution.data.schema import ACCOUNT_ID, AMOUNT, CHANNEL
+from attribution.engines import Engine, adapter, check_engine
 from attribution.errors import ParameterError
 from attribution.models import markov as markov_model
 from attribution.models import rules as rules_model
@@ -60,7 +61,6 @@ from attribution.models.credits import (
 )
 from attribution.models.pathtable import EncodedPaths
 from attribution.models.spread import JourneyPaths, journey_paths, spread_weight
-from attribution.schema import ACCOUNT_ID, AMOUNT, CHANNEL
 
 __all__ = ["By", "Comparison", "compare", "model_specs"]
 
@@ -702,7 +702,7 @@ def compare(
     ['model', 'team', 'revenue', 'ci_low', 'ci_high']
     """
     if check_engine(engine) == "spark":
-        return spark_engine().compare(journeys, models, by=by, team=team, ci=ci)
+        return adapter("spark").compare(journeys, models, by=by, team=team, ci=ci)
     _check(by, ci, n_boot)
     check_team(team)
     specs = _specs(models)

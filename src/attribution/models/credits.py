@@ -24,15 +24,7 @@ from typing import Any
 
 import polars as pl
 
-from attribution.errors import ParameterError, SchemaError
-from attribution.journeys import (
-    DAYS_BEFORE_CLOSE,
-    LEAD_CREATED_AT,
-    OPPORTUNITY_CREATED_AT,
-    POSITION,
-    STATUS,
-)
-from attribution.schema import (
+from attribution.data.schema import (
     ACCOUNT_ID,
     AMOUNT,
     CAMPAIGN,
@@ -43,6 +35,14 @@ from attribution.schema import (
     TEAM,
     TEAMS,
     TOUCH_ID,
+)
+from attribution.errors import ParameterError, SchemaError
+from attribution.journey.build import (
+    DAYS_BEFORE_CLOSE,
+    LEAD_CREATED_AT,
+    OPPORTUNITY_CREATED_AT,
+    POSITION,
+    STATUS,
 )
 
 __all__ = [

@@ -46,11 +46,11 @@ import polars as pl
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from attribution.dataset import Dataset
-from attribution.engine import Engine, check_engine, spark_engine
+from attribution.data.dataset import Dataset
+from attribution.data.schema import CHANNEL
+from attribution.engines import Engine, adapter, check_engine
 from attribution.errors import DataError, ParameterError
 from attribution.models.pathtable import EncodedPaths, as_path_table, encode
-from attribution.schema import CHANNEL
 
 if TYPE_CHECKING:
     from attribution.models.spread import JourneyPaths
@@ -567,7 +567,7 @@ def markov(
     if check_engine(engine) == "spark":
         if extra_nulls is not None:
             raise ParameterError("extra_nulls is not available with engine='spark'")
-        return spark_engine().markov(paths, order=order, transition_matrix=transition_matrix)
+        return adapter("spark").markov(paths, order=order, transition_matrix=transition_matrix)
     order = check_order(order)
     table = as_path_table(paths)
     encoded = encode(
@@ -662,8 +662,8 @@ def prospect_paths(
     >>> p.columns, int(p["conversions"].sum())
     (['path', 'conversions', 'value', 'nulls'], 0)
     """
+    from attribution.data.schema import ACCOUNT_ID, OCCURRED_AT, TEAM, TIMESTAMP, TOUCH_ID
     from attribution.models.credits import check_team
-    from attribution.schema import ACCOUNT_ID, OCCURRED_AT, TEAM, TIMESTAMP, TOUCH_ID
 
     check_team(team)
     if not lookback_days >= 0:

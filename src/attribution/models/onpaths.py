@@ -24,8 +24,19 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from attribution.data.schema import (
+    ACCOUNT_ID,
+    AMOUNT,
+    CHANNEL,
+    CLOSED_AT,
+    OCCURRED_AT,
+    OPPORTUNITY_ID,
+    TEAM,
+    TIMESTAMP,
+    TOUCH_ID,
+)
 from attribution.errors import DataError, ParameterError
-from attribution.journeys import (
+from attribution.journey.build import (
     CONVERSIONS,
     DAYS_BEFORE_CLOSE,
     LEAD_CREATED_AT,
@@ -46,17 +57,6 @@ from attribution.models.pathtable import (
     path_table,
 )
 from attribution.models.rules import RULE_MODELS
-from attribution.schema import (
-    ACCOUNT_ID,
-    AMOUNT,
-    CHANNEL,
-    CLOSED_AT,
-    OCCURRED_AT,
-    OPPORTUNITY_ID,
-    TEAM,
-    TIMESTAMP,
-    TOUCH_ID,
-)
 
 __all__ = ["PathMeasure", "attribute_paths", "compare_paths", "journeys_from_paths"]
 

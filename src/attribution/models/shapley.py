@@ -35,10 +35,10 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 import polars as pl
 
-from attribution.engine import Engine, check_engine, spark_engine
+from attribution.data.schema import CHANNEL
+from attribution.engines import Engine, adapter, check_engine
 from attribution.errors import DataError, ParameterError
 from attribution.models.pathtable import EncodedPaths, as_path_table, encode
-from attribution.schema import CHANNEL
 
 if TYPE_CHECKING:
     from attribution.models.spread import JourneyPaths
@@ -334,7 +334,7 @@ def shapley(
     [2.25, 0.75]
     """
     if check_engine(engine) == "spark":
-        return spark_engine().shapley(paths, value=value, ordered=ordered)
+        return adapter("spark").shapley(paths, value=value, ordered=ordered)
     value = check_value(value)  # type: ignore[assignment]
     encoded = encode(as_path_table(paths), separator=separator, merge_repeats=True)
     if encoded.n_paths == 0 or len(encoded.channels) == 0:

@@ -15,11 +15,11 @@ from collections.abc import Mapping
 import numpy as np
 import polars as pl
 
+from attribution.data.schema import ACCOUNT_ID, AMOUNT, CHANNEL, OPPORTUNITY_ID, TEAM
 from attribution.errors import ParameterError
-from attribution.journeys import N_TOUCHES, POSITION, STATUS
+from attribution.journey.build import N_TOUCHES, POSITION, STATUS
 from attribution.models.credits import DEAL, WeightFn, allocate, check_team, in_deal_order
 from attribution.models.pathtable import EncodedPaths, encode
-from attribution.schema import ACCOUNT_ID, AMOUNT, CHANNEL, OPPORTUNITY_ID, TEAM
 
 __all__ = ["JourneyPaths", "journey_paths", "spread", "spread_weight"]
 

@@ -12,10 +12,10 @@ from typing import Any, Literal
 
 import polars as pl
 
+from attribution.data.schema import CAMPAIGN, CHANNEL, CLOSED_AT, TEAM
 from attribution.errors import ParameterError
 from attribution.models.compare import DEFAULT_MODELS, _specs
 from attribution.models.credits import REVENUE, check_team
-from attribution.schema import CAMPAIGN, CHANNEL, CLOSED_AT, TEAM
 
 __all__ = ["Every", "credit_over_time"]
 

@@ -29,6 +29,7 @@ __all__ = [
     "attribute",
     "compare",
     "journeys",
+    "load_for_report",
     "load_tables",
     "markov",
     "paths",
@@ -36,9 +37,11 @@ __all__ = [
     "session",
     "shapley",
     "write_credits",
+    "write_model_credits",
 ]
 
 from attribution.spark.counts import markov, paths, shapley
 from attribution.spark.credits import attribute, compare
 from attribution.spark.journeys import journeys
 from attribution.spark.output import write_credits
+from attribution.spark.report import load_for_report, write_model_credits

@@ -20,21 +20,14 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from attribution.data.schema import CHANNEL, OPPORTUNITY_ID, TEAM, TEAMS
 from attribution.errors import DataError, ParameterError
-from attribution.journeys import (
-    CONVERSIONS,
-    N_TOUCHES,
-    NULLS,
-    PATH,
-    STATUS,
-    VALUE,
-)
-from attribution.journeys import paths as polars_paths
+from attribution.journey.build import CONVERSIONS, N_TOUCHES, NULLS, PATH, STATUS, VALUE
+from attribution.journey.build import paths as polars_paths
 from attribution.models import markov as markov_model
 from attribution.models import shapley as shapley_model
 from attribution.models.credits import check_team
 from attribution.models.pathtable import EncodedPaths, encode
-from attribution.schema import CHANNEL, OPPORTUNITY_ID, TEAM, TEAMS
 from attribution.spark.frames import grouped_map, to_polars
 from attribution.spark.session import as_frame, require
 

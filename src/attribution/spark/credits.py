@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from attribution.data.schema import OPPORTUNITY_ID
 from attribution.errors import ParameterError
-from attribution.journeys import STATUS
+from attribution.journey.build import STATUS
 from attribution.models import attribute as polars_attribute
 from attribution.models import lookup, model_options
 from attribution.models.compare import DEFAULT_MODELS, NO_GROUP, Comparison, _specs
@@ -23,7 +24,6 @@ from attribution.models.compare import compare as polars_compare
 from attribution.models.credits import REVENUE, check_options, check_team
 from attribution.models.rules import RULE_MODELS
 from attribution.models.spread import spread
-from attribution.schema import OPPORTUNITY_ID
 from attribution.spark import counts
 from attribution.spark.frames import grouped_map, to_polars
 from attribution.spark.journeys import journey_schema

@@ -17,11 +17,8 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import pyarrow as pa
 
-from attribution.dataset import Dataset
-from attribution.errors import DataError, ParameterError
-from attribution.journeys import _TOUCH_COLUMNS
-from attribution.journeys import journeys as polars_journeys
-from attribution.schema import (
+from attribution.data.dataset import Dataset
+from attribution.data.schema import (
     ACCOUNT_ID,
     AMOUNT,
     CLOSED_AT,
@@ -31,6 +28,9 @@ from attribution.schema import (
     OPPORTUNITY_ID,
     TABLES,
 )
+from attribution.errors import DataError, ParameterError
+from attribution.journey.build import _TOUCH_COLUMNS
+from attribution.journey.build import journeys as polars_journeys
 from attribution.spark.frames import BUCKET, arrow_schema, bucket, ddl, n_buckets, to_arrow
 from attribution.spark.frames import to_polars as _to_polars
 from attribution.spark.session import SparkDataset, load_tables, require
@@ -117,7 +117,7 @@ def journeys(
     Returns
     -------
     pyspark.sql.DataFrame
-        Columns :data:`attribution.journeys.JOURNEY_COLUMNS` (same types); row order is
+        Columns :data:`attribution.journey.build.JOURNEY_COLUMNS` (same types); row order is
         not defined (sort by ``opportunity_id, position`` to compare).
     """
     require()

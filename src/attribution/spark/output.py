@@ -8,9 +8,9 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from attribution._folders import swap_into_place
+from attribution.data.schema import CLOSED_AT
 from attribution.errors import ParameterError
-from attribution.folders import swap_into_place
-from attribution.schema import CLOSED_AT
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame

@@ -15,42 +15,41 @@ With ``source: {spark: {tables: {...}}}`` in a params file, ``attribution run``:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-from attribution.dataset import Dataset
-
-if TYPE_CHECKING:
-    from attribution.params import RunParams
+from attribution.data.dataset import Dataset
+from attribution.data.load import load
 
 __all__ = ["load_for_report", "write_model_credits"]
 
 
-def write_model_credits(params: RunParams, tables: object, path: str) -> Path:
-    """Credits of every model of ``params.models`` on Spark, written as Parquet to ``path``."""
+def write_model_credits(
+    tables: object,
+    path: str,
+    *,
+    models: Mapping[str, Mapping[str, Any]],
+    lookback_days: float,
+    as_of: datetime | None,
+) -> Path:
+    """Credits of every model in ``models`` (name: options) on Spark, as Parquet in ``path``."""
     from pyspark.sql import functions as sf
 
-    from attribution.models.compare import model_specs
     from attribution.spark.credits import attribute
     from attribution.spark.journeys import journeys
     from attribution.spark.output import write_credits
 
-    models = params.models
-    specs = model_specs(
-        models.models,
-        markov_order=models.markov_order,
-        half_life_days=models.half_life_days,
-        custom_weights=models.custom_weights or None,
-    )
     j = journeys(
         tables,  # type: ignore[arg-type]
-        lookback_days=params.window.lookback_days,
-        as_of=params.window.as_of,
+        lookback_days=lookback_days,
+        as_of=as_of,
     ).cache()
     try:
         parts = [
             attribute(j, name, **options).select("*", sf.lit(name).alias("model"))
-            for name, options in specs.items()
+            for name, options in models.items()
         ]
         credits = parts[0]
         for part in parts[1:]:
@@ -60,24 +59,38 @@ def write_model_credits(params: RunParams, tables: object, path: str) -> Path:
         j.unpersist()
 
 
-def load_for_report(params: RunParams, scratch: Path) -> Dataset:
+def load_for_report(
+    tables: Mapping[str, str],
+    scratch: Path,
+    *,
+    master: str | None = None,
+    credits_parquet: str | None = None,
+    models: Mapping[str, Mapping[str, Any]] | None = None,
+    lookback_days: float = 180.0,
+    as_of: datetime | None = None,
+) -> Dataset:
     """Check the Spark tables, write the credits if asked, and return them as a Dataset.
 
-    The tables are exported by Spark into ``scratch`` (Parquet parts) and read back lazily
-    with :func:`attribution.load`, so they are validated like any other source; delete
-    ``scratch`` once the dataset has been written elsewhere.
+    ``tables`` names the Spark tables (``{touches: db.touches, ...}``). With
+    ``credits_parquet``, the credits of every model in ``models`` (name: options) are
+    written there first. The tables are exported by Spark into ``scratch`` (Parquet parts)
+    and read back lazily with :func:`attribution.load`, so they are validated like any
+    other source; delete ``scratch`` once the dataset has been written elsewhere.
     """
-    from attribution.io import load
     from attribution.spark.session import load_tables, session
 
-    source = params.source.spark
-    assert source is not None
-    spark = session(source.master)
-    tables = load_tables(source.tables, spark=spark)
-    if source.credits_parquet is not None:
-        write_model_credits(params, tables, source.credits_parquet)
+    spark = session(master)
+    checked = load_tables(dict(tables), spark=spark)
+    if credits_parquet is not None:
+        write_model_credits(
+            checked,
+            credits_parquet,
+            models=models or {},
+            lookback_days=lookback_days,
+            as_of=as_of,
+        )
     scratch.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.tables().items():
+    for name, frame in checked.tables().items():
         frame.write.mode("overwrite").parquet((scratch / name).as_uri())
     dataset = load(scratch, lazy=True)
-    return Dataset(**dataset.tables(), source=f"spark: {tables.source}")
+    return Dataset(**dataset.tables(), source=f"spark: {checked.source}")

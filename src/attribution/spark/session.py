@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from attribution.data.schema import TABLES, TEAM, TEAMS, Problem, raise_problems
 from attribution.errors import AttributionError, ParameterError
-from attribution.schema import TABLES, TEAM, TEAMS, Problem, raise_problems
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -126,7 +126,7 @@ def _accepts(dtype: pl.DataType, spark_type: str) -> bool:
 def check_table(frame: DataFrame, name: str, *, check_values: bool = True) -> DataFrame:
     """Check a Spark table against the contract; return it with contract types and columns.
 
-    Checks, as :func:`attribution.schema.validate` does (one error listing every problem,
+    Checks, as :func:`attribution.data.schema.validate` does (one error listing every problem,
     each naming the table and column): required columns are present, columns have a type
     the contract's converts from without loss, and (``check_values``) required columns have
     no missing values and ``touches.team`` is ``marketing`` or ``sales``. The value checks

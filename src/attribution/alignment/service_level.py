@@ -1,0 +1,290 @@
+"""The service-level agreement month by month, and who did best against it.
+
+Marketing's side of the SLA is the quantity and quality of the MQLs it hands over (MQLs
+delivered, their SQL rate once their SQL window has closed); sales' side is how fast and how
+completely it follows them up (:func:`attribution.speed_to_lead` on the agreed MQLs). Each
+measure gets a status against the agreed level, month by month; reps and campaigns are
+ranked within each month.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import datetime
+
+import polars as pl
+
+from attribution.alignment.definitions import Definitions
+from attribution.alignment.kpis import KpiSources
+from attribution.alignment.qualification import AppliedDefinitions
+from attribution.alignment.targets import status
+from attribution.data.schema import CAMPAIGN, REP, TIMESTAMP
+from attribution.errors import EstimateWarning
+from attribution.handoff.funnel import speed_to_lead
+
+__all__ = ["rank_campaigns", "rank_reps", "sla_by_month", "sla_long"]
+
+_NO_RESPONSE = "(no response)"
+
+
+# ------------------------------------------------------------------------------ SLA
+def _month_bounds(labels: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    start = labels.str.to_date("%Y-%m")
+    return start, start.dt.offset_by("1mo")
+
+
+def sla_by_month(
+    s: KpiSources,
+    applied: AppliedDefinitions | None,
+    d: Definitions,
+    now: datetime,
+    on_track: float,
+) -> pl.DataFrame:
+    """Marketing's and sales' sides of the SLA, month by month."""
+    schema = {
+        "month": pl.String,
+        "mqls": pl.Int64,
+        "agreed_mqls": pl.Float64,
+        "mqls_status": pl.String,
+        "sqls_judged": pl.Int64,
+        "sql_rate": pl.Float64,
+        "agreed_sql_rate": pl.Float64,
+        "sql_rate_status": pl.String,
+        "judged": pl.Int64,
+        "within_sla_share": pl.Float64,
+        "agreed_within_sla_share": pl.Float64,
+        "within_sla_status": pl.String,
+        "followed_up_share": pl.Float64,
+        "agreed_followed_up_share": pl.Float64,
+        "followed_up_status": pl.String,
+        "median_response_hours": pl.Float64,
+        "never_followed_up": pl.Int64,
+        "pending": pl.Int64,
+    }
+    if s.first_mqls is None or applied is None:
+        return pl.DataFrame(schema=schema)
+    r = s.first_mqls
+    marketing = r.group_by("month").agg(
+        pl.len().cast(pl.Int64).alias("mqls"),
+        pl.col("sql_judged").sum().cast(pl.Int64).alias("sqls_judged"),
+        pl.col("sql").filter(pl.col("sql_judged")).mean().alias("sql_rate"),
+    )
+    follow = not s.follow_up_reason
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimateWarning)  # the reason is noted once
+        sales = speed_to_lead(
+            applied.dataset, sla_hours=d.sla.response_hours, by="month", as_of=now
+        ).select(
+            "month",
+            (pl.col("mqls") - pl.col("pending")).cast(pl.Int64).alias("judged"),
+            pl.col("share_within_sla").alias("within_sla_share"),
+            (1 - pl.col("share_never_followed_up")).alias("followed_up_share"),
+            pl.col("median_hours").alias("median_response_hours"),
+            "never_followed_up",
+            "pending",
+        )
+    table = marketing.join(sales, on="month", how="left")
+    if not follow:
+        table = table.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias(c)
+            for c in ("within_sla_share", "followed_up_share", "median_response_hours")
+        )
+    start, end = _month_bounds(pl.col("month"))
+    now_lit = pl.lit(now).cast(TIMESTAMP)
+    lo = start.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    hi = end.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    elapsed = (
+        ((now_lit - lo).dt.total_microseconds() / (hi - lo).dt.total_microseconds())
+        .clip(0.0, 1.0)
+        .alias("_elapsed")
+    )
+    sla = d.sla
+    table = table.with_columns(
+        elapsed,
+        pl.lit(sla.mqls_per_month, dtype=pl.Float64).alias("agreed_mqls"),
+        pl.lit(sla.mql_to_sql_rate, dtype=pl.Float64).alias("agreed_sql_rate"),
+        pl.lit(sla.within_sla_share, dtype=pl.Float64).alias("agreed_within_sla_share"),
+        pl.lit(sla.followed_up_share, dtype=pl.Float64).alias("agreed_followed_up_share"),
+    )
+    for measure, agreed, cumulative in (
+        ("mqls", "agreed_mqls", True),
+        ("sql_rate", "agreed_sql_rate", False),
+        ("within_sla_share", "agreed_within_sla_share", False),
+        ("followed_up_share", "agreed_followed_up_share", False),
+    ):
+        _, _, label = status(
+            actual=pl.col(measure).cast(pl.Float64),
+            target=pl.col(agreed),
+            elapsed=pl.col("_elapsed"),
+            higher_is_better=pl.lit(True),
+            cumulative=pl.lit(cumulative),
+            on_track=on_track,
+        )
+        name = (
+            "within_sla_status"
+            if measure == "within_sla_share"
+            else ("followed_up_status" if measure == "followed_up_share" else f"{measure}_status")
+        )
+        table = table.with_columns(
+            pl.when(pl.col(agreed).is_null())
+            .then(pl.lit(None, dtype=pl.String))
+            .otherwise(label)
+            .alias(name)
+        )
+    return table.sort("month").select(list(schema)).cast(schema)  # type: ignore[arg-type]
+
+
+_SLA_MEASURES = (
+    ("marketing", "MQLs delivered", "count", "mqls", "agreed_mqls", "mqls_status"),
+    ("marketing", "MQL to SQL rate", "share", "sql_rate", "agreed_sql_rate", "sql_rate_status"),
+    (
+        "sales",
+        "Answered within the SLA",
+        "share",
+        "within_sla_share",
+        "agreed_within_sla_share",
+        "within_sla_status",
+    ),
+    (
+        "sales",
+        "Followed up at all",
+        "share",
+        "followed_up_share",
+        "agreed_followed_up_share",
+        "followed_up_status",
+    ),
+)
+
+
+def sla_long(sla: pl.DataFrame, d: Definitions) -> pl.DataFrame:
+    """Return :func:`sla_by_month` in long form: one row per month and measure."""
+    hours = f"{d.sla.response_hours:g} h"
+    parts = [
+        sla.select(
+            pl.col("month").str.to_date("%Y-%m"),
+            pl.lit(side).alias("side"),
+            pl.lit(label.replace("the SLA", hours)).alias("measure"),
+            pl.lit(unit).alias("unit"),
+            pl.col(actual).cast(pl.Float64).alias("actual"),
+            pl.col(agreed).alias("agreed"),
+            pl.col(state).fill_null("not agreed").alias("status"),
+        )
+        for side, label, unit, actual, agreed, state in _SLA_MEASURES
+    ]
+    return pl.concat(parts)
+
+
+# ------------------------------------------------------------------------------ rankings
+def rank_reps(
+    applied: AppliedDefinitions | None,
+    d: Definitions,
+    now: datetime,
+    on_track: float,
+    min_mqls: int,
+    follow: bool,
+) -> pl.DataFrame:
+    """Rank, per month, the reps who answered MQLs by the share answered in time."""
+    schema = {
+        "month": pl.String,
+        REP: pl.String,
+        "mqls": pl.Int64,
+        "within_sla": pl.Int64,
+        "share_within_sla": pl.Float64,
+        "median_hours": pl.Float64,
+        "agreed": pl.Float64,
+        "status": pl.String,
+        "rank": pl.Int64,
+    }
+    if applied is None or not follow:
+        return pl.DataFrame(schema=schema)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimateWarning)
+        per = speed_to_lead(
+            applied.dataset, sla_hours=d.sla.response_hours, by=["month", "rep"], as_of=now
+        ).filter(pl.col(REP) != _NO_RESPONSE)
+    return _ranked(
+        per.select("month", REP, "mqls", "within_sla", "share_within_sla", "median_hours"),
+        value="share_within_sla",
+        agreed=d.sla.within_sla_share,
+        size="mqls",
+        order=[("share_within_sla", True), ("median_hours", False), ("mqls", True), (REP, False)],
+        now=now,
+        on_track=on_track,
+        min_mqls=min_mqls,
+    ).select(list(schema))
+
+
+def rank_campaigns(
+    s: KpiSources, d: Definitions, now: datetime, on_track: float, min_mqls: int
+) -> pl.DataFrame:
+    """Rank, per month, the campaigns of the MQLs by the SQLs they became so far."""
+    schema = {
+        "month": pl.String,
+        CAMPAIGN: pl.String,
+        "mqls": pl.Int64,
+        "sqls": pl.Int64,
+        "sql_rate": pl.Float64,
+        "pending": pl.Int64,
+        "agreed": pl.Float64,
+        "status": pl.String,
+        "rank": pl.Int64,
+    }
+    if s.first_mqls is None:
+        return pl.DataFrame(schema=schema)
+    per = s.first_mqls.group_by("month", CAMPAIGN).agg(
+        pl.len().cast(pl.Int64).alias("mqls"),
+        pl.col("sql").sum().cast(pl.Int64).alias("sqls"),
+        pl.col("sql").mean().alias("sql_rate"),
+        (~pl.col("sql_judged") & ~pl.col("sql")).sum().cast(pl.Int64).alias("pending"),
+    )
+    return _ranked(
+        per,
+        value="sql_rate",
+        agreed=d.sla.mql_to_sql_rate,
+        size="mqls",
+        order=[("sqls", True), ("sql_rate", True), ("mqls", True), (CAMPAIGN, False)],
+        now=now,
+        on_track=on_track,
+        min_mqls=min_mqls,
+    ).select(list(schema))
+
+
+def _ranked(
+    per: pl.DataFrame,
+    *,
+    value: str,
+    agreed: float | None,
+    size: str,
+    order: list[tuple[str, bool]],
+    now: datetime,
+    on_track: float,
+    min_mqls: int,
+) -> pl.DataFrame:
+    start, end = _month_bounds(pl.col("month"))
+    now_lit = pl.lit(now).cast(TIMESTAMP)
+    lo = start.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    hi = end.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    elapsed = ((now_lit - lo).dt.total_microseconds() / (hi - lo).dt.total_microseconds()).clip(
+        0.0, 1.0
+    )
+    _, _, label = status(
+        actual=pl.col(value),
+        target=pl.lit(agreed, dtype=pl.Float64),
+        elapsed=elapsed,
+        higher_is_better=pl.lit(True),
+        cumulative=pl.lit(False),
+        on_track=on_track,
+    )
+    ranked = pl.col(size) >= min_mqls
+    names = [c for c, _ in order]
+    desc = [d for _, d in order]
+    out = per.with_columns(
+        pl.lit(agreed, dtype=pl.Float64).alias("agreed"),
+        (label if agreed is not None else pl.lit(None, dtype=pl.String)).alias("status"),
+    ).sort(["month", ranked.not_(), *names], descending=[False, False, *desc], nulls_last=True)
+    return out.with_columns(
+        pl.when(ranked)
+        .then(pl.int_range(1, pl.len() + 1).over("month"))
+        .cast(pl.Int64)
+        .alias("rank")
+    )

@@ -1,0 +1,1 @@
+"""Estimates: statsmodels fits of what the teams add, with intervals and diagnostics."""

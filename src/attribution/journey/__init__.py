@@ -1,0 +1,1 @@
+"""Journeys: each deal's touches in its window, milestones, path tables and per-deal facts."""

@@ -1,0 +1,393 @@
+"""What a report notebook calls besides the analysis: its data, its tables, its display.
+
+Report notebooks stay linear: a parameters cell, then calls into :mod:`attribution`. The
+helpers here do the plumbing every notebook needs, so that none of it is written (or
+branched on) inside a notebook:
+
+* :func:`setup` switches on the house chart theme with the report's currency and a
+  readable table display;
+* :func:`open_dataset` reads the run's validated snapshot, or, when a notebook runs on its
+  own (JupyterLab, ``pytest --nbval-lax``), generates small demo data;
+* :func:`save_table` writes the table behind a chart as Parquet and CSV into the run's
+  tables folder and hands the frame back for charting;
+* :func:`markdown` shows computed text as formatted markdown;
+* :func:`caution` shows an :class:`~attribution.EstimateWarning` as a readable note:
+  inside a notebook kernel, :func:`setup` routes every such warning there, so an estimate
+  the data cannot support says why in the report instead of printing a traceback-like
+  warning (or a meaningless number).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from attribution.data.dataset import Dataset, Frame
+from attribution.errors import ParameterError
+
+__all__ = [
+    "Table",
+    "caution",
+    "markdown",
+    "open_dataset",
+    "report_links",
+    "save_table",
+    "setup",
+    "table",
+    "timestamp",
+]
+
+_ACTIONS = {"export": True, "source": False, "compiled": False, "editor": False}
+
+
+def setup(*, currency: str = "$") -> None:
+    """Prepare a notebook session: chart theme and currency, chart menu, table display.
+
+    Charts get the house theme (:func:`attribution.charts.use_theme`) and a menu that only
+    offers to save the image (no links to online editors); polars tables hide their types
+    and shape and group thousands.
+
+    Examples
+    --------
+    >>> setup(currency="€")
+    >>> import altair as alt
+    >>> alt.theme.get()()["config"]["locale"]["number"]["currency"][0]
+    '€'
+    >>> setup()
+    """
+    import altair as alt
+
+    from attribution import charts
+
+    charts.use_theme(currency=currency)
+    _route_estimate_warnings()
+    alt.renderers.set_embed_options(actions=_ACTIONS, renderer="svg")
+    pl.Config.set_tbl_hide_column_data_types(True)
+    pl.Config.set_tbl_hide_dataframe_shape(True)
+    pl.Config.set_thousands_separator(",")
+    pl.Config.set_float_precision(2)
+    pl.Config.set_tbl_rows(25)
+    pl.Config.set_fmt_str_lengths(80)
+
+
+def open_dataset(
+    data_dir: str | os.PathLike[str] | None,
+    *,
+    demo_accounts: int = 1_000,
+    demo_seed: int = 0,
+) -> Dataset:
+    """Return the run's data: its snapshot, or built-in demo data for a stand-alone notebook.
+
+    Parameters
+    ----------
+    data_dir
+        The snapshot folder the runner wrote (``data`` inside the run folder); empty or
+        ``None`` when the notebook runs on its own.
+    demo_accounts, demo_seed
+        Size and seed of the demo data used when there is no snapshot.
+
+    Examples
+    --------
+    >>> open_dataset(None, demo_accounts=50).source
+    'demo(n_accounts=50, seed=0)'
+    """
+    if data_dir:
+        from attribution.data.snapshot import read_snapshot
+
+        return read_snapshot(data_dir)
+    from attribution.data import demo
+
+    return demo.generate(n_accounts=demo_accounts, seed=demo_seed)
+
+
+def timestamp(text: str | datetime | None) -> datetime | None:
+    """Read an ISO timestamp parameter (naive values are UTC); empty gives ``None``.
+
+    Examples
+    --------
+    >>> timestamp("2026-03-31")
+    datetime.datetime(2026, 3, 31, 0, 0, tzinfo=datetime.timezone.utc)
+    >>> timestamp("") is None
+    True
+    """
+    if text is None or text == "":
+        return None
+    if isinstance(text, datetime):
+        value = text
+    else:
+        try:
+            value = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ParameterError(
+                f"as_of must be an ISO timestamp such as 2026-03-31T18:00:00Z, got {text!r}"
+            ) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _csv_ready(frame: pl.DataFrame) -> pl.DataFrame:
+    """Make nested columns CSV-friendly: lists joined with ' > ', structs as JSON."""
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.List | pl.Array):
+            exprs.append(pl.col(name).cast(pl.List(pl.String)).list.join(" > "))
+        elif isinstance(dtype, pl.Struct):
+            exprs.append(pl.col(name).struct.json_encode())
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def save_table(frame: Frame, name: str, tables_dir: str | os.PathLike[str] | None) -> pl.DataFrame:
+    """Save the table behind a chart as ``<tables_dir>/<name>.parquet`` and ``.csv``.
+
+    Parameters
+    ----------
+    frame
+        The table (collected if lazy).
+    name
+        File stem: letters, digits, ``_`` and ``-``.
+    tables_dir
+        The run's tables folder for this notebook; empty or ``None`` saves nothing (a
+        notebook running on its own).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``frame`` itself, to chart or show.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, polars as pl
+    >>> folder = tempfile.mkdtemp()
+    >>> f = pl.DataFrame({"path": [["email", "demo"]], "conversions": [3]})
+    >>> save_table(f, "top_paths", folder).height
+    1
+    >>> print(pathlib.Path(folder, "top_paths.csv").read_text().strip())
+    path,conversions
+    email > demo,3
+    """
+    data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+    if not name or not all(c.isalnum() or c in "_-" for c in name):
+        raise ParameterError(f"table name must be letters, digits, '_' or '-'; got {name!r}")
+    if tables_dir:
+        folder = Path(tables_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        data.write_parquet(folder / f"{name}.parquet")
+        _csv_ready(data).write_csv(folder / f"{name}.csv")
+    return data
+
+
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def markdown(text: str) -> Any:
+    r"""Return ``text`` as an IPython Markdown object (shown formatted in a notebook).
+
+    Dollar signs are escaped: Jupyter and nbconvert read text between two ``$`` as LaTeX
+    math, which would swallow amounts such as ``$1,200 ... $300``.
+
+    Examples
+    --------
+    >>> markdown("**42** deals").data
+    '**42** deals'
+    >>> print(markdown("won **$1,200**, lost $300").data)
+    won **\$1,200**, lost \$300
+    """
+    from IPython.display import Markdown
+
+    return Markdown(_DOLLAR.sub(r"\\$", text))
+
+
+_SOURCES = {
+    "funnel": "Funnel",
+    "speed_to_lead": "Speed to lead",
+    "speed_to_lead_effect": "Response time and winning",
+    "sla_cost": "Cost of late follow-up",
+    "lead_score_weights": "Lead score",
+}
+_PREFIX = re.compile(r"^([a-z_]+): ")
+
+
+def caution(message: str) -> Any:
+    """Return an estimate's warning as a short markdown note for reviewers.
+
+    A leading function name (``speed_to_lead: ...``) becomes a readable label.
+
+    Examples
+    --------
+    >>> print(caution("speed_to_lead: sales activity is recorded only for won deals").data)
+    > **Caution (speed to lead).** Sales activity is recorded only for won deals.
+    >>> print(caution("the data cannot support a split: one touch per lead").data)
+    > **Caution.** The data cannot support a split: one touch per lead.
+    """
+    text = " ".join(str(message).split())
+    source = ""
+    found = _PREFIX.match(text)
+    if found:
+        name = found.group(1)
+        source = f" ({_SOURCES.get(name, name.replace('_', ' ')).lower()})"
+        text = text[found.end() :]
+    text = text[:1].upper() + text[1:]
+    if not text.endswith((".", "!", "?")):
+        text += "."
+    return markdown(f"> **Caution{source}.** {text}")
+
+
+_ROUTED = "_attribution_routes_estimate_warnings"
+
+
+def _route_estimate_warnings() -> None:
+    """In a notebook kernel, show :class:`EstimateWarning` as :func:`caution` notes.
+
+    Other warnings keep their usual display. Outside a kernel (scripts, tests) nothing
+    changes.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the notebook stack
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    original = warnings.showwarning
+    if getattr(original, _ROUTED, False):
+        return
+    from IPython.display import display
+
+    from attribution.errors import EstimateWarning
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: Any = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, EstimateWarning):
+            display(caution(str(message)))
+        else:
+            original(message, category, filename, lineno, file, line)
+
+    setattr(show, _ROUTED, True)
+    warnings.showwarning = show
+
+
+def report_links(reports: dict[str, str] | None) -> str:
+    """Return markdown links to the other reports of a run (``{file: title}``).
+
+    Examples
+    --------
+    >>> print(report_links({"01_data_health.html": "Data health"}))
+    - [Data health](01_data_health.html)
+    >>> report_links({}).startswith("_Run")
+    True
+    """
+    if not reports:
+        return (
+            "_Run `attribution run params/default.yaml` to produce every report of a run, "
+            "linked from here._"
+        )
+    return "\n".join(f"- [{title}]({href})" for href, title in reports.items())
+
+
+class Table:
+    """A table for reviewers: readable headers, formatted numbers, no type row or quotes.
+
+    Shown as HTML in a notebook; ``frame`` keeps the data.
+    """
+
+    def __init__(self, frame: pl.DataFrame, html: str) -> None:
+        self.frame = frame
+        self.html = html
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return repr(self.frame)
+
+
+_QUOTED = re.compile(r"<td>&quot;(.*?)&quot;</td>", re.S)
+
+
+def table(
+    frame: Frame,
+    *,
+    percent: Sequence[str] = (),
+    money: Sequence[str] = (),
+    currency: str = "$",
+    rows: int = 60,
+) -> Table:
+    """Format a small frame as a table for a report page.
+
+    Parameters
+    ----------
+    frame
+        The table (the first ``rows`` rows are shown).
+    percent
+        Columns holding shares (0.25 is shown as ``25.0%``).
+    money
+        Columns holding amounts (rounded, with ``currency`` in the header).
+    currency
+        Money symbol.
+    rows
+        Most rows shown.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> t = table(pl.DataFrame({"status": ["won"], "value_coverage": [0.5], "amount": [1234.5]}),
+    ...           percent=["value_coverage"], money=["amount"])
+    >>> "<td>won</td>" in t._repr_html_(), "50.0%" in t._repr_html_(), "Amount ($)" in t.html
+    (True, True, True)
+    """
+    from attribution.charts import label
+
+    data = (frame.collect() if isinstance(frame, pl.LazyFrame) else frame).head(rows)
+    missing = [c for c in (*percent, *money) if c not in data.columns]
+    if missing:
+        raise ParameterError(f"table: no column(s) {', '.join(missing)}; it has {data.columns}")
+    exprs = [((pl.col(c) * 100).round(1).cast(pl.String) + "%").alias(c) for c in percent] + [
+        pl.col(c).round(0).alias(c) for c in money
+    ]
+    exprs += [
+        pl.col(c).dt.strftime("%Y-%m-%d %H:%M").alias(c)
+        for c, dtype in data.schema.items()
+        if isinstance(dtype, pl.Datetime) and c not in (*percent, *money)
+    ]
+    shown = data.with_columns(exprs).rename(
+        {c: label(c) + (f" ({currency})" if c in money else "") for c in data.columns}
+    )
+    with pl.Config(
+        tbl_hide_column_data_types=True,
+        tbl_hide_dataframe_shape=True,
+        thousands_separator=",",
+        float_precision=2,
+        tbl_rows=rows,
+        tbl_cols=-1,
+        fmt_str_lengths=160,
+    ):
+        page = shown._repr_html_()
+    page = _QUOTED.sub(lambda m: f"<td>{m.group(1)}</td>", page)
+    page = page.replace("<td>null</td>", "<td>&ndash;</td>")
+    # text columns read better left-aligned (polars aligns every cell right)
+    ident = "t" + hashlib.sha1(page.encode()).hexdigest()[:10]
+    text = [
+        i
+        for i, (c, dtype) in enumerate(shown.schema.items(), 1)
+        if dtype == pl.String and c not in {label(p) for p in percent}
+    ]
+    rules = ", ".join(f"#{ident} td:nth-child({i}), #{ident} th:nth-child({i})" for i in text)
+    style = f"<style>{rules} {{ text-align: left; }}</style>" if text else ""
+    page = page.replace(
+        '<table border="1" class="dataframe"',
+        f'{style}<table border="1" class="dataframe report-table" id="{ident}"',
+    )
+    return Table(data, page)

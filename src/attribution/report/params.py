@@ -1,0 +1,588 @@
+"""Run parameters: the typed schema of a params YAML file, and its validation.
+
+A params file says which data to read, how to build journeys and how to show results;
+``attribution run PARAMS.yaml`` reads it with :func:`load_params`::
+
+    run_name: q3                # the run writes outputs/<run_name>/
+    title: Q3 revenue review
+    source:
+      path: ../exports/q3       # a folder of <table>.parquet/.csv, or a database URL
+      time_zone: Europe/Berlin  # zone of timestamps written without an offset
+    window:
+      lookback_days: 180
+    report:
+      currency: "€"
+
+Every section is a frozen dataclass below; :func:`parse_params` checks a mapping against
+them and raises **one** :class:`~attribution.errors.ParameterError` that lists every
+unknown key (with the closest valid one, from :mod:`difflib`), every value of the wrong type
+(expected and given) and every value out of range, before anything runs.
+
+**Relative paths** in a params file (``source.path``, ``source.mapping``, a relative
+``sqlite:///`` or ``duckdb:///`` URL, ``notebooks_dir``, ``output_dir``, and the files a
+notebook section names, such as ``scorecard.definitions``) are resolved against the folder
+holding the params file, so a scheduler may run it from any working directory. The
+scorecard's files are read and checked with the params file, so a broken one stops the run
+before anything happens.
+
+The fields of the sections marked :class:`NotebookSection` (``window``, ``report``,
+``models``, ``goals`` and those later issues add) are the notebooks' parameters: the runner
+hands each notebook the ones its ``parameters`` cell declares (:func:`notebook_values`)::
+
+    models:                     # 02_attribution (and the summary's findings)
+      models: [first_touch, last_touch, linear, markov, shapley]
+      ci: 0.9                   # bootstrap intervals of credited revenue
+      n_boot: 200
+    goals:                      # 03_shared_goals (and the summary's team split)
+      channel_groups: {paid: [paid_search, paid_social]}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar, Literal, cast
+
+from attribution._text import did_you_mean
+from attribution.config import ParamProblem, check_schema, plain, raise_problems, read_yaml
+from attribution.data.schema import TABLES, check_time_zone
+from attribution.errors import ParameterError
+from attribution.models import ModelName
+from attribution.models.compare import DEFAULT_MODELS
+from attribution.models.rules import MILESTONE_KEYS
+
+__all__ = [
+    "RUNNER_PARAMETERS",
+    "DemoSource",
+    "GoalOptions",
+    "ModelOptions",
+    "NotebookSection",
+    "ReportOptions",
+    "RunParams",
+    "ScorecardFiles",
+    "Source",
+    "SparkSource",
+    "Window",
+    "load_params",
+    "notebook_values",
+    "parse_params",
+]
+
+RUNNER_PARAMETERS: tuple[str, ...] = ("data_dir", "tables_dir", "reports")
+"""Notebook parameters the report runner sets itself, besides :func:`notebook_values`:
+the data snapshot folder, the folder for the notebook's chart tables, and the other
+reports of the run (``{file.html: title}``)."""
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_DB_URL = re.compile(r"^(sqlite|duckdb)(\+[a-z0-9]+)?:///(?!/)(.+)$", re.I)
+
+
+# ------------------------------------------------------------------------------ schema
+class NotebookSection:
+    """Marker base class: the fields of such a section are notebook parameters."""
+
+
+@dataclass(frozen=True)
+class DemoSource:
+    """The built-in demo data (:func:`attribution.data.demo.generate`)."""
+
+    accounts: int = field(default=2_000, metadata={"min": 1, "max": 9_999_999})
+    """Companies to simulate (about 35% open an opportunity)."""
+    seed: int = 0
+    """Random seed: the same seed and size give identical data."""
+
+
+@dataclass(frozen=True)
+class SparkSource:
+    """Tables on Spark (see :mod:`attribution.spark`): read, checked and credited there."""
+
+    tables: dict[str, str] = field(default_factory=dict)
+    """Spark table names: ``{touches: db.touches, opportunities: db.opps, contacts: ...}``."""
+    master: str | None = None
+    """Spark master (e.g. ``local[2]``); default: the session's own (``spark-submit``)."""
+    credits_parquet: str | None = None
+    """Folder that receives the credits of every model in ``models.models``, computed on
+    Spark, as Parquet partitioned by ``closed_month=YYYY-MM`` (replaced as a whole)."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("credits_parquet",)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the data comes from: the built-in demo, a folder or database, or Spark."""
+
+    demo: DemoSource | None = None
+    """Use the built-in demo data (give ``demo: {}`` for the defaults)."""
+    spark: SparkSource | None = None
+    """Read the tables from Spark (``spark: {tables: {...}}``)."""
+    path: str | None = None
+    """A folder of ``<table>.parquet``/``.csv`` files, or a database URL."""
+    tables: dict[str, str] | None = None
+    """Table or file names that differ from the contract's: ``{touches: activities}``."""
+    columns: dict[str, dict[str, str]] | None = None
+    """Per table, ``{your column: contract column}``."""
+    time_zone: str | None = None
+    """IANA zone of timestamps written without an offset (default: the mapping's, else UTC)."""
+    mapping: str | None = None
+    """A YAML mapping file for CRM exports, passed to :func:`attribution.load`."""
+    lazy: bool = False
+    """Keep tables as lazy scans while validating (for sources larger than memory)."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("path", "mapping")
+
+
+@dataclass(frozen=True)
+class Window(NotebookSection):
+    """How journeys are cut (see :func:`attribution.journeys`)."""
+
+    lookback_days: float = field(default=180.0, metadata={"min": 0, "max": 3650})
+    """Days before an opportunity's creation that its journey starts."""
+    as_of: datetime | None = None
+    """The moment the data is seen at; default: the latest timestamp in the data."""
+
+
+@dataclass(frozen=True)
+class ReportOptions(NotebookSection):
+    """How results are shown."""
+
+    currency: str = field(default="$", metadata={"min_length": 1, "max_length": 5})
+    """Symbol printed before money amounts."""
+    top_paths: int = field(default=10, metadata={"min": 1, "max": 50})
+    """How many of the most frequent journeys to list."""
+
+
+@dataclass(frozen=True)
+class ScorecardFiles(NotebookSection):
+    """The shared scorecard's agreements (see :mod:`attribution.alignment.scorecard`)."""
+
+    definitions: str | None = field(default=None, metadata={"min_length": 1})
+    """The agreed definitions YAML (MQL, SQL, the SLA); default: ``params/definitions.yaml``."""
+    targets: str | None = field(default=None, metadata={"min_length": 1})
+    """The shared targets YAML (KPIs, owners, due dates); default: ``params/targets.yaml``."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("definitions", "targets")
+
+
+@dataclass(frozen=True)
+class ModelOptions(NotebookSection):
+    """Which attribution models the reports compare, and how (``models`` section)."""
+
+    models: list[ModelName] = field(
+        default_factory=lambda: cast(list[ModelName], list(DEFAULT_MODELS)),
+        metadata={"min_length": 1},
+    )
+    """Models to set side by side (see :data:`attribution.MODELS`), in display order."""
+    ci: float = field(default=0.9, metadata={"min": 0.5, "max": 0.99})
+    """Coverage of the bootstrap intervals of credited revenue (0.9: 90%)."""
+    n_boot: int = field(default=200, metadata={"min": 20, "max": 5000})
+    """Bootstrap resamples of accounts behind those intervals."""
+    markov_order: int = field(default=1, metadata={"min": 1, "max": 4})
+    """Previous channels a state of the Markov model remembers."""
+    half_life_days: float = field(default=7.0, metadata={"min": 0.1, "max": 3650})
+    """Days in which a touch's weight halves in the ``time_decay`` model."""
+    custom_weights: dict[str, float] = field(default_factory=dict)
+    """Milestone weights of the ``custom`` model: first, lead_creation,
+    opportunity_creation, close and rest (needed when ``custom`` is listed)."""
+    top_campaigns: int = field(default=10, metadata={"min": 1, "max": 50})
+    """Campaigns with the most credited revenue to show."""
+
+
+@dataclass(frozen=True)
+class GoalOptions(NotebookSection):
+    """The shared-goal estimates: contributions, the hand-off SLA, lead scores (``goals``)."""
+
+    sla_hours: float | None = field(default=None, metadata={"min": 0.1, "max": 8760})
+    """Agreed maximum hours from MQL to the first sales touch. Default: the agreement's
+    ``sla.response_hours`` in the scorecard's definitions file, which owns the SLA; a
+    different number here is an error (one agreement, one number)."""
+    response_bins_hours: list[float] = field(
+        default_factory=lambda: [1.0, 4.0, 24.0, 72.0], metadata={"min_length": 1}
+    )
+    """Edges (hours) of the response-time bins compared for conversion."""
+    interval: Literal["simulation", "bootstrap"] = "simulation"
+    """How contribution intervals are made: coefficient draws (fast) or a bootstrap."""
+    draws: int = field(default=500, metadata={"min": 20, "max": 20_000})
+    """Draws (or bootstrap replicates) behind the contribution and SLA-cost intervals."""
+    level: float = field(default=0.9, metadata={"min": 0.5, "max": 0.99})
+    """Coverage of those intervals."""
+    channel_groups: dict[str, list[str]] = field(default_factory=dict)
+    """Optional channel groups whose contributions are split too: ``{paid: [paid_search]}``."""
+    score_outcome: Literal["opportunity", "won"] = "opportunity"
+    """What lead-score weights predict: an opportunity opened, or a won deal."""
+
+
+@dataclass(frozen=True)
+class RunParams:
+    """Everything one report run needs; one params YAML file.
+
+    Build it with :func:`load_params` (from a file) or :func:`parse_params`.
+    """
+
+    run_name: str = field(default="report", metadata={"pattern": _NAME})
+    """Name of the run: the report is written to ``<output_dir>/<run_name>/``."""
+    title: str = "Where our revenue came from"
+    """Title shown on the index page of the run."""
+    source: Source = field(default_factory=lambda: Source(demo=DemoSource()))
+    """The data (default: the built-in demo)."""
+    window: Window = field(default_factory=Window)
+    report: ReportOptions = field(default_factory=ReportOptions)
+    models: ModelOptions = field(default_factory=ModelOptions)
+    goals: GoalOptions = field(default_factory=GoalOptions)
+    scorecard: ScorecardFiles = field(default_factory=ScorecardFiles)
+    notebooks: list[str] | None = None
+    """Names of the notebooks to run, in order; default: every notebook in notebooks_dir."""
+    notebooks_dir: str = "../notebooks"
+    """Folder of the report notebooks."""
+    output_dir: str = "../outputs"
+    """Folder that receives ``<run_name>/`` (the CLI's ``--out`` overrides it)."""
+
+    path_fields: ClassVar[tuple[str, ...]] = ("notebooks_dir", "output_dir")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain values (timestamps as ISO text), e.g. for ``manifest.json``.
+
+        Examples
+        --------
+        >>> RunParams().to_dict()["source"]["demo"]
+        {'accounts': 2000, 'seed': 0}
+        """
+        return plain(dataclasses.asdict(self))
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _check_spark_source(source: Source, problems: list[ParamProblem]) -> None:
+    spark = source.spark
+    assert spark is not None
+    if source.demo is not None or source.path is not None:
+        problems.append(ParamProblem("source", "give one of demo, path or spark"))
+    for n in ("tables", "columns", "mapping", "time_zone"):
+        if getattr(source, n) is not None:
+            problems.append(
+                ParamProblem(f"source.{n}", "applies to a path source; use source.spark.tables")
+            )
+    allowed = ("touches", "opportunities", "contacts")
+    for t in spark.tables:
+        if t not in allowed:
+            problems.append(
+                ParamProblem(f"source.spark.tables.{t}", f"unknown table; Spark reads {allowed}")
+            )
+    for t in allowed[:2]:
+        if t not in spark.tables:
+            problems.append(ParamProblem(f"source.spark.tables.{t}", "required: name its table"))
+
+
+def _check_source(source: Source, problems: list[ParamProblem]) -> None:
+    if source.spark is not None:
+        _check_spark_source(source, problems)
+        return
+    if source.demo is not None and source.path is not None:
+        problems.append(ParamProblem("source", "give either demo or path, not both"))
+    if source.demo is None and source.path is None:
+        problems.append(
+            ParamProblem(
+                "source",
+                "say where the data is: path: <folder or database URL>, or demo: {} for the "
+                "built-in demo data",
+            )
+        )
+    if source.demo is not None:
+        loader_only = [
+            n for n in ("tables", "columns", "mapping") if getattr(source, n) is not None
+        ]
+        if source.time_zone is not None:
+            loader_only.append("time_zone")
+        if source.lazy:
+            loader_only.append("lazy")
+        for n in loader_only:
+            problems.append(
+                ParamProblem(f"source.{n}", "applies to a path source only, not to demo data")
+            )
+    unknown = [t for t in {**(source.tables or {}), **(source.columns or {})} if t not in TABLES]
+    for t in unknown:
+        which = "tables" if t in (source.tables or {}) else "columns"
+        hint = did_you_mean(t, TABLES, otherwise="tables: " + ", ".join(TABLES))
+        problems.append(ParamProblem(f"source.{which}.{t}", f"unknown table; {hint}"))
+    if source.time_zone is not None:
+        try:
+            check_time_zone(source.time_zone)
+        except ParameterError as exc:
+            problems.append(ParamProblem("source.time_zone", str(exc)))
+
+
+def _check_models(models: ModelOptions, problems: list[ParamProblem]) -> None:
+    repeated = sorted({m for m in models.models if models.models.count(m) > 1})
+    if repeated:
+        problems.append(ParamProblem("models.models", f"lists {', '.join(repeated)} twice"))
+    weights = models.custom_weights
+    allowed = [*MILESTONE_KEYS, "rest"]
+    for key, value in weights.items():
+        if key not in allowed:
+            hint = did_you_mean(key, allowed, otherwise="valid keys: " + ", ".join(allowed))
+            problems.append(ParamProblem(f"models.custom_weights.{key}", f"unknown key; {hint}"))
+        elif value < 0:
+            problems.append(
+                ParamProblem(f"models.custom_weights.{key}", f"must be at least 0, got {value!r}")
+            )
+    if "custom" in models.models and not any(v > 0 for v in weights.values()):
+        problems.append(
+            ParamProblem(
+                "models.custom_weights",
+                "the custom model needs milestone weights, e.g. {first: 0.4, lead_creation: "
+                "0.2, opportunity_creation: 0.2, close: 0.2}",
+            )
+        )
+
+
+def _check_goals(goals: GoalOptions, problems: list[ParamProblem]) -> None:
+    edges = goals.response_bins_hours
+    if any(e <= 0 for e in edges) or any(b <= a for a, b in itertools.pairwise(edges)):
+        problems.append(
+            ParamProblem(
+                "goals.response_bins_hours",
+                f"must be increasing positive hours, e.g. [1, 4, 24, 72]; got {edges!r}",
+            )
+        )
+    seen: dict[str, str] = {}
+    for group, channels in goals.channel_groups.items():
+        if not channels:
+            problems.append(ParamProblem(f"goals.channel_groups.{group}", "lists no channel"))
+        for channel in channels:
+            if channel in seen and seen[channel] != group:
+                problems.append(
+                    ParamProblem(
+                        f"goals.channel_groups.{group}",
+                        f"channel {channel!r} is already in group {seen[channel]!r}",
+                    )
+                )
+            seen.setdefault(channel, group)
+    if len(goals.channel_groups) > 6:
+        problems.append(
+            ParamProblem(
+                "goals.channel_groups",
+                f"at most 6 groups (with 'other marketing' and 'other sales' that makes 8); "
+                f"got {len(goals.channel_groups)}",
+            )
+        )
+
+
+def _resolve(text: str, base: Path) -> str:
+    match = _DB_URL.match(text)
+    if match:
+        location = Path(match.group(3))
+        if not location.is_absolute():
+            return f"{text.split(':///', 1)[0]}:///{(base / location).resolve()}"
+        return text
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
+        return text
+    path = Path(os.path.expanduser(text))
+    return str(path if path.is_absolute() else (base / path).resolve())
+
+
+def _is_preset(field_name: str, text: str, base: Path) -> bool:
+    """Tell whether a bare mapping name (``salesforce``) names a shipped preset, not a file."""
+    return (
+        field_name == "mapping"
+        and re.fullmatch(r"[A-Za-z0-9_-]+", text) is not None
+        and not (base / text).exists()
+    )
+
+
+def _resolve_paths(params: RunParams, base: Path) -> RunParams:
+    source = params.source
+    in_source: dict[str, Any] = {
+        n: _resolve(getattr(source, n), base)
+        for n in Source.path_fields
+        if getattr(source, n) is not None and not _is_preset(n, getattr(source, n), base)
+    }
+    if source.spark is not None and source.spark.credits_parquet is not None:
+        in_source["spark"] = dataclasses.replace(
+            source.spark, credits_parquet=_resolve(source.spark.credits_parquet, base)
+        )
+    top: dict[str, Any] = {n: _resolve(getattr(params, n), base) for n in RunParams.path_fields}
+    for f in fields(params):  # notebook sections that name files (e.g. the scorecard's)
+        section = getattr(params, f.name)
+        if isinstance(section, NotebookSection) and hasattr(section, "path_fields"):
+            named = {n: getattr(section, n) for n in section.path_fields}
+            resolved = {n: _resolve(v, base) for n, v in named.items() if v is not None}
+            top[f.name] = dataclasses.replace(section, **resolved)  # type: ignore[type-var]
+    return dataclasses.replace(params, source=dataclasses.replace(source, **in_source), **top)
+
+
+# ------------------------------------------------------------------------------ public
+def parse_params(
+    data: Mapping[str, Any] | None,
+    *,
+    base_dir: str | os.PathLike[str] | None = None,
+    where: str = "the parameters",
+    default_run_name: str | None = None,
+    agree: bool = True,
+) -> RunParams:
+    """Check a mapping against the schema and return typed :class:`RunParams`.
+
+    Parameters
+    ----------
+    data
+        The parsed YAML (``None`` or ``{}`` gives the defaults: the demo data).
+    base_dir
+        Folder that relative paths resolve against (the params file's folder); ``None``
+        leaves them as given.
+    where
+        Names the parameters in messages (e.g. the file).
+    default_run_name
+        Run name when the mapping has none (the params file's stem).
+    agree
+        Fill (and check) ``goals.sla_hours`` from the agreed definitions file. ``False``
+        leaves it as given, for callers that check the named files first.
+
+    Returns
+    -------
+    RunParams
+
+    Raises
+    ------
+    ParameterError
+        Lists every unknown key (with the closest valid key), wrong type and value out of
+        range; ``.problems`` holds them as :class:`ParamProblem`.
+
+    Examples
+    --------
+    >>> p = parse_params({"source": {"demo": {"accounts": 300}}, "window": {"lookback_days": 90}})
+    >>> p.source.demo.accounts, p.window.lookback_days
+    (300, 90.0)
+    >>> parse_params({"window": {"lookbak_days": 90}})
+    Traceback (most recent call last):
+    ...
+    attribution.errors.ParameterError: 1 problem in the parameters; nothing was run:
+      1. window.lookbak_days: unknown key; did you mean 'lookback_days'?
+    """
+    if isinstance(data, Mapping) and default_run_name is not None and "run_name" not in data:
+        data = {**data, "run_name": default_run_name}
+    params, problems = check_schema(RunParams, data)
+    _check_source(params.source, problems)
+    _check_models(params.models, problems)
+    _check_goals(params.goals, problems)
+    raise_problems(problems, where)
+    if base_dir is not None:
+        params = _resolve_paths(params, Path(base_dir))
+    if not agree:
+        return params
+    return _with_agreed_sla(params, where)
+
+
+def _with_agreed_sla(params: RunParams, where: str, definitions: Any = None) -> RunParams:
+    """Take the SLA hours from the agreed definitions (their owner) unless given, and equal.
+
+    ``definitions`` is the already loaded definitions file, if the caller has it.
+    """
+    from attribution.alignment.definitions import load_definitions
+
+    if definitions is None:
+        definitions = load_definitions(params.scorecard.definitions)
+    agreed = definitions.sla.response_hours
+    given = params.goals.sla_hours
+    if given is None:
+        return dataclasses.replace(
+            params, goals=dataclasses.replace(params.goals, sla_hours=float(agreed))
+        )
+    if float(given) != float(agreed):
+        problem = ParamProblem(
+            "goals.sla_hours",
+            f"is {given:g} hours, but the agreed definitions "
+            f"({params.scorecard.definitions or 'params/definitions.yaml'}) say "
+            f"sla.response_hours: {agreed:g}; remove goals.sla_hours to use the agreement, or "
+            "change the agreement",
+        )
+        raise ParameterError(
+            f"1 problem in {where}; nothing was run:\n  1. {problem.render()}", [problem]
+        )
+    return params
+
+
+def load_params(path: str | os.PathLike[str]) -> RunParams:
+    """Read and check a params YAML file.
+
+    Relative paths inside it resolve against the file's folder; the run name defaults to
+    the file's stem.
+
+    Raises
+    ------
+    ParameterError
+        The file is missing or is not valid YAML, or its values break the schema (every
+        problem is listed).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "q3.yaml"
+    >>> _ = f.write_text("source: {demo: {accounts: 500}}")
+    >>> p = load_params(f)
+    >>> p.run_name, p.source.demo.accounts, p.output_dir == str(f.parent.parent / "outputs")
+    ('q3', 500, True)
+    """
+    file = Path(path)
+    data = read_yaml(file, what="params file")
+    params = parse_params(
+        data,
+        base_dir=file.resolve().parent,
+        where=str(file),
+        default_run_name=file.stem,
+        agree=False,
+    )
+    loaded = _check_named_files(params)
+    return _with_agreed_sla(params, str(file), loaded.get("definitions"))
+
+
+def _check_named_files(params: RunParams) -> dict[str, Any]:
+    """Check the agreement files the params name, so a broken one stops the run up front.
+
+    Returns the loaded files by kind (``definitions``, ``targets``), for those named.
+    """
+    from attribution.alignment.definitions import load_definitions
+    from attribution.alignment.targets import load_targets
+
+    messages = []
+    loaded: dict[str, Any] = {}
+    for kind, path, loader in (
+        ("definitions", params.scorecard.definitions, load_definitions),
+        ("targets", params.scorecard.targets, load_targets),
+    ):
+        if path is None:
+            continue
+        try:
+            loaded[kind] = loader(path)
+        except ParameterError as exc:
+            messages.append(str(exc))
+    if messages:
+        raise ParameterError("\n".join(messages))
+    return loaded
+
+
+def notebook_values(params: RunParams) -> dict[str, Any]:
+    """Return the notebook parameters of a run, as plain values (timestamps as ISO text).
+
+    They are ``run_name``, ``title`` and the fields of every :class:`NotebookSection`;
+    an empty value (``None``) is given as ``""``, which notebooks read as "not set".
+
+    Examples
+    --------
+    >>> sorted(notebook_values(RunParams()))[:6]
+    ['as_of', 'channel_groups', 'ci', 'currency', 'custom_weights', 'definitions']
+    >>> notebook_values(RunParams())["models"][:2]
+    ['first_touch', 'last_touch']
+    """
+    out: dict[str, Any] = {"run_name": params.run_name, "title": params.title}
+    for f in fields(params):
+        section = getattr(params, f.name)
+        if isinstance(section, NotebookSection):
+            for sf in fields(section):  # type: ignore[arg-type]
+                value = plain(getattr(section, sf.name))
+                out[sf.name] = "" if value is None else value
+    return out
