@@ -43,9 +43,11 @@ def main() -> None:
         print(f"| {name} | {credits.height:,} | {time.perf_counter() - t:.2f} |", flush=True)
     for models in (["linear", "w_shaped", "time_decay"], ["markov"], ["shapley"]):
         t = time.perf_counter()
-        at.compare(j, models, by="channel", ci=0.9, n_boot=args.boot)
+        at.compare(j, models, by="channel", level=0.9, draws=args.boot)
         label = ", ".join(models)
-        print(f"| compare({label}, ci=0.9, n_boot={args.boot}) | | {time.perf_counter() - t:.2f} |")
+        print(
+            f"| compare({label}, level=0.9, draws={args.boot}) | | {time.perf_counter() - t:.2f} |"
+        )
 
 
 if __name__ == "__main__":

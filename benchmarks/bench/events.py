@@ -95,7 +95,7 @@ def main() -> None:
         models |= {"markov": {}, "markov_3": {"model": "markov", "order": 3}, "shapley": {}}
         stage(
             f"compare (13 models, {args.n_boot} resamples)",
-            lambda: at.compare(j, models, ci=0.9, n_boot=args.n_boot),
+            lambda: at.compare(j, models, level=0.9, draws=args.n_boot),
         )
 
 

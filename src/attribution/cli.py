@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.errors import AttributionError
 
 __all__ = ["main"]
@@ -209,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
         "summary", help="load and validate a source, build journeys, print a summary"
     )
     p.add_argument("source", help="folder of <table>.parquet/.csv files, or a database URL")
-    p.add_argument("--lookback-days", type=float, default=180)
+    p.add_argument("--lookback-days", type=float, default=DEFAULT_LOOKBACK_DAYS)
     p.add_argument("--time-zone", default="UTC", help="zone of timestamps without offset")
     p.add_argument("--top-paths", type=int, default=10)
     p.add_argument("--lazy", action="store_true", help="keep tables as lazy scans")
@@ -260,7 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", help="only opportunities from this date (inclusive)")
     p.add_argument("--end", help="only opportunities before this date (exclusive)")
     p.add_argument(
-        "--lookback-days", type=float, default=180, help="journey lookback, with --start/--end"
+        "--lookback-days",
+        type=float,
+        default=DEFAULT_LOOKBACK_DAYS,
+        help="journey lookback, with --start/--end",
     )
     p.add_argument(
         "--opportunities-by",

@@ -4,7 +4,8 @@ A schema is a tree of frozen dataclasses. :func:`check_schema` checks parsed YAM
 and returns the typed value with **every** problem found: unknown keys with the closest
 valid one (or the section where the key belongs), values of the wrong type (what was
 expected, what was given), values out of the range a field's ``metadata`` sets (``min``,
-``max``, ``min_length``, ``max_length``, ``pattern``). Callers add their own checks and
+``max``, ``min_length``, ``max_length``, ``pattern``); a key that a newer schema moved (a
+class's ``moved_keys``) names its new place. Callers add their own checks and
 raise one :class:`~attribution.errors.ParameterError` listing them all.
 
 :func:`read_yaml` reads a file safely (no Python objects; a key given twice is an error).
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
-import difflib
 import os
 import types
 from collections.abc import Mapping
@@ -25,6 +25,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import yaml
 
+from attribution._text import closest, did_you_mean
 from attribution.errors import ParameterError
 
 __all__ = ["ParamProblem", "check_schema", "plain", "raise_problems", "read_yaml"]
@@ -131,16 +132,16 @@ _ROOT: contextvars.ContextVar[type] = contextvars.ContextVar("schema_root")
 
 
 def _suggest(key: str, valid: list[str], cls: type, path: str) -> str:
-    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean {close[0]!r}?"
+    hint = did_you_mean(key, valid)
+    if hint:
+        return hint
     # a key that belongs to another section (e.g. lookback_days at the top level)
     root = _ROOT.get()
     elsewhere = [k for k in _all_keys(root) if k.rsplit(".", 1)[-1] == key and k != f"{path}{key}"]
     if not elsewhere:
         leaves = {k.rsplit(".", 1)[-1]: k for k in _all_keys(root)}
-        near = difflib.get_close_matches(key, list(leaves), n=1, cutoff=0.75)
-        elsewhere = [leaves[near[0]]] if near else []
+        near = closest(key, leaves, cutoff=0.75)
+        elsewhere = [leaves[near]] if near is not None else []
     if elsewhere:
         return f"did you mean {elsewhere[0]!r}?"
     return "valid keys here: " + ", ".join(valid)
@@ -177,8 +178,8 @@ def _convert(value: Any, tp: Any, key: str, problems: list[ParamProblem]) -> Any
         return _build(tp, value, f"{key}.", problems)
     if origin is Literal:
         if value not in get_args(tp):
-            close = difflib.get_close_matches(str(value), [str(a) for a in get_args(tp)], n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(value, [str(a) for a in get_args(tp)])
+            hint = f"; {hint}" if hint else ""
             problems.append(
                 ParamProblem(key, f"expected {_expected(tp)}, got {_given(value)}{hint}")
             )
@@ -285,8 +286,11 @@ def _check_range(f: dataclasses.Field[Any], value: Any, key: str) -> ParamProble
 def _build(cls: type, data: Mapping[str, Any], prefix: str, problems: list[ParamProblem]) -> Any:
     hints = get_type_hints(cls)
     names = [f.name for f in fields(cls)]
+    moved: dict[str, str] = getattr(cls, "moved_keys", {})
     for key in data:
-        if key not in names:
+        if key in moved:
+            problems.append(ParamProblem(f"{prefix}{key}", f"has moved to {moved[key]!r}"))
+        elif key not in names:
             hint = _suggest(str(key), names, cls, prefix)
             problems.append(ParamProblem(f"{prefix}{key}", f"unknown key; {hint}"))
     values: dict[str, Any] = {}

@@ -20,8 +20,8 @@ def j(demo_small: at.Dataset) -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def by_channel(j: pl.DataFrame) -> Comparison:
-    return at.compare(j, ["first_touch", "last_touch", "linear", "markov", "shapley"], ci=0.9,
-                      n_boot=20)  # fmt: skip
+    return at.compare(j, ["first_touch", "last_touch", "linear", "markov", "shapley"], level=0.9,
+                      draws=20)  # fmt: skip
 
 
 def _wide(rows: dict[str, list[float]], groups: list[str]) -> pl.DataFrame:
@@ -132,7 +132,7 @@ def test_disagreement_on_a_comparison(by_channel: Comparison) -> None:
 
 
 def test_top_groups_keeps_the_largest_groups_and_their_intervals(j: pl.DataFrame) -> None:
-    full = at.compare(j, ["linear", "first_touch"], by="campaign", ci=0.9, n_boot=20)
+    full = at.compare(j, ["linear", "first_touch"], by="campaign", level=0.9, draws=20)
     top = at.top_groups(full, n=4)
     means = (
         full.table.filter(~pl.col("campaign").is_in(["(no touch)", "(none)"]))
@@ -141,7 +141,7 @@ def test_top_groups_keeps_the_largest_groups_and_their_intervals(j: pl.DataFrame
     )
     assert set(top.table["campaign"]) == set(means["campaign"].head(4))
     assert top.intervals is not None and top.intervals.height == 8
-    assert top.ci == full.ci and top.n_boot == full.n_boot
+    assert top.level == full.level and top.draws == full.draws
     with pytest.raises(at.ParameterError, match="n must be"):
         at.top_groups(full, n=0)
 

@@ -21,7 +21,7 @@ def test_table_has_a_column_per_model_and_reconciles(j: pl.DataFrame) -> None:
     booked = j.filter(pl.col("status") == "won").unique("opportunity_id")["amount"].sum()
     for model in ("linear", "markov", "shapley", "w_shaped"):
         assert result.table[model].sum() == pytest.approx(booked)
-    assert result.intervals is None and result.n_boot == 0
+    assert result.intervals is None and result.draws == 0
     linear = at.attribute(j, "linear").group_by("channel").agg(pl.col("revenue").sum())
     joined = result.table.join(linear, on="channel")
     assert joined["linear"].to_list() == pytest.approx(joined["revenue"].to_list())
@@ -45,17 +45,17 @@ def test_labels_with_options_and_groups(j: pl.DataFrame) -> None:
 
 def test_intervals_are_seeded_and_bracket_the_estimate(j: pl.DataFrame) -> None:
     models = ["first_touch", "linear", "markov", "shapley"]
-    a = at.compare(j, models, by="team", ci=0.9, n_boot=60, seed=1)
-    b = at.compare(j, models, by="team", ci=0.9, n_boot=60, seed=1)
+    a = at.compare(j, models, by="team", level=0.9, draws=60, seed=1)
+    b = at.compare(j, models, by="team", level=0.9, draws=60, seed=1)
     assert a.intervals is not None and b.intervals is not None
     assert a.intervals.equals(b.intervals)
     assert a.intervals.columns == ["model", "team", "revenue", "ci_low", "ci_high"]
     assert (a.intervals["ci_low"] <= a.intervals["ci_high"]).all()
     assert (a.intervals["ci_low"] < a.intervals["revenue"]).all()
     assert (a.intervals["revenue"] < a.intervals["ci_high"]).all()
-    c = at.compare(j, models, by="team", ci=0.9, n_boot=60, seed=2)
+    c = at.compare(j, models, by="team", level=0.9, draws=60, seed=2)
     assert c.intervals is not None and not c.intervals.equals(a.intervals)
-    wider = at.compare(j, ["linear"], by="team", ci=0.99, n_boot=60, seed=1).intervals
+    wider = at.compare(j, ["linear"], by="team", level=0.99, draws=60, seed=1).intervals
     assert wider is not None
     narrow = a.intervals.filter(pl.col("model") == "linear")
     assert ((wider["ci_high"] - wider["ci_low"]) >= (narrow["ci_high"] - narrow["ci_low"])).all()
@@ -82,8 +82,8 @@ def test_unit_weights_reproduce_the_point_estimate(j: pl.DataFrame, model: str, 
     ("kwargs", "match"),
     [
         ({"by": "rep"}, "by must be one of"),
-        ({"ci": 1.5}, "ci must be"),
-        ({"ci": 0.9, "n_boot": 1}, "n_boot"),
+        ({"level": 1.5}, "level must be"),
+        ({"level": 0.9, "draws": 1}, "draws"),
         ({"models": []}, "at least one"),
         ({"models": ["linear", "lineer"]}, "unknown attribution model"),
     ],

@@ -161,7 +161,7 @@ def test_a_model_outside_the_known_families_goes_through_attribute(j: pl.DataFra
         return at.attribute(journeys, "linear", team=team)
 
     with mock.patch.dict(at.MODELS, {"halves": halves}):
-        result = at.compare(j, ["halves", "linear"], ci=0.9, n_boot=10)
+        result = at.compare(j, ["halves", "linear"], level=0.9, draws=20)
     assert result.table["halves"].to_list() == result.table["linear"].to_list()
     assert result.intervals is not None
     per_model = result.intervals.partition_by("model", as_dict=True)

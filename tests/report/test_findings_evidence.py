@@ -32,9 +32,7 @@ def j(demo: at.Dataset) -> pl.DataFrame:
 
 
 def _comparison(rows: dict[str, list[float]], channels: list[str]) -> Comparison:
-    return Comparison(
-        table=pl.DataFrame({"channel": channels, **rows}), intervals=None, ci=None, n_boot=0
-    )
+    return Comparison(table=pl.DataFrame({"channel": channels, **rows}), intervals=None)
 
 
 def _keys(found: list[overview.Finding]) -> dict[str, overview.Finding]:

@@ -27,8 +27,8 @@ def _declared(name: str) -> set[str]:
 
 def test_defaults() -> None:
     p = RunParams()
-    assert p.models.models == list(DEFAULT_MODELS) and p.models.ci == 0.9
-    assert p.models.n_boot == 200 and p.models.custom_weights == {}
+    assert p.models.models == list(DEFAULT_MODELS) and p.intervals.level == 0.9
+    assert p.intervals.draws == 500 and p.models.custom_weights == {}
     assert p.goals.sla_hours is None and p.goals.response_bins_hours == [1, 4, 24, 72]
     assert parse_params({}).goals.sla_hours == 24, "the agreed definitions own the SLA"
     assert p.goals.interval == "simulation" and p.goals.channel_groups == {}
@@ -68,9 +68,11 @@ def test_values_are_typed() -> None:
         ({"models": {"models": ["custom"]}}, "custom model needs milestone weights"),
         ({"models": {"custom_weights": {"frist": 1}}}, "did you mean 'first'?"),
         ({"models": {"custom_weights": {"close": -1}}}, "must be at least 0"),
-        ({"models": {"n_boot": 5}}, "models.n_boot: must be at least 20"),
+        ({"intervals": {"draws": 5}}, "intervals.draws: must be at least 20"),
+        ({"models": {"n_boot": 200}}, "models.n_boot: has moved to 'intervals.draws'"),
+        ({"goals": {"level": 0.8}}, "goals.level: has moved to 'intervals.level'"),
         ({"models": {"markov_order": 9}}, "models.markov_order: must be at most 4"),
-        ({"models": {"ci": 1.5}}, "models.ci: must be at most 0.99"),
+        ({"intervals": {"level": 1.5}}, "intervals.level: must be at most 0.99"),
         ({"goals": {"interval": "bootstrp"}}, "did you mean 'bootstrap'?"),
         ({"goals": {"sla_hours": 0}}, "goals.sla_hours: must be at least 0.1"),
         ({"goals": {"response_bins_hours": [4, 1]}}, "must be increasing positive hours"),
@@ -103,4 +105,17 @@ def test_every_shipped_params_file_loads() -> None:
     example = load_params(ROOT / "params" / "example_own_data.yaml")
     assert "custom" in example.models.models and example.models.custom_weights
     ci = load_params(ROOT / "params" / "ci.yaml")
-    assert ci.models.n_boot < RunParams().models.n_boot and ci.goals.channel_groups
+    assert ci.intervals.draws < RunParams().intervals.draws and ci.goals.channel_groups
+
+
+def test_notebook_parameter_names_are_unique_across_sections() -> None:
+    import dataclasses
+
+    from attribution.report.params import NotebookSection
+
+    names: list[str] = []
+    for f in dataclasses.fields(RunParams):
+        section = getattr(RunParams(), f.name)
+        if isinstance(section, NotebookSection):
+            names += [sf.name for sf in dataclasses.fields(section)]  # type: ignore[arg-type]
+    assert len(names) == len(set(names)), "one name per idea: a notebook parameter is unique"

@@ -139,8 +139,8 @@ def test_bad_team_values_are_counted_with_examples(spark: object, spark_demo: Sp
 def test_unknown_engine_and_spark_only_limits(spark_demo: SparkDemo) -> None:
     with pytest.raises(ParameterError, match="unknown engine 'sprak'; did you mean 'spark'"):
         at.journeys(spark_demo.dataset, engine="sprak")  # type: ignore[call-overload]
-    with pytest.raises(ParameterError, match=r"ci .* not available with engine='spark'"):
-        at.compare(spark_demo.spark_journeys, ["linear"], ci=0.9, engine="spark")
+    with pytest.raises(ParameterError, match=r"level .* not available with engine='spark'"):
+        at.compare(spark_demo.spark_journeys, ["linear"], level=0.9, engine="spark")
     with pytest.raises(ParameterError, match="give a Spark DataFrame or a table name"):
         at.attribute(spark_demo.journeys, "linear", engine="spark")
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import polars as pl
 
+from attribution._time import duration_days
 from attribution.alignment.definitions import Definitions
 from attribution.alignment.qualification import AppliedDefinitions, apply_definitions
 from attribution.alignment.targets import KPIS, Targets, period_bounds, period_label, status
@@ -54,7 +55,6 @@ __all__ = [
     "trend",
 ]
 
-_US_PER_DAY = 86_400_000_000
 _TREND_STEP = 0.05  # relative change below which a trend counts as steady
 
 
@@ -93,7 +93,7 @@ def hand_offs(applied: AppliedDefinitions, d: Definitions, now: datetime) -> pl.
     if d.sql.within_days is None:
         judged = pl.lit(True)
     else:
-        closes = pl.col(MQL_AT) + pl.duration(microseconds=round(d.sql.within_days * _US_PER_DAY))
+        closes = pl.col(MQL_AT) + duration_days(d.sql.within_days)
         judged = closes <= now_lit
     return r.join(outcome, on=CONTACT_ID, how="left").with_columns(
         pl.col(SQL_AT).is_not_null().alias("sql"),

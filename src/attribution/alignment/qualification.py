@@ -24,15 +24,17 @@ How the moments are found (all in polars, one pass per contact group):
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import polars as pl
 
+from attribution._text import did_you_mean
+from attribution._time import MICROS_PER_DAY, MICROS_PER_HOUR
+from attribution._time import as_of as resolve_as_of
 from attribution.alignment.definitions import Definitions, load_definitions
 from attribution.data.dataset import Dataset
 from attribution.data.schema import (
@@ -69,8 +71,6 @@ AGREEMENT_LEVELS: tuple[str, ...] = (
 """How the CRM's label and the agreed definition compare for one contact (contacts that
 neither labels are not counted)."""
 NO_CAMPAIGN = "(no campaign)"
-_US_PER_DAY = 86_400_000_000
-_US_PER_HOUR = 3_600_000_000
 
 
 @dataclass(frozen=True)
@@ -167,14 +167,8 @@ class AppliedDefinitions:
 
 
 # ------------------------------------------------------------------------------ helpers
-def _as_of(dataset: Dataset, as_of: datetime | None) -> datetime:
-    if as_of is None:
-        return dataset.as_of
-    return as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of.astimezone(UTC)
-
-
 def _duration(days: float) -> str:
-    return f"{round(days * _US_PER_DAY)}us"
+    return f"{round(days * MICROS_PER_DAY)}us"
 
 
 def _running(column: str, days: float | None) -> pl.Expr:
@@ -231,9 +225,9 @@ def _check_names(
         for name in names:
             if name in values:
                 continue
-            close = difflib.get_close_matches(name, sorted(values), n=1, cutoff=0.75)
-            if close:
-                problems.append(f"{key}: no touch has {what} {name!r}; did you mean {close[0]!r}?")
+            hint = did_you_mean(name, sorted(values), cutoff=0.75)
+            if hint:
+                problems.append(f"{key}: no touch has {what} {name!r}; {hint}")
             else:
                 notes.append(f"{key}: no touch has {what} {name!r}, so it counts for nothing.")
 
@@ -396,7 +390,7 @@ def _sql(
     window = pl.col("t") >= pl.col(MQL_AT)
     if s.within_days is not None:
         window &= pl.col("t") <= pl.col(MQL_AT) + pl.duration(
-            microseconds=round(s.within_days * _US_PER_DAY)
+            microseconds=round(s.within_days * MICROS_PER_DAY)
         )
     return (
         mqls.join(pl.concat(events), on=ACCOUNT_ID)
@@ -445,7 +439,7 @@ def _drift(
         if not crm_labels[stage]:
             continue
         rows = contacts.filter(pl.col(column) != "neither").with_columns(
-            ((pl.col(crm) - pl.col(agreed)).dt.total_microseconds() / _US_PER_HOUR).alias(
+            ((pl.col(crm) - pl.col(agreed)).dt.total_microseconds() / MICROS_PER_HOUR).alias(
                 "hours_apart"
             )
         )
@@ -582,7 +576,7 @@ def apply_definitions(
         raise ParameterError(f"tolerance_hours must be >= 0, got {tolerance_hours!r}")
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 0:
         raise ParameterError(f"examples must be a whole number >= 0, got {examples!r}")
-    now = _as_of(dataset, as_of)
+    now = resolve_as_of(dataset, as_of)
     now_lit = pl.lit(now).cast(TIMESTAMP)
     touches = dataset.lazy("touches").filter(pl.col(OCCURRED_AT) <= now_lit)
     notes = _require(dataset, d, touches)
@@ -617,7 +611,7 @@ def apply_definitions(
         "MQL": bool(frame[CRM_MQL_AT].is_not_null().any()),
         "SQL": bool(frame[CRM_SQL_AT].is_not_null().any()),
     }
-    tol = round(tolerance_hours * _US_PER_HOUR)
+    tol = round(tolerance_hours * MICROS_PER_HOUR)
     frame = (
         frame.with_columns(
             _agreement(CRM_MQL_AT, MQL_AT, tol).alias("mql_agreement"),

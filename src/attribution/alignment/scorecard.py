@@ -32,12 +32,15 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
 
+from attribution._intervals import DEFAULT_DRAWS
+from attribution._time import DEFAULT_LOOKBACK_DAYS
+from attribution._time import as_of as resolve_as_of
 from attribution.alignment.definitions import Definitions, load_definitions
 from attribution.alignment.kpis import (
     COLUMNS,
@@ -444,9 +447,9 @@ def scorecard(
     definitions: str | os.PathLike[str] | Mapping[str, Any] | Definitions | None = None,
     *,
     as_of: datetime | None = None,
-    lookback_days: float = 180.0,
+    lookback_days: float = DEFAULT_LOOKBACK_DAYS,
     min_mqls: int = 3,
-    draws: int = 300,
+    draws: int = DEFAULT_DRAWS,
     seed: int = 0,
 ) -> Scorecard:
     """Set the KPIs of one dataset against the shared targets, by the agreed definitions.
@@ -501,11 +504,7 @@ def scorecard(
         raise ParameterError(f"min_mqls must be a whole number >= 1, got {min_mqls!r}")
     d = load_definitions(definitions)
     t = load_targets(targets)
-    now = (
-        dataset.as_of
-        if as_of is None
-        else (as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of.astimezone(UTC))
-    )
+    now = resolve_as_of(dataset, as_of)
     start = data_start(dataset)
     check_targets(t, start, now)
     notes: list[str] = []

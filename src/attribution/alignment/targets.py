@@ -37,7 +37,6 @@ trend and the history.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ from typing import Any, Literal
 import polars as pl
 import yaml
 
+from attribution._text import did_you_mean
 from attribution.alignment.definitions import _raise, shipped_file
 from attribution.config import ParamProblem, check_schema, read_yaml
 
@@ -531,8 +531,8 @@ def _check(f: _File, problems: list[ParamProblem]) -> None:
         if t.kpi is None:
             problems.append(ParamProblem(f"{key}.kpi", "missing; give one of " + ", ".join(KPIS)))
         elif kpi is None:
-            close = difflib.get_close_matches(t.kpi, list(KPIS), n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(t.kpi, KPIS, cutoff=0.5)
+            hint = f"{hint} " if hint else ""
             problems.append(
                 ParamProblem(f"{key}.kpi", f"unknown KPI {t.kpi!r}; {hint}KPIs: {', '.join(KPIS)}")
             )

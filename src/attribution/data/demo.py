@@ -138,7 +138,6 @@ _COST = {  # cost per touch in the revenue currency
     "review_site": 22.0,
     "direct": 0.0,
 }
-_DAY_US = 86_400_000_000
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import polars as pl
 
 from attribution._folders import swap_into_place
+from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.data.dataset import Dataset
 from attribution.data.mapping import Mapping, load_mapping
 from attribution.data.schema import TABLES, Problem, raise_problems, validate
@@ -328,7 +329,7 @@ def load(
     lazy: bool = False,
     start: datetime | date | str | None = None,
     end: datetime | date | str | None = None,
-    lookback_days: float = 180,
+    lookback_days: float = DEFAULT_LOOKBACK_DAYS,
     opportunities_by: OpportunityDate = "closed_at",
 ) -> Dataset:
     """Load and validate a source, or one period of it.

@@ -52,7 +52,6 @@ their file stem: ``load(folder, mapping="salesforce")``. :func:`presets` lists t
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Mapping as MappingABC
@@ -64,6 +63,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import yaml
 
+from attribution._text import closest, did_you_mean
 from attribution.data.schema import TABLES, Problem, converted, has_offset, raise_problems
 from attribution.errors import AttributionError, ParameterError
 
@@ -81,8 +81,8 @@ _PRESET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 def _unknown(keys: Sequence[str], allowed: Sequence[str], where: str) -> None:
     for key in keys:
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(key, allowed)
+            hint = f"; {hint}" if hint else ""
             raise ParameterError(
                 f"{where}: unknown key {key!r}{hint} (allowed: {', '.join(allowed)})"
             )
@@ -188,11 +188,11 @@ class TableRule:
         rules = {}
         for target, rule in columns.items():
             if target not in contract:
-                close = difflib.get_close_matches(str(target), contract, n=1, cutoff=0.8)
-                if close and close[0] not in columns:
+                near = closest(target, contract, cutoff=0.8)
+                if near is not None and near not in columns:
                     raise ParameterError(
                         f"{where}.columns: {target!r} is not a column of {table}; did you mean "
-                        f"{close[0]!r}? (other names are kept as extra columns)"
+                        f"{near!r}? (other names are kept as extra columns)"
                     )
             rules[str(target)] = ColumnRule.parse(rule, f"{where}.columns.{target}")
         return cls(
@@ -254,8 +254,8 @@ class Mapping:
         for table, rules in tables_spec.items():
             where = f"mapping {origin}: tables.{table}"
             if table not in TABLES:
-                close = difflib.get_close_matches(str(table), list(TABLES), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = did_you_mean(table, TABLES)
+                hint = f"; {hint}" if hint else ""
                 raise ParameterError(
                     f"{where}: not a contract table{hint} (tables: {', '.join(TABLES)})"
                 )
@@ -334,8 +334,8 @@ class Mapping:
     def _missing_table(self, source: Source, table: str, rule: TableRule) -> Problem:
         present = sorted(source.names())
         assert rule.from_ is not None
-        close = difflib.get_close_matches(rule.from_, present, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(rule.from_, present)
+        hint = f"; {hint}" if hint else ""
         return Problem(
             table,
             None,
@@ -570,8 +570,8 @@ def load_mapping(mapping: str | os.PathLike[str] | MappingABC[str, Any] | Mappin
         if not _PRESET_NAME.match(text):
             raise ParameterError(f"mapping file {path} does not exist")
         if text not in known:
-            close = difflib.get_close_matches(text, sorted(known), n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(text, sorted(known))
+            hint = f"{hint} " if hint else ""
             raise ParameterError(
                 f"mapping {text!r}: no such file, and no preset of that name; {hint}"
                 f"presets: {', '.join(sorted(known)) or 'none found'}"

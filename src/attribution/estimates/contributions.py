@@ -49,6 +49,8 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from attribution._intervals import DEFAULT_DRAWS, DEFAULT_LEVEL, check_draws, check_level
+from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.data.dataset import Dataset, Frame
 from attribution.data.schema import ACCOUNT_ID, AMOUNT, IS_WON, MARKETING, SALES, SEGMENT, TEAMS
 from attribution.errors import ParameterError, emit
@@ -282,10 +284,8 @@ def _check_params(
         raise ParameterError(
             f"amount_model must be one of {', '.join(_AMOUNT_MODELS)}; got {amount_model!r}"
         )
-    if isinstance(level, bool) or not isinstance(level, float | int) or not 0.5 <= level < 1:
-        raise ParameterError(f"level must be a number in [0.5, 1), e.g. 0.9; got {level!r}")
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 20:
-        raise ParameterError(f"draws must be an integer >= 20; got {draws!r}")
+    check_level(level)
+    check_draws(draws)
 
 
 def _support_problems(closed: pl.DataFrame) -> tuple[list[str], list[str]]:
@@ -501,7 +501,7 @@ def _amount_controls(
 def contributions(
     dataset: Dataset,
     *,
-    lookback_days: float = 180,
+    lookback_days: float = DEFAULT_LOOKBACK_DAYS,
     as_of: datetime | None = None,
     journeys: Frame | None = None,
     channel_groups: Mapping[str, Sequence[str]] | None = None,
@@ -509,8 +509,8 @@ def contributions(
     period: Period = "quarter",
     amount_model: AmountModel = "gamma",
     interval: Interval = "simulation",
-    draws: int = 500,
-    level: float = 0.9,
+    draws: int = DEFAULT_DRAWS,
+    level: float = DEFAULT_LEVEL,
     seed: int = 0,
 ) -> ContributionResult:
     """Split closed deals' expected revenue into baseline, marketing, sales and joint.

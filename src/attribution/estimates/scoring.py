@@ -21,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from attribution._intervals import DEFAULT_LEVEL, check_level
 from attribution.data.dataset import Dataset
 from attribution.data.schema import (
     ACCOUNT_ID,
@@ -131,7 +132,7 @@ def lead_score_weights(
     population: Population = "mql",
     max_points: int = 20,
     holdout: float = 0.3,
-    level: float = 0.9,
+    level: float = DEFAULT_LEVEL,
     seed: int = 0,
     as_of: datetime | None = None,
 ) -> LeadScoreResult:
@@ -186,8 +187,7 @@ def lead_score_weights(
         raise ParameterError(f"holdout must be a share in (0, 0.9); got {holdout!r}")
     if isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 1:
         raise ParameterError(f"max_points must be a positive integer; got {max_points!r}")
-    if not 0.5 <= level < 1:
-        raise ParameterError(f"level must be in [0.5, 1); got {level!r}")
+    check_level(level)
 
     leads = response_times(dataset, as_of=as_of)
     if population == "followed_up":

@@ -24,6 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from attribution._intervals import DEFAULT_DRAWS, DEFAULT_LEVEL, check_draws, check_level
 from attribution.data.dataset import Dataset
 from attribution.data.schema import ACCOUNT_ID, AMOUNT, CLOSED_AT, IS_WON, LEAD_SOURCE, SEGMENT
 from attribution.errors import ParameterError, emit
@@ -108,8 +109,8 @@ def speed_to_lead_effect(
     bins_hours: Sequence[float] = (1, 4, 24, 72),
     outcome: Outcome = "opportunity",
     controls: Sequence[Literal["segment", "lead_source"]] = ("segment", "lead_source"),
-    level: float = 0.9,
-    draws: int = 500,
+    level: float = DEFAULT_LEVEL,
+    draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     as_of: datetime | None = None,
 ) -> EffectResult:
@@ -161,8 +162,8 @@ def speed_to_lead_effect(
         raise ParameterError(
             f"controls must be a list drawn from {', '.join(_CONTROLS)}; got {controls!r}"
         )
-    if not 0.5 <= level < 1:
-        raise ParameterError(f"level must be in [0.5, 1); got {level!r}")
+    check_level(level)
+    check_draws(draws)
     labels = _bin_labels(edges)
     r = response_times(dataset, as_of=as_of).filter(~pl.col("pending"))
     y_col = pl.col(outcome).cast(pl.Float64)
@@ -406,8 +407,8 @@ def sla_cost(
     sla_hours: float = 24,
     by: SpeedBy = "rep",
     bins_hours: Sequence[float] = (1, 4, 24, 72),
-    level: float = 0.9,
-    draws: int = 500,
+    level: float = DEFAULT_LEVEL,
+    draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     as_of: datetime | None = None,
 ) -> SlaCost:

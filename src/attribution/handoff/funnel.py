@@ -28,8 +28,8 @@ from typing import Literal
 
 import polars as pl
 
+from attribution._time import DEFAULT_LOOKBACK_DAYS, days_between
 from attribution._time import as_of as resolve_as_of
-from attribution._time import days_between
 from attribution.data.dataset import Dataset, Frame
 from attribution.data.schema import (
     ACCOUNT_ID,
@@ -241,7 +241,7 @@ def sourced_influenced(
     dataset: Dataset,
     *,
     by: Literal["channel", "campaign"] = "channel",
-    lookback_days: float = 180,
+    lookback_days: float = DEFAULT_LOOKBACK_DAYS,
     as_of: datetime | None = None,
     journeys: Frame | None = None,
 ) -> pl.DataFrame:

@@ -22,11 +22,13 @@ Everything is polars expressions on lazy frames: no Python loop over rows.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal, overload
 
 import polars as pl
 
+from attribution._time import DEFAULT_LOOKBACK_DAYS, MICROS_PER_DAY
+from attribution._time import as_of as resolve_as_of
 from attribution.data.dataset import Dataset
 from attribution.data.schema import (
     ACCOUNT_ID,
@@ -106,7 +108,11 @@ PATH_COLUMNS: tuple[str, ...] = (PATH, CONVERSIONS, VALUE, NULLS)
 """Columns of a path table, in order."""
 
 _TOUCH_COLUMNS = (TOUCH_ID, OCCURRED_AT, TEAM, CHANNEL, CAMPAIGN, ACTIVITY, CONTACT_ID, REP, COST)
-_US_PER_DAY = 86_400_000_000
+
+
+def _lookback(days: float) -> pl.Expr:
+    """Return the lookback as a duration, truncated to whole microseconds."""
+    return pl.duration(microseconds=int(days * MICROS_PER_DAY))
 
 
 def _opportunity_windows(dataset: Dataset, lookback_days: float, as_of: datetime) -> pl.LazyFrame:
@@ -129,9 +135,9 @@ def _opportunity_windows(dataset: Dataset, lookback_days: float, as_of: datetime
             AMOUNT,
             pl.col(CREATED_AT).alias(OPPORTUNITY_CREATED_AT),
             pl.when(closed).then(pl.col(CLOSED_AT)).alias(CLOSED_AT),
-            (pl.col(CREATED_AT) - pl.duration(microseconds=int(lookback_days * _US_PER_DAY))).alias(
-                WINDOW_START
-            ),
+            (
+                pl.col(CREATED_AT) - pl.duration(microseconds=int(lookback_days * MICROS_PER_DAY))
+            ).alias(WINDOW_START),
             pl.when(closed).then(pl.col(CLOSED_AT)).otherwise(as_of_lit).alias(WINDOW_END),
         )
     )
@@ -186,7 +192,7 @@ def journeys(
 def journeys(
     dataset: Any,
     *,
-    lookback_days: float = 180,
+    lookback_days: float = DEFAULT_LOOKBACK_DAYS,
     as_of: datetime | None = None,
     lazy: bool = False,
     engine: Engine = "polars",
@@ -235,11 +241,7 @@ def journeys(
         return adapter("spark").journeys(dataset, lookback_days=lookback_days, as_of=as_of)
     if not lookback_days >= 0:
         raise ParameterError(f"lookback_days must be >= 0, got {lookback_days!r}")
-    if as_of is None:
-        as_of = dataset.as_of
-    elif as_of.tzinfo is None:  # naive datetimes are read as UTC, like naive data
-        as_of = as_of.replace(tzinfo=UTC)
-    opps = _opportunity_windows(dataset, lookback_days, as_of)
+    opps = _opportunity_windows(dataset, lookback_days, resolve_as_of(dataset, as_of))
     touches = dataset.lazy("touches").select(ACCOUNT_ID, *_TOUCH_COLUMNS)
 
     in_window = (
@@ -253,7 +255,7 @@ def journeys(
             pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over(OPPORTUNITY_ID).alias(POSITION),
             pl.len().over(OPPORTUNITY_ID).cast(pl.Int32).alias(N_TOUCHES),
             (
-                (pl.col(WINDOW_END) - pl.col(OCCURRED_AT)).dt.total_microseconds() / _US_PER_DAY
+                (pl.col(WINDOW_END) - pl.col(OCCURRED_AT)).dt.total_microseconds() / MICROS_PER_DAY
             ).alias(DAYS_BEFORE_CLOSE),
         )
         .with_columns(

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 import polars as pl
 
+from attribution._time import DEFAULT_LOOKBACK_DAYS
+from attribution._time import as_of as resolve_as_of
 from attribution.data.dataset import Dataset, Frame
 from attribution.data.schema import (
     ACCOUNT_ID,
@@ -216,7 +218,7 @@ def resolve_channel_groups(
 def opportunity_features(
     dataset: Dataset,
     *,
-    lookback_days: float = 180,
+    lookback_days: float = DEFAULT_LOOKBACK_DAYS,
     as_of: datetime | None = None,
     journeys: Frame | None = None,
     channel_groups: Mapping[str, Sequence[str]] | None = None,
@@ -267,11 +269,9 @@ def opportunity_features(
         # the journeys' windows without their ordering: no sort, no milestones
         if not lookback_days >= 0:
             raise ParameterError(f"lookback_days must be >= 0, got {lookback_days!r}")
-        if as_of is None:
-            as_of = dataset.as_of
-        elif as_of.tzinfo is None:
-            as_of = as_of.replace(tzinfo=UTC)
-        base = _opportunity_windows(dataset, lookback_days, as_of).select(OPPORTUNITY_COLUMNS)
+        base = _opportunity_windows(dataset, lookback_days, resolve_as_of(dataset, as_of)).select(
+            OPPORTUNITY_COLUMNS
+        )
         touches = dataset.lazy("touches").select(ACCOUNT_ID, OCCURRED_AT, TEAM, CHANNEL)
         rows = (
             base.select(OPPORTUNITY_ID, ACCOUNT_ID, WINDOW_START, WINDOW_END)

@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from attribution._folders import swap_into_place
+from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.data.dataset import Dataset
 from attribution.data.schema import ACCOUNT_ID
 from attribution.errors import ParameterError
@@ -34,7 +35,7 @@ def write_journeys(
     dataset: Dataset,
     path: str | os.PathLike[str],
     *,
-    lookback_days: float = 180,
+    lookback_days: float = DEFAULT_LOOKBACK_DAYS,
     as_of: datetime | None = None,
     buckets: int = 8,
 ) -> Path:

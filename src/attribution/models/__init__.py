@@ -8,13 +8,13 @@ and :mod:`~attribution.models.shapley`; :func:`compare` sets them side by side.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from collections.abc import Callable
 from typing import Any, Literal
 
 import polars as pl
 
+from attribution._text import closest
 from attribution.engines import Engine, adapter, check_engine
 from attribution.errors import ParameterError
 from attribution.models import markov as _markov
@@ -71,8 +71,8 @@ def lookup(model: str) -> Model:
     """Return the model called ``model``; an unknown name lists the valid ones."""
     if isinstance(model, str) and model in MODELS:
         return MODELS[model]
-    close = difflib.get_close_matches(str(model), list(MODELS), n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    match = closest(model, MODELS)
+    hint = f" Did you mean {match!r}?" if match is not None else ""
     raise ParameterError(
         f"unknown attribution model {model!r}.{hint} Valid models: {', '.join(MODELS)}"
     )

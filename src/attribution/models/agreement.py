@@ -198,7 +198,7 @@ def top_groups(comparison: Comparison, *, n: int = 10) -> Comparison:
     --------
     >>> import attribution as at
     >>> j = at.journeys(at.demo.generate(n_accounts=300, seed=0))
-    >>> cmp = at.compare(j, ["linear", "markov"], by="campaign", ci=0.9, n_boot=10)
+    >>> cmp = at.compare(j, ["linear", "markov"], by="campaign", level=0.9, draws=20)
     >>> top = top_groups(cmp, n=3)
     >>> top.table.height, top.intervals["campaign"].n_unique()
     (3, 3)
@@ -218,6 +218,6 @@ def top_groups(comparison: Comparison, *, n: int = 10) -> Comparison:
     return Comparison(
         table=table.filter(chosen),
         intervals=intervals,
-        ci=comparison.ci,
-        n_boot=comparison.n_boot,
+        level=comparison.level,
+        draws=comparison.draws,
     )

@@ -10,7 +10,7 @@ all. Markov and Shapley are fitted once per set of journey paths (built once), a
 channel weights spread to the touches in the same pass. The numbers are those of
 :func:`attribution.attribute` summed by group, to the last bit.
 
-With ``ci=0.9`` every cell also gets a 90% interval from a bootstrap that resamples
+With ``level=0.9`` every cell also gets a 90% interval from a bootstrap that resamples
 *accounts* with replacement (all of an account's deals, won, lost and open, move together,
 so the dependence between an account's deals is kept). The resampling is seeded, so the
 same inputs and seed give the same intervals. It is cheap:
@@ -40,6 +40,7 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from attribution._intervals import DEFAULT_DRAWS, check_draws, check_level, quantiles
 from attribution.data.schema import ACCOUNT_ID, AMOUNT, CHANNEL
 from attribution.engines import Engine, adapter, check_engine
 from attribution.errors import ParameterError
@@ -61,12 +62,19 @@ from attribution.models.credits import (
 )
 from attribution.models.pathtable import EncodedPaths
 from attribution.models.spread import JourneyPaths, journey_paths, spread_weight
+from attribution.results import Result
 
 __all__ = ["By", "Comparison", "compare", "model_specs"]
 
 By = Literal["channel", "team", "campaign"]
 _BY: tuple[str, ...] = get_args(By)
 NO_GROUP = "(none)"
+NOTE = (
+    "Won revenue each model credits to each group. Models credit touches by their presence "
+    "and position before the win, not by their effect on it; intervals resample accounts "
+    "and show how much a credit would move with another sample of accounts, not whether "
+    "the model is right."
+)
 DEFAULT_MODELS: tuple[str, ...] = (
     "first_touch",
     "last_touch",
@@ -79,8 +87,8 @@ DEFAULT_MODELS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Comparison:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Comparison(Result):
     """What :func:`compare` returns.
 
     Attributes
@@ -89,18 +97,16 @@ class Comparison:
         One row per group (``channel``, ``team`` or ``campaign``), one Float64 column per
         model: revenue credited. Sorted by the first model's revenue, descending.
     intervals : polars.DataFrame or None
-        With ``ci``: a long table ``model, <group>, revenue, ci_low, ci_high`` (one row per
-        model and group); ``None`` without.
-    ci : float or None
+        With ``level``: a long table ``model, <group>, revenue, ci_low, ci_high`` (one row
+        per model and group); ``None`` without.
+    level : float or None
         Coverage of the intervals.
-    n_boot : int
-        Number of bootstrap resamples (0 without ``ci``).
+    draws : int
+        Bootstrap resamples of accounts behind them (0 without ``level``).
     """
 
-    table: pl.DataFrame
-    intervals: pl.DataFrame | None
-    ci: float | None
-    n_boot: int
+    intervals: pl.DataFrame | None = None
+    note: str = NOTE
 
 
 def _specs(models: Sequence[str] | Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str, dict]]:
@@ -172,32 +178,29 @@ def _group_expr(by: str) -> pl.Expr:
     return pl.col(by).cast(pl.String).fill_null(NO_GROUP)
 
 
-def _check(by: str, ci: float | None, n_boot: int) -> None:
+def _check(by: str, level: float | None, draws: int) -> None:
     if by not in _BY:
         raise ParameterError(f"by must be one of {_BY}, got {by!r}")
-    if ci is not None and (
-        isinstance(ci, bool) or not isinstance(ci, int | float) or not 0 < ci < 1
-    ):
-        raise ParameterError(f"ci must be a number between 0 and 1 (e.g. 0.9) or None, got {ci!r}")
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 2:
-        raise ParameterError(f"n_boot must be an integer >= 2, got {n_boot!r}")
+    if level is not None:
+        check_level(level)
+        check_draws(draws)
 
 
 class _Frame:
     """The accounts and their bootstrap weights (resamples × accounts), shared by all models."""
 
-    def __init__(self, journeys: pl.DataFrame | pl.LazyFrame, by: str, n_boot: int, seed: int):
+    def __init__(self, journeys: pl.DataFrame | pl.LazyFrame, by: str, draws: int, seed: int):
         accounts = journeys.lazy().select(pl.col(ACCOUNT_ID).unique().sort()).collect()
         self.accounts = accounts.to_series()
         rng = np.random.default_rng(seed)
         n = len(self.accounts)
-        by_account = np.zeros((n, n_boot))
+        by_account = np.zeros((n, draws))
         if n:
             # drawn a few resamples at a time (the same draws as all at once), stored
             # accounts × resamples: little memory beyond the result
             p = np.full(n, 1.0 / n)
-            for start in range(0, n_boot, 16):
-                size = min(16, n_boot - start)
+            for start in range(0, draws, 16):
+                size = min(16, draws - start)
                 by_account[:, start : start + size] = rng.multinomial(n, p, size=size).T
         self.weights = by_account.T
         self.by = by
@@ -229,7 +232,7 @@ def _codes(values: pl.Expr, names: Sequence[str], default: int | None = None) ->
 
 
 def _reweigh(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, frame: _Frame, n: int):
-    """Sum ``values`` into (account, column) cells and weigh by every resample: (n_boot, n)."""
+    """Sum ``values`` into (account, column) cells and weigh by every resample: (draws, n)."""
     matrix = sp.csr_matrix((values, (rows, cols)), shape=(len(frame.accounts), n))
     return np.asarray((matrix.T @ frame.by_account).T)
 
@@ -653,8 +656,8 @@ def compare(
     *,
     by: By = "channel",
     team: str | None = None,
-    ci: float | None = None,
-    n_boot: int = 200,
+    level: float | None = None,
+    draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     engine: Engine = "polars",
 ) -> Comparison:
@@ -674,10 +677,10 @@ def compare(
         ``(none)``.
     team
         Credit only this team's touches (default: both).
-    ci
+    level
         Coverage of bootstrap intervals (e.g. 0.9), or ``None`` for none.
-    n_boot
-        Number of bootstrap resamples of accounts.
+    draws
+        Number of bootstrap resamples of accounts behind the intervals.
     seed
         Seed of the resampling.
     engine
@@ -688,34 +691,34 @@ def compare(
     Returns
     -------
     Comparison
-        ``.table`` (wide: group, one column per model) and, with ``ci``, ``.intervals``
+        ``.table`` (wide: group, one column per model) and, with ``level``, ``.intervals``
         (long: ``model, <group>, revenue, ci_low, ci_high``).
 
     Examples
     --------
     >>> import attribution as at
     >>> j = at.journeys(at.demo.generate(n_accounts=300, seed=0))
-    >>> cmp = at.compare(j, ["first_touch", "linear", "markov"], by="team", ci=0.9, n_boot=20)
+    >>> cmp = at.compare(j, ["first_touch", "linear", "markov"], by="team", level=0.9, draws=20)
     >>> cmp.table.columns
     ['team', 'first_touch', 'linear', 'markov']
     >>> cmp.intervals.columns
     ['model', 'team', 'revenue', 'ci_low', 'ci_high']
     """
     if check_engine(engine) == "spark":
-        return adapter("spark").compare(journeys, models, by=by, team=team, ci=ci)
-    _check(by, ci, n_boot)
+        return adapter("spark").compare(journeys, models, by=by, team=team, level=level)
+    _check(by, level, draws)
     check_team(team)
     specs = _specs(models)
     plan = _plan(journeys, specs, team)
     done = _one_pass(journeys, plan, team, by)
     table, credits_of = _table(journeys, done, team, by)
-    if ci is None:
-        return Comparison(table=table, intervals=None, ci=None, n_boot=0)
+    if level is None:
+        return Comparison(table=table)
 
     groups = sorted({*table[by].to_list(), NO_TOUCH})
-    frame = _Frame(journeys, by, n_boot, seed)
+    frame = _Frame(journeys, by, draws, seed)
     boots = _boot(journeys, done, credits_of, frame, groups)
-    lo_q, hi_q = (1 - ci) / 2, (1 + ci) / 2
+    lo_q, hi_q = quantiles(level)
     parts = []
     labels = [s[0] for s in specs]
     for label in labels:
@@ -739,4 +742,4 @@ def compare(
         .sort("model", pl.col(REVENUE), descending=[False, True])
         .with_columns(pl.col("model").cast(pl.String))
     )
-    return Comparison(table=table, intervals=intervals, ci=float(ci), n_boot=n_boot)
+    return Comparison(table=table, intervals=intervals, level=float(level), draws=draws)

@@ -24,6 +24,7 @@ from typing import Any
 
 import polars as pl
 
+from attribution._text import did_you_mean
 from attribution.data.schema import (
     ACCOUNT_ID,
     AMOUNT,
@@ -113,15 +114,13 @@ def check_team(team: str | None) -> None:
 
 def check_options(model: str, options: Mapping[str, Any], allowed: Sequence[str]) -> None:
     """Raise :class:`ParameterError` for options ``model`` does not take, suggesting names."""
-    import difflib
-
     unknown = [k for k in options if k not in allowed]
     if not unknown:
         return
     hints = []
     for name in unknown:
-        close = difflib.get_close_matches(name, allowed, n=1)
-        hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        hint = did_you_mean(name, allowed)
+        hints.append(f"{name!r}" + (f" ({hint})" if hint else ""))
     valid = ", ".join(allowed) if allowed else "none"
     raise ParameterError(
         f"model {model!r} got unknown option(s) {', '.join(hints)}; its options are: {valid}"

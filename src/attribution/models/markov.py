@@ -38,7 +38,7 @@ noise on its example data; see ``tests/results/README.md``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -46,6 +46,8 @@ import polars as pl
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from attribution._time import DEFAULT_LOOKBACK_DAYS, MICROS_PER_DAY
+from attribution._time import as_of as resolve_as_of
 from attribution.data.dataset import Dataset
 from attribution.data.schema import CHANNEL
 from attribution.engines import Engine, adapter, check_engine
@@ -644,7 +646,7 @@ def credits(
 def prospect_paths(
     dataset: Dataset,
     *,
-    lookback_days: float = 180,
+    lookback_days: float = DEFAULT_LOOKBACK_DAYS,
     as_of: datetime | None = None,
     team: str | None = None,
 ) -> pl.DataFrame:
@@ -668,11 +670,8 @@ def prospect_paths(
     check_team(team)
     if not lookback_days >= 0:
         raise ParameterError(f"lookback_days must be >= 0, got {lookback_days!r}")
-    moment = dataset.as_of if as_of is None else as_of
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    end = pl.lit(moment).cast(TIMESTAMP)
-    start = end - pl.duration(microseconds=int(lookback_days * 86_400_000_000))
+    end = pl.lit(resolve_as_of(dataset, as_of)).cast(TIMESTAMP)
+    start = end - pl.duration(microseconds=int(lookback_days * MICROS_PER_DAY))
     touches = dataset.lazy("touches").filter(
         (pl.col(OCCURRED_AT) >= start) & (pl.col(OCCURRED_AT) <= end)
     )

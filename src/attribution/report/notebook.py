@@ -24,12 +24,13 @@ import os
 import re
 import warnings
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from attribution._time import utc
 from attribution.data.dataset import Dataset, Frame
 from attribution.errors import ParameterError
 
@@ -129,7 +130,7 @@ def timestamp(text: str | datetime | None) -> datetime | None:
             raise ParameterError(
                 f"as_of must be an ISO timestamp such as 2026-03-31T18:00:00Z, got {text!r}"
             ) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return utc(value)
 
 
 def _csv_ready(frame: pl.DataFrame) -> pl.DataFrame:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from attribution._time import MICROS_PER_DAY
 from attribution.data.dataset import Frame
 from attribution.data.schema import (
     AMOUNT,
@@ -72,8 +73,6 @@ INVOLVEMENT_LEVELS: tuple[str, ...] = (
 MIN_DEALS = 20
 """Fewest closed deals behind a rate before a finding quotes it."""
 
-_US_PER_DAY = 86_400_000_000
-
 
 def opportunity_summary(journeys: Frame) -> pl.DataFrame:
     """One row per opportunity: status, amount, dates, touches per team and involvement.
@@ -109,7 +108,7 @@ def opportunity_summary(journeys: Frame) -> pl.DataFrame:
         (
             (pl.col(OPPORTUNITY_CREATED_AT).first() - pl.col(WINDOW_START).first())
             .dt.total_microseconds()
-            .truediv(_US_PER_DAY)
+            .truediv(MICROS_PER_DAY)
             .alias("lookback_days")
         ),
         pl.col(N_TOUCHES).first().cast(pl.Int64),
@@ -131,7 +130,7 @@ def opportunity_summary(journeys: Frame) -> pl.DataFrame:
         .alias(INVOLVEMENT),
         (
             (pl.col(CLOSED_AT) - pl.col(OPPORTUNITY_CREATED_AT)).dt.total_microseconds()
-            / _US_PER_DAY
+            / MICROS_PER_DAY
         ).alias("cycle_days"),
     ).collect()
 

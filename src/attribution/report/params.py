@@ -26,13 +26,13 @@ scorecard's files are read and checked with the params file, so a broken one sto
 before anything happens.
 
 The fields of the sections marked :class:`NotebookSection` (``window``, ``report``,
-``models``, ``goals`` and those later issues add) are the notebooks' parameters: the runner
-hands each notebook the ones its ``parameters`` cell declares (:func:`notebook_values`)::
+``models``, ``goals``, ``intervals``, ``scorecard``) are the notebooks' parameters: the
+runner hands each notebook the ones its ``parameters`` cell declares
+(:func:`notebook_values`). A field name means one thing in every section, so no two
+sections share one (``intervals.level`` is the coverage of every interval of the run)::
 
     models:                     # 02_attribution (and the summary's findings)
       models: [first_touch, last_touch, linear, markov, shapley]
-      ci: 0.9                   # bootstrap intervals of credited revenue
-      n_boot: 200
     goals:                      # 03_shared_goals (and the summary's team split)
       channel_groups: {paid: [paid_search, paid_social]}
 """
@@ -49,7 +49,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal, cast
 
+from attribution._intervals import (
+    DEFAULT_DRAWS,
+    DEFAULT_LEVEL,
+    DRAWS_RANGE,
+    LEVEL_RANGE,
+)
 from attribution._text import did_you_mean
+from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.config import ParamProblem, check_schema, plain, raise_problems, read_yaml
 from attribution.data.schema import TABLES, check_time_zone
 from attribution.errors import ParameterError
@@ -61,6 +68,7 @@ __all__ = [
     "RUNNER_PARAMETERS",
     "DemoSource",
     "GoalOptions",
+    "Intervals",
     "ModelOptions",
     "NotebookSection",
     "ReportOptions",
@@ -141,7 +149,7 @@ class Source:
 class Window(NotebookSection):
     """How journeys are cut (see :func:`attribution.journeys`)."""
 
-    lookback_days: float = field(default=180.0, metadata={"min": 0, "max": 3650})
+    lookback_days: float = field(default=DEFAULT_LOOKBACK_DAYS, metadata={"min": 0, "max": 3650})
     """Days before an opportunity's creation that its journey starts."""
     as_of: datetime | None = None
     """The moment the data is seen at; default: the latest timestamp in the data."""
@@ -155,6 +163,21 @@ class ReportOptions(NotebookSection):
     """Symbol printed before money amounts."""
     top_paths: int = field(default=10, metadata={"min": 1, "max": 50})
     """How many of the most frequent journeys to list."""
+
+
+@dataclass(frozen=True)
+class Intervals(NotebookSection):
+    """How every interval of the run is made: one coverage, one number of draws."""
+
+    level: float = field(
+        default=DEFAULT_LEVEL, metadata={"min": LEVEL_RANGE[0], "max": LEVEL_RANGE[1]}
+    )
+    """Coverage of every interval in the reports (0.9: 90%)."""
+    draws: int = field(
+        default=DEFAULT_DRAWS, metadata={"min": DRAWS_RANGE[0], "max": DRAWS_RANGE[1]}
+    )
+    """Bootstrap resamples of accounts (credited revenue) or draws of a fitted model's
+    coefficients (contributions, SLA cost) behind each interval."""
 
 
 @dataclass(frozen=True)
@@ -173,15 +196,13 @@ class ScorecardFiles(NotebookSection):
 class ModelOptions(NotebookSection):
     """Which attribution models the reports compare, and how (``models`` section)."""
 
+    moved_keys: ClassVar[dict[str, str]] = {"ci": "intervals.level", "n_boot": "intervals.draws"}
+
     models: list[ModelName] = field(
         default_factory=lambda: cast(list[ModelName], list(DEFAULT_MODELS)),
         metadata={"min_length": 1},
     )
     """Models to set side by side (see :data:`attribution.MODELS`), in display order."""
-    ci: float = field(default=0.9, metadata={"min": 0.5, "max": 0.99})
-    """Coverage of the bootstrap intervals of credited revenue (0.9: 90%)."""
-    n_boot: int = field(default=200, metadata={"min": 20, "max": 5000})
-    """Bootstrap resamples of accounts behind those intervals."""
     markov_order: int = field(default=1, metadata={"min": 1, "max": 4})
     """Previous channels a state of the Markov model remembers."""
     half_life_days: float = field(default=7.0, metadata={"min": 0.1, "max": 3650})
@@ -197,6 +218,8 @@ class ModelOptions(NotebookSection):
 class GoalOptions(NotebookSection):
     """The shared-goal estimates: contributions, the hand-off SLA, lead scores (``goals``)."""
 
+    moved_keys: ClassVar[dict[str, str]] = {"level": "intervals.level", "draws": "intervals.draws"}
+
     sla_hours: float | None = field(default=None, metadata={"min": 0.1, "max": 8760})
     """Agreed maximum hours from MQL to the first sales touch. Default: the agreement's
     ``sla.response_hours`` in the scorecard's definitions file, which owns the SLA; a
@@ -207,10 +230,6 @@ class GoalOptions(NotebookSection):
     """Edges (hours) of the response-time bins compared for conversion."""
     interval: Literal["simulation", "bootstrap"] = "simulation"
     """How contribution intervals are made: coefficient draws (fast) or a bootstrap."""
-    draws: int = field(default=500, metadata={"min": 20, "max": 20_000})
-    """Draws (or bootstrap replicates) behind the contribution and SLA-cost intervals."""
-    level: float = field(default=0.9, metadata={"min": 0.5, "max": 0.99})
-    """Coverage of those intervals."""
     channel_groups: dict[str, list[str]] = field(default_factory=dict)
     """Optional channel groups whose contributions are split too: ``{paid: [paid_search]}``."""
     score_outcome: Literal["opportunity", "won"] = "opportunity"
@@ -234,6 +253,7 @@ class RunParams:
     report: ReportOptions = field(default_factory=ReportOptions)
     models: ModelOptions = field(default_factory=ModelOptions)
     goals: GoalOptions = field(default_factory=GoalOptions)
+    intervals: Intervals = field(default_factory=Intervals)
     scorecard: ScorecardFiles = field(default_factory=ScorecardFiles)
     notebooks: list[str] | None = None
     """Names of the notebooks to run, in order; default: every notebook in notebooks_dir."""
@@ -574,7 +594,7 @@ def notebook_values(params: RunParams) -> dict[str, Any]:
     Examples
     --------
     >>> sorted(notebook_values(RunParams()))[:6]
-    ['as_of', 'channel_groups', 'ci', 'currency', 'custom_weights', 'definitions']
+    ['as_of', 'channel_groups', 'currency', 'custom_weights', 'definitions', 'draws']
     >>> notebook_values(RunParams())["models"][:2]
     ['first_touch', 'last_touch']
     """

@@ -36,7 +36,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import dataclasses
-import difflib
 import json
 import os
 import platform
@@ -52,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from attribution._folders import swap_into_place
+from attribution._text import did_you_mean
 from attribution.data.dataset import Dataset
 from attribution.engines import adapter
 from attribution.errors import NotebookError, ParameterError
@@ -183,8 +183,7 @@ def _choose(params: RunParams, only: Sequence[str] | None) -> dict[str, Path]:
     problems = []
     for name in wanted:
         if name not in found:
-            close = difflib.get_close_matches(name, list(found), n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}?" if close else "available: " + ", ".join(found)
+            hint = did_you_mean(name, found, cutoff=0.5, otherwise="available: " + ", ".join(found))
             key = "--only" if only else "notebooks"
             problems.append(f"{key}: no notebook {name!r} in {params.notebooks_dir}; {hint}")
     if not wanted:

@@ -106,7 +106,7 @@ def compare(
     *,
     by: str = "channel",
     team: str | None = None,
-    ci: float | None = None,
+    level: float | None = None,
     buckets: int | None = None,
 ) -> Comparison:
     """Revenue per group of several models, as :func:`attribution.compare`, in one pass.
@@ -114,14 +114,14 @@ def compare(
     Markov and Shapley weights are fitted first (Spark sums); then each bucket of won deals
     runs the polars :func:`attribution.compare` for the rule models and the spread kernel
     for the fitted ones, and Spark adds the per-bucket sums by model and group.
-    Bootstrap intervals (``ci``) need every account's deals together and are not offered.
+    Bootstrap intervals (``level``) need every account's deals together and are not offered.
     """
     from pyspark.sql import functions as sf
 
-    if ci is not None:
+    if level is not None:
         raise ParameterError(
-            "ci (bootstrap intervals) is not available with engine='spark'; run compare on "
-            "the polars engine for intervals, or pass ci=None"
+            "level (bootstrap intervals) is not available with engine='spark'; run compare on "
+            "the polars engine for intervals, or pass level=None"
         )
     if by not in ("channel", "team", "campaign"):
         raise ParameterError(f"by must be one of ('channel', 'team', 'campaign'), got {by!r}")
@@ -168,4 +168,4 @@ def compare(
         .with_columns(pl.col(labels).fill_null(0.0).cast(pl.Float64))
         .sort([labels[0], by], descending=[True, False])
     )
-    return Comparison(table=table, intervals=None, ci=None, n_boot=0)
+    return Comparison(table=table)

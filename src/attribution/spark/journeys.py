@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import pyarrow as pa
 
+from attribution._time import DEFAULT_LOOKBACK_DAYS, utc
 from attribution.data.dataset import Dataset
 from attribution.data.schema import (
     ACCOUNT_ID,
@@ -97,7 +98,7 @@ def _as_dataset(dataset: Any) -> SparkDataset:
 def journeys(
     dataset: SparkDataset | Mapping[str, Any],
     *,
-    lookback_days: float = 180,
+    lookback_days: float = DEFAULT_LOOKBACK_DAYS,
     as_of: datetime | None = None,
     buckets: int | None = None,
 ) -> DataFrame:
@@ -168,8 +169,4 @@ def journeys(
 
 
 def _as_of_value(ds: SparkDataset, moment: datetime | None) -> datetime:
-    if moment is None:
-        return as_of(ds)
-    if moment.tzinfo is None:  # naive datetimes are read as UTC, like naive data
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return as_of(ds) if moment is None else utc(moment)

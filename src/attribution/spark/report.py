@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.data.dataset import Dataset
 from attribution.data.load import load
 
@@ -66,7 +67,7 @@ def load_for_report(
     master: str | None = None,
     credits_parquet: str | None = None,
     models: Mapping[str, Mapping[str, Any]] | None = None,
-    lookback_days: float = 180.0,
+    lookback_days: float = DEFAULT_LOOKBACK_DAYS,
     as_of: datetime | None = None,
 ) -> Dataset:
     """Check the Spark tables, write the credits if asked, and return them as a Dataset.

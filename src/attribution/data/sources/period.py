@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.data.dataset import Dataset
 from attribution.data.schema import (
     CLOSED_AT,
@@ -120,7 +121,7 @@ class Window:
 
     start: datetime | None
     end: datetime | None
-    lookback_days: float = 180
+    lookback_days: float = DEFAULT_LOOKBACK_DAYS
     opportunities_by: OpportunityDate = "closed_at"
 
     @classmethod
@@ -129,7 +130,7 @@ class Window:
         *,
         start: Moment | None,
         end: Moment | None,
-        lookback_days: float = 180,
+        lookback_days: float = DEFAULT_LOOKBACK_DAYS,
         opportunities_by: str = "closed_at",
         time_zone: str = "UTC",
     ) -> Window | None:
