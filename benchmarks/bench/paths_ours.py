@@ -27,10 +27,10 @@ def main() -> None:
     elif stage in ("markov1", "markov3"):
         order = int(stage[-1])
         out, wall = measure(lambda: markov(table, order=order, transition_matrix=False))
-        check = dict(out.channels.select("channel", "conversions").rows())
+        check = dict(out.table.select("channel", "conversions").rows())
     elif stage == "shapley":
         out, wall = measure(lambda: shapley(table))
-        check = dict(out.channels.select("channel", "conversions").rows())
+        check = dict(out.table.select("channel", "conversions").rows())
     else:
         raise SystemExit(f"unknown stage {stage}")
     report(wall=wall, rss_kb=vm_hwm_kb(), check=check)

@@ -268,7 +268,9 @@ def test_unsupported_data_warns_and_returns_no_numbers(recovery) -> None:
     result, messages = _caught(lambda: at.contributions(_sales_only_on_won(ds), draws=50))
     assert not result.supported and result.model is None
     assert any("recorded only for won deals" in m for m in messages)
-    assert result.table["revenue"].null_count() == 4 and "NOT SUPPORTED" in repr(result)
+    assert result.table["revenue"].null_count() == 4 and "not estimated" in repr(result)
+    assert "recorded only for won deals" in result.reason
+    assert str(result.summary()).startswith("Not estimated: ")  # the reason, not an error
     with pytest.raises(at.ParameterError, match="not supported"):
         result.split_at({}, {})
     result, messages = _caught(lambda: at.contributions(_one_touch_per_deal(ds), draws=50))

@@ -103,7 +103,7 @@ def test_removal_effects_equal_a_dense_solve(rows: list, order: int, iterative: 
     expected = dense_reference(rows, order)
     # iterative=True sends even these small chains through the sparse solver
     with mock.patch.object(markov_module, "_DENSE_STATES", 0 if iterative else 500):
-        got = markov(table(rows), order=order).channels
+        got = markov(table(rows), order=order).table
     for ch, re, rev in got.select("channel", "removal_effect", "removal_effect_value").rows():
         assert re == pytest.approx(expected[ch][0], abs=1e-9)
         if sum(r[3] for r in rows) > 0:
@@ -125,7 +125,7 @@ def test_agrees_with_channelattribution_within_its_simulation_noise(
     the mean of its 30 runs (sd / sqrt(30)), and inside the range of its runs.
     """
     ref = pl.read_csv(CA_RESULTS).filter(pl.col("order") == order)
-    ours = markov(ca_data, order=order).channels
+    ours = markov(ca_data, order=order).table
     joined = ref.join(ours, on="channel", how="full", coalesce=True)
     assert joined.height == 12 and joined.null_count().sum_horizontal().item() == 0
     for col in ("conversions", "value", "removal_effect", "removal_effect_value"):
@@ -138,8 +138,8 @@ def test_agrees_with_channelattribution_within_its_simulation_noise(
 
 def test_totals_base_probability_and_transition_matrix(ca_data: pl.DataFrame) -> None:
     r = markov(ca_data, order=1)
-    assert r.channels["conversions"].sum() == pytest.approx(ca_data["total_conversions"].sum())
-    assert r.channels["value"].sum() == pytest.approx(ca_data["total_conversion_value"].sum())
+    assert r.table["conversions"].sum() == pytest.approx(ca_data["total_conversions"].sum())
+    assert r.table["value"].sum() == pytest.approx(ca_data["total_conversion_value"].sum())
     # flow is conserved in every state, so P(conversion) is the observed rate
     rate = ca_data["total_conversions"].sum() / (
         ca_data["total_conversions"].sum() + ca_data["total_null"].sum()
@@ -147,7 +147,7 @@ def test_totals_base_probability_and_transition_matrix(ca_data: pl.DataFrame) ->
     assert r.conversion_probability == pytest.approx(rate)
     rows = r.transition_matrix.group_by("state_from").agg(pl.col("probability").sum())
     assert rows["probability"].to_list() == pytest.approx([1.0] * rows.height)
-    assert set(rows["state_from"]) == {*r.channels["channel"], "(start)"}
+    assert set(rows["state_from"]) == {*r.table["channel"], "(start)"}
     assert not r.transition_matrix.filter(pl.col("state_from") == pl.col("state_to")).height
 
 
@@ -161,9 +161,9 @@ def test_path_table_forms_agree(ca_data: pl.DataFrame) -> None:
     )
     as_list = ours.with_columns(pl.col("path").str.split(" > "))
     shuffled = as_list.sample(fraction=1.0, shuffle=True, seed=3)
-    a = markov(ca_data, order=2).channels
+    a = markov(ca_data, order=2).table
     for other in (ours, as_list, shuffled):
-        b = markov(other, order=2).channels
+        b = markov(other, order=2).table
         assert b["channel"].to_list() == a["channel"].to_list()
         assert b["removal_effect"].to_list() == pytest.approx(
             a["removal_effect"].to_list(), abs=1e-12
@@ -176,13 +176,13 @@ def test_paths_from_journeys_and_prospects(demo_small) -> None:
     j = at.journeys(demo_small)
     r = markov(at.paths(j), order=1)
     won = j.filter(pl.col("status") == "won", pl.col("n_touches") > 0).unique("opportunity_id")
-    assert r.channels["value"].sum() == pytest.approx(won["amount"].sum())
+    assert r.table["value"].sum() == pytest.approx(won["amount"].sum())
     prospects = prospect_paths(demo_small)
     assert prospects.height > 0 and prospects["nulls"].sum() == prospects.height
     with_prospects = markov(at.paths(j), extra_nulls=prospects)
     assert with_prospects.conversion_probability < r.conversion_probability
-    assert with_prospects.channels["conversions"].sum() == pytest.approx(
-        r.channels["conversions"].sum()
+    assert with_prospects.table["conversions"].sum() == pytest.approx(
+        r.table["conversions"].sum()
     )
 
 
@@ -236,7 +236,17 @@ def test_sparse_solver_on_a_large_chain(ca_data: pl.DataFrame) -> None:
 def test_journeys_are_accepted_in_place_of_a_path_table(demo_small) -> None:
     j = at.journeys(demo_small)
     for fit in (at.markov, at.shapley):
-        a = fit(j).channels
-        b = fit(at.paths(j)).channels
+        a = fit(j).table
+        b = fit(at.paths(j)).table
         assert a.equals(b)
-        assert fit(j.lazy()).channels.equals(a)
+        assert fit(j.lazy()).table.equals(a)
+
+
+def test_results_share_one_vocabulary(ca_data: pl.DataFrame) -> None:
+    """Every result has a table, a note saying what it means, and a readable repr."""
+    r = markov(ca_data)
+    assert r.channels is r.table  # the name earlier versions used still works
+    assert r.to_frame() is r.table and "not what a channel causes" in r.note
+    assert repr(r).startswith("MarkovResult: ") and "<table" in r._repr_html_()
+    s = at.shapley(ca_data)
+    assert s.to_frame() is s.table and repr(s).startswith("ShapleyResult: ")

@@ -63,14 +63,14 @@ def brute_force(players: list[str], worth) -> dict[str, float]:
 @given(rs=rows, value=st.sampled_from(["conversion_rate", "conversions"]))
 def test_closed_form_equals_enumeration_of_orderings(rs: list, value: str) -> None:
     result = at.shapley(table(rs), value=value)
-    players = result.channels["channel"].to_list()
+    players = result.table["channel"].to_list()
     expected = brute_force(players, worth_function(rs, value))
-    got = dict(result.channels.select("channel", "shapley_value").rows())
+    got = dict(result.table.select("channel", "shapley_value").rows())
     for p in players:
         assert got[p] == pytest.approx(expected[p], abs=1e-9)
     # efficiency: the values add up to the worth of the grand coalition
     assert sum(got.values()) == pytest.approx(worth_function(rs, value)(frozenset(players)))
-    conversions = result.channels["conversions"].sum()
+    conversions = result.table["conversions"].sum()
     assert conversions == pytest.approx(sum(r[1] for r in rs))
 
 
@@ -83,7 +83,7 @@ def test_symmetry_and_null_player() -> None:
         }
     )
     for value in ("conversion_rate", "conversions"):
-        phi = dict(at.shapley(t, value=value).channels.select("channel", "shapley_value").rows())
+        phi = dict(at.shapley(t, value=value).table.select("channel", "shapley_value").rows())
         assert phi["a"] == pytest.approx(phi["b"])  # a and b are interchangeable
         assert phi["c"] == 0.0  # c never adds worth to any coalition
 
@@ -99,12 +99,12 @@ def test_value_attribution_and_hand_example() -> None:
     )
     r = at.shapley(t, value="conversions")
     # {a,b}: 2 conversions split 1/1, value 15/15; {a}: 1 conversion, value 6
-    assert r.channels.select("channel", "conversions", "value").rows() == [
+    assert r.table.select("channel", "conversions", "value").rows() == [
         ("a", 2.0, 21.0),
         ("b", 1.0, 15.0),
     ]
     rate = at.shapley(t)  # rates: {a,b} 0.5 -> 0.25 each, {a} 0.5, {b} 0
-    assert rate.channels["shapley_value"].to_list() == pytest.approx([0.75, 0.25])
+    assert rate.table["shapley_value"].to_list() == pytest.approx([0.75, 0.25])
     assert rate.coalitions["coalition"].to_list() == [["a", "b"], ["a"], ["b"]]
 
 
@@ -118,7 +118,7 @@ def test_many_channels_are_exact_and_fast() -> None:
     for p in paths:
         for n in p:
             expected[n] += 1 / 3
-    got = dict(r.channels.select("channel", "shapley_value").rows())
+    got = dict(r.table.select("channel", "shapley_value").rows())
     assert got == pytest.approx(expected)
     assert math.isclose(sum(got.values()), 38)
 
@@ -162,7 +162,7 @@ def test_ordered_variant_breaks_values_down_by_position(rs: list, value: str) ->
     for k, v in got.items():
         assert v == pytest.approx(expected[k], abs=1e-12)
     per_channel = result.positions.group_by("channel").agg(pl.col("shapley_value").sum())
-    phi = dict(result.channels.select("channel", "shapley_value").rows())
+    phi = dict(result.table.select("channel", "shapley_value").rows())
     for ch, total in per_channel.rows():
         assert total == pytest.approx(phi[ch])
     assert result.positions["conversions"].sum() == pytest.approx(sum(r[1] for r in rs))

@@ -83,7 +83,7 @@ def test_markov_results_equal(spark_demo: SparkDemo, order: int) -> None:
     want = at.markov(spark_demo.journeys, order=order)
     assert got.n_states == want.n_states
     assert got.conversion_probability == pytest.approx(want.conversion_probability, rel=1e-9)
-    assert_frame_equal(got.channels, want.channels, check_exact=False, rel_tol=1e-9)
+    assert_frame_equal(got.table, want.table, check_exact=False, rel_tol=1e-9)
     assert_frame_equal(
         got.transition_matrix, want.transition_matrix, check_exact=False, rel_tol=1e-9
     )
@@ -93,7 +93,7 @@ def test_markov_results_equal(spark_demo: SparkDemo, order: int) -> None:
 def test_shapley_results_equal(spark_demo: SparkDemo, value: str) -> None:
     got = at.shapley(spark_demo.spark_journeys, value=value, ordered=True, engine="spark")  # type: ignore[arg-type]
     want = at.shapley(spark_demo.journeys, value=value, ordered=True)  # type: ignore[arg-type]
-    assert_frame_equal(got.channels, want.channels, check_exact=False, rel_tol=1e-9)
+    assert_frame_equal(got.table, want.table, check_exact=False, rel_tol=1e-9)
     assert_frame_equal(got.coalitions, want.coalitions, check_exact=False, rel_tol=1e-9)
     assert got.positions is not None and want.positions is not None
     assert_frame_equal(got.positions, want.positions, check_exact=False, rel_tol=1e-9)

@@ -78,6 +78,7 @@ from attribution.estimates.modeling import (
     single_threaded_blas,
     to_enum,
 )
+from attribution.estimates.result import Estimate
 from attribution.journey.build import STATUS
 from attribution.journey.features import (
     MARKETING_TOUCHES,
@@ -146,8 +147,8 @@ _TABLE_SCHEMA = {
 }
 
 
-@dataclass(frozen=True)
-class ContributionResult:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class ContributionResult(Estimate):
     """Baseline, marketing, sales and joint revenue, with intervals and diagnostics.
 
     Attributes
@@ -188,19 +189,12 @@ class ContributionResult:
         Controls actually used in the win model (a control with one level is dropped).
     """
 
-    table: pl.DataFrame
     shapley: pl.DataFrame
     groups: pl.DataFrame | None
-    model: Any
     amount_model: Any
-    diagnostics: Diagnostics
     reconciliation: pl.DataFrame
     opportunities: pl.DataFrame
-    supported: bool
-    note: str
     interval: str
-    level: float
-    draws: int
     formula: str = ""
     amount_formula: str = ""
     controls: tuple[str, ...] = ()
@@ -258,16 +252,15 @@ class ContributionResult:
             {"component": list(COMPONENTS), "revenue": comp, "share": comp / comp.sum()}
         )
 
-    def __repr__(self) -> str:
-        status = "supported" if self.supported else "NOT SUPPORTED by the data"
+    def headline(self) -> str:
+        """Return one line: supported or not, the estimated shares, the sample."""
+        if not self.supported:
+            return super().headline()
         shares = ", ".join(
             f"{k}={v:.1%}" if v is not None and math.isfinite(v) else f"{k}=n/a"
             for k, v in self.shares.items()
         )
-        return (
-            f"ContributionResult({status}; {shares}; n={self.diagnostics.n:,}, "
-            f"warnings={len(self.diagnostics.warnings)})"
-        )
+        return f"{super().headline()}; shares {shares}"
 
 
 # ---------------------------------------------------------------------------- checks

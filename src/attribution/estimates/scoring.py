@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -43,6 +43,7 @@ from attribution.estimates.modeling import (
     single_threaded_blas,
     to_enum,
 )
+from attribution.estimates.result import Estimate
 from attribution.journey.response import response_times
 
 __all__ = ["LeadScoreResult", "lead_score_weights"]
@@ -71,8 +72,8 @@ _WEIGHTS_SCHEMA = {
 }
 
 
-@dataclass(frozen=True)
-class LeadScoreResult:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class LeadScoreResult(Estimate):
     """Learned lead-score weights, suggested points, and a comparison with the current score.
 
     Attributes
@@ -97,13 +98,8 @@ class LeadScoreResult:
         The interpretation caveat, for reports.
     """
 
-    table: pl.DataFrame
     auc: pl.DataFrame
     deciles: pl.DataFrame
-    model: Any
-    diagnostics: Diagnostics
-    supported: bool
-    note: str
 
 
 def _deciles(name: str, y: np.ndarray, score: np.ndarray, bins: int = 10) -> pl.DataFrame:

@@ -36,6 +36,7 @@ from attribution.estimates.modeling import (
     single_threaded_blas,
     to_enum,
 )
+from attribution.estimates.result import Estimate
 from attribution.journey.response import SpeedBy, by_list, response_times, sales_only_on_won
 
 __all__ = ["EffectResult", "Outcome", "SlaCost", "sla_cost", "speed_to_lead_effect"]
@@ -68,8 +69,8 @@ _TABLE_SCHEMA = {
 }
 
 
-@dataclass(frozen=True)
-class EffectResult:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class EffectResult(Estimate):
     """An estimated association with intervals and the model's diagnostics.
 
     Attributes
@@ -85,12 +86,6 @@ class EffectResult:
     note
         The interpretation caveat, for reports.
     """
-
-    table: pl.DataFrame
-    model: Any
-    diagnostics: Diagnostics
-    supported: bool
-    note: str
 
 
 def _bin_labels(edges: Sequence[float]) -> list[str]:
@@ -321,7 +316,15 @@ def speed_to_lead_effect(
         warnings=tuple(messages),
     )
     emit(messages)
-    return EffectResult(table=table, model=res, diagnostics=diagnostics, supported=True, note=NOTE)
+    return EffectResult(
+        table=table,
+        model=res,
+        diagnostics=diagnostics,
+        supported=True,
+        note=NOTE,
+        level=float(level),
+        draws=draws,
+    )
 
 
 # ------------------------------------------------------------------------------ SLA cost
@@ -336,8 +339,8 @@ COST_NOTE = (
 )
 
 
-@dataclass(frozen=True)
-class SlaCost:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class SlaCost(Estimate):
     """Won revenue estimated lost to MQLs answered after the SLA, per rep (or other group).
 
     Attributes
@@ -367,14 +370,10 @@ class SlaCost:
         The interpretation caveat, for reports.
     """
 
-    table: pl.DataFrame
     total: pl.DataFrame
     effect: EffectResult
     value_per_win: float | None
     sla_hours: float
-    level: float
-    supported: bool
-    note: str
     reference_bin: str | None = None
 
 
@@ -524,7 +523,10 @@ def sla_cost(
             effect=effect,
             value_per_win=value,
             sla_hours=float(sla_hours),
+            model=effect.model,
+            diagnostics=effect.diagnostics,
             level=float(level),
+            draws=draws,
             supported=supported,
             note=COST_NOTE,
             reference_bin=reference,

@@ -53,6 +53,7 @@ from attribution.data.schema import CHANNEL
 from attribution.engines import Engine, adapter, check_engine
 from attribution.errors import DataError, ParameterError
 from attribution.models.pathtable import EncodedPaths, as_path_table, encode
+from attribution.results import Result
 
 if TYPE_CHECKING:
     from attribution.models.spread import JourneyPaths
@@ -72,6 +73,13 @@ START, CONVERSION, NULL = "(start)", "(conversion)", "(null)"
 STATE_SEPARATOR = " > "
 _MAX_CODE = 2**62
 _DENSE_TABLE = 2**24  # state codes below this are compacted with a lookup table
+
+NOTE = (
+    "Removal effects of a Markov chain fitted on won and lost journeys: the share of won "
+    "deals that would be lost if a channel's touches were taken out of every journey. They "
+    "describe how journeys move between channels, not what a channel causes: a channel "
+    "present in almost every journey, won or lost, can get a large removal effect."
+)
 
 
 @dataclass(frozen=True)
@@ -395,18 +403,19 @@ def _shares(effects: np.ndarray) -> np.ndarray:
     return effects / total if total > 0 else np.zeros_like(effects)
 
 
-@dataclass(frozen=True)
-class MarkovResult:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class MarkovResult(Result):
     """What :func:`markov` found.
 
     Attributes
     ----------
-    order : int
-        Order of the chain.
-    channels : polars.DataFrame
+    table : polars.DataFrame
         One row per channel: ``channel``, ``removal_effect`` (share of conversions lost
         without it), ``removal_effect_value`` (share of converted value lost),
-        ``conversions`` and ``value`` attributed, ``share`` (of conversions).
+        ``conversions`` and ``value`` attributed, ``share`` (of conversions). Also
+        available as ``channels``, its name in earlier versions.
+    order : int
+        Order of the chain.
     transition_matrix : polars.DataFrame
         Tidy: ``state_from``, ``state_to``, ``probability`` (states are channels, or runs of
         ``order`` channels joined by ``" > "``, plus ``(start)``, ``(conversion)``,
@@ -419,17 +428,22 @@ class MarkovResult:
     """
 
     order: int
-    channels: pl.DataFrame
-    transition_matrix: pl.DataFrame = field(repr=False)
+    transition_matrix: pl.DataFrame
     conversion_probability: float
     n_states: int
+    note: str = NOTE
+
+    @property
+    def channels(self) -> pl.DataFrame:
+        """The channel table (:attr:`table`), under the name earlier versions used."""
+        return self.table
 
     def weights(self) -> dict[str, float]:
         """Channel weights used to spread credit over a deal's touches (removal effects)."""
         return dict(
             zip(
-                self.channels[CHANNEL].to_list(),
-                self.channels["removal_effect"].to_list(),
+                self.table[CHANNEL].to_list(),
+                self.table["removal_effect"].to_list(),
                 strict=True,
             )
         )
@@ -499,7 +513,7 @@ def result(chain: Chain, counts: Counts, *, transition_matrix: bool = True) -> M
     matrix = _transition_table(chain, counts) if transition_matrix else pl.DataFrame()
     return MarkovResult(
         order=order,
-        channels=table,
+        table=table,
         transition_matrix=matrix,
         conversion_probability=solution.base_probability,
         n_states=chain.n_states,
@@ -558,10 +572,10 @@ def markov(
     >>> import polars as pl
     >>> t = pl.DataFrame({"path": ["a > b", "a", "b"], "conversions": [2, 1, 0],
     ...     "value": [20.0, 5.0, 0.0], "nulls": [1, 1, 3]})
-    >>> markov(t).channels["conversions"].round(6).to_list()
+    >>> markov(t).table["conversions"].round(6).to_list()
     [1.5, 1.5]
     >>> r = markov(t, order=2)
-    >>> r.channels.select("channel", pl.col("conversions").round(6)).rows()
+    >>> r.table.select("channel", pl.col("conversions").round(6)).rows()
     [('a', 1.8), ('b', 1.2)]
     >>> round(r.conversion_probability, 4)
     0.375

@@ -237,13 +237,13 @@ def _on_paths(
             raise DataError(f"{name}: the path table has no paths")
         if name == "markov" and options.get("extra_nulls") is not None:
             result = markov(table, separator=separator, transition_matrix=False, **options)
-            channels = result.channels
+            channels = result.table
         elif name == "markov":
             order = check_order(options.get("order", 1))
-            channels = markov_fit(shared, order=order, transition_matrix=False).channels
+            channels = markov_fit(shared, order=order, transition_matrix=False).table
         else:
             value = check_value(options.get("value", "conversion_rate"))
-            channels = shapley_fit(shared, value=value).channels
+            channels = shapley_fit(shared, value=value).table
         out[label] = channels.select(CHANNEL, CONVERSIONS, VALUE)
     return out
 

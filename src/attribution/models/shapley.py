@@ -29,7 +29,7 @@ at which it first appears in the converting journeys (:func:`positions`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
@@ -39,6 +39,7 @@ from attribution.data.schema import CHANNEL
 from attribution.engines import Engine, adapter, check_engine
 from attribution.errors import DataError, ParameterError
 from attribution.models.pathtable import EncodedPaths, as_path_table, encode
+from attribution.results import Result
 
 if TYPE_CHECKING:
     from attribution.models.spread import JourneyPaths
@@ -55,6 +56,13 @@ __all__ = [
 
 ShapleyValue = Literal["conversion_rate", "conversions"]
 VALUES: tuple[str, ...] = get_args(ShapleyValue)
+
+NOTE = (
+    "Shapley values of channels over the channel sets of won and lost journeys: each "
+    "channel's average contribution to the conversion measure over every order in which the "
+    "channels could join. They describe which sets of channels come before wins, not what a "
+    "channel causes."
+)
 
 
 def check_value(value: object) -> str:
@@ -140,17 +148,18 @@ def channel_weights(paths: EncodedPaths, *, value: str = "conversion_rate") -> n
     return split_dividends(co.members, conversion_dividends)
 
 
-@dataclass(frozen=True)
-class ShapleyResult:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class ShapleyResult(Result):
     """What :func:`shapley` found.
 
     Attributes
     ----------
+    table : polars.DataFrame
+        ``channel``, ``shapley_value`` (in the units of the characteristic function),
+        ``conversions`` and ``value`` attributed, ``share`` (of conversions). Also
+        available as ``channels``, its name in earlier versions.
     value : str
         The characteristic function used.
-    channels : polars.DataFrame
-        ``channel``, ``shapley_value`` (in the units of the characteristic function),
-        ``conversions`` and ``value`` attributed, ``share`` (of conversions).
     coalitions : polars.DataFrame
         One row per observed channel set: ``coalition`` (sorted list of channels),
         ``conversions``, ``nulls``, ``value``, ``conversion_rate``.
@@ -161,16 +170,21 @@ class ShapleyResult:
     """
 
     value: str
-    channels: pl.DataFrame
-    coalitions: pl.DataFrame = field(repr=False)
-    positions: pl.DataFrame | None = field(default=None, repr=False)
+    coalitions: pl.DataFrame
+    positions: pl.DataFrame | None = None
+    note: str = NOTE
+
+    @property
+    def channels(self) -> pl.DataFrame:
+        """The channel table (:attr:`table`), under the name earlier versions used."""
+        return self.table
 
     def weights(self) -> dict[str, float]:
         """Channel weights used to spread credit over a deal's touches (Shapley values)."""
         return dict(
             zip(
-                self.channels[CHANNEL].to_list(),
-                self.channels["shapley_value"].to_list(),
+                self.table[CHANNEL].to_list(),
+                self.table["shapley_value"].to_list(),
                 strict=True,
             )
         )
@@ -284,7 +298,7 @@ def fit(
             (pl.col("shapley_value") * scale).alias("conversions")
         )
     return ShapleyResult(
-        value=value, channels=table, coalitions=coalition_table, positions=by_position
+        value=value, table=table, coalitions=coalition_table, positions=by_position
     )
 
 
@@ -328,9 +342,9 @@ def shapley(
     >>> import polars as pl
     >>> t = pl.DataFrame({"path": ["a > b", "a", "b > b"], "conversions": [2, 1, 0],
     ...     "nulls": [2, 1, 4]})
-    >>> shapley(t, value="conversions").channels.select("channel", "conversions").rows()
+    >>> shapley(t, value="conversions").table.select("channel", "conversions").rows()
     [('a', 2.0), ('b', 1.0)]
-    >>> shapley(t).channels["conversions"].round(3).to_list()
+    >>> shapley(t).table["conversions"].round(3).to_list()
     [2.25, 0.75]
     """
     if check_engine(engine) == "spark":
