@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -192,7 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Where closed revenue came from: marketing and sales attribution.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_demo, _add_summary, _add_run, _add_validate):
+        add(sub)
+    return parser
 
+
+def _add_demo(sub: Any) -> None:
+    """Add the ``demo`` command: write the demo data as a source folder."""
     p = sub.add_parser("demo", help="write the built-in demo data as a source folder")
     p.add_argument("dir", type=Path, help="folder to write (replaced if it exists)")
     p.add_argument("--accounts", type=int, default=2_000, help="accounts to simulate")
@@ -206,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_demo)
 
+
+def _add_summary(sub: Any) -> None:
+    """Add the ``summary`` command: load a source and summarise it."""
     p = sub.add_parser(
         "summary", help="load and validate a source, build journeys, print a summary"
     )
@@ -216,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lazy", action="store_true", help="keep tables as lazy scans")
     p.set_defaults(func=_cmd_summary)
 
+
+def _add_run(sub: Any) -> None:
+    """Add the ``run`` command: run the report notebooks of a params file."""
     p = sub.add_parser(
         "run",
         help="run the report notebooks of a params file into <output_dir>/<run_name>/",
@@ -239,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_run)
 
+
+def _add_validate(sub: Any) -> None:
+    """Add the ``validate`` command: load a source and list every problem."""
     p = sub.add_parser(
         "validate",
         help="load and validate a source; print every table's summary and every problem",
@@ -273,7 +289,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="which opportunity date --start/--end select on",
     )
     p.set_defaults(func=_cmd_validate)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

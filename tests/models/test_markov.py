@@ -181,9 +181,7 @@ def test_paths_from_journeys_and_prospects(demo_small) -> None:
     assert prospects.height > 0 and prospects["nulls"].sum() == prospects.height
     with_prospects = markov(at.paths(j), extra_nulls=prospects)
     assert with_prospects.conversion_probability < r.conversion_probability
-    assert with_prospects.table["conversions"].sum() == pytest.approx(
-        r.table["conversions"].sum()
-    )
+    assert with_prospects.table["conversions"].sum() == pytest.approx(r.table["conversions"].sum())
 
 
 @pytest.mark.parametrize(

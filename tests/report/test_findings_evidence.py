@@ -12,7 +12,7 @@ from helpers import make_opportunities, make_touches
 
 import attribution as at
 from attribution.models.compare import Comparison
-from attribution.report import overview
+from attribution.report import findings as rank
 
 
 def quiet(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -35,7 +35,7 @@ def _comparison(rows: dict[str, list[float]], channels: list[str]) -> Comparison
     return Comparison(table=pl.DataFrame({"channel": channels, **rows}), intervals=None)
 
 
-def _keys(found: list[overview.Finding]) -> dict[str, overview.Finding]:
+def _keys(found: list[rank.Finding]) -> dict[str, rank.Finding]:
     return {f.key: f for f in found}
 
 
@@ -44,7 +44,7 @@ def test_the_channel_every_model_ranks_first(j: pl.DataFrame) -> None:
         {"first_touch": [50.0, 30.0, 20.0], "markov": [40.0, 35.0, 25.0]},
         ["webinar", "email", "demo"],
     )
-    found = _keys(overview.findings(j, n=20, comparison=agreed))
+    found = _keys(rank.findings(j, n=20, comparison=agreed))
     consensus = found["model_consensus"]
     assert consensus.weight == pytest.approx(0.40)
     assert "Every one of the 2 attribution models credits *webinar*" in consensus.text
@@ -53,7 +53,7 @@ def test_the_channel_every_model_ranks_first(j: pl.DataFrame) -> None:
         {"first_touch": [50.0, 30.0, 20.0], "last_touch": [20.0, 50.0, 30.0]},
         ["webinar", "email", "demo"],
     )
-    assert "model_consensus" not in _keys(overview.findings(j, n=20, comparison=split))
+    assert "model_consensus" not in _keys(rank.findings(j, n=20, comparison=split))
 
 
 def test_where_the_models_disagree_most(j: pl.DataFrame) -> None:
@@ -65,14 +65,14 @@ def test_where_the_models_disagree_most(j: pl.DataFrame) -> None:
         },
         ["webinar", "email", "call"],
     )
-    found = _keys(overview.findings(j, n=20, comparison=c))["model_disagreement"]
+    found = _keys(rank.findings(j, n=20, comparison=c))["model_disagreement"]
     assert found.weight == pytest.approx(0.6)
     assert "*webinar* gets depends most on the model: from 10%" in found.text
     assert "(last touch) to 70% (first touch)" in found.text
     assert (
         "The data-driven Shapley model, which learns from lost deals too, gives 30%" in found.text
     )
-    real = _keys(overview.findings(j, n=20, comparison=at.compare(j)))
+    real = _keys(rank.findings(j, n=20, comparison=at.compare(j)))
     assert "model_disagreement" in real
 
 
@@ -92,24 +92,24 @@ def test_joint_work_is_a_finding_only_when_its_interval_excludes_zero(
         .alias("ci_high"),
     )
     clear = dataclasses.replace(result, table=table)
-    found = _keys(overview.findings(j, n=20, contributions=clear))["joint_effect"]
+    found = _keys(rank.findings(j, n=20, contributions=clear))["joint_effect"]
     assert found.weight == pytest.approx(0.3)
     assert "30% of expected revenue (90% interval 10% to 50%)" in found.text
     assert "not a proven cause" in found.text
     crossing = dataclasses.replace(
         result, table=table.with_columns(pl.col("ci_low") - 0.2)
     )  # the joint interval now starts at -10%
-    assert "joint_effect" not in _keys(overview.findings(j, n=20, contributions=crossing))
+    assert "joint_effect" not in _keys(rank.findings(j, n=20, contributions=crossing))
     vague = dataclasses.replace(result, table=table.with_columns(pl.col("ci_high") + 1.0))
-    assert "joint_effect" not in _keys(overview.findings(j, n=20, contributions=vague))
+    assert "joint_effect" not in _keys(rank.findings(j, n=20, contributions=vague))
     unsupported = dataclasses.replace(clear, supported=False)
-    assert "joint_effect" not in _keys(overview.findings(j, n=20, contributions=unsupported))
+    assert "joint_effect" not in _keys(rank.findings(j, n=20, contributions=unsupported))
 
 
 def test_late_follow_up_names_the_cost_and_the_rep(demo: at.Dataset, j: pl.DataFrame) -> None:
     cost = quiet(at.sla_cost, demo, draws=200)
     assert cost.supported and cost.total["ci_low"][0] > 0
-    found = _keys(overview.findings(j, n=20, currency="€", sla=cost))["late_follow_up"]
+    found = _keys(rank.findings(j, n=20, currency="€", sla=cost))["late_follow_up"]
     total = cost.total.row(0, named=True)
     rate = cost.effect.table.filter(pl.col("bin") == cost.reference_bin)["adjusted_rate"][0]
     assert cost.reference_bin == "4h-24h"
@@ -119,7 +119,7 @@ def test_late_follow_up_names_the_cost_and_the_rep(demo: at.Dataset, j: pl.DataF
     assert f"€{total['lost_revenue']:,.0f}" in found.text
     assert cost.table["rep"][0] in found.text
     assert "late_follow_up" not in _keys(
-        overview.findings(j, n=20, sla=dataclasses.replace(cost, supported=False))
+        rank.findings(j, n=20, sla=dataclasses.replace(cost, supported=False))
     )
 
 
@@ -139,14 +139,14 @@ def _sales_recorded_for_wins_only() -> pl.DataFrame:
 
 def test_sales_recorded_for_wins_only_replaces_misleading_comparisons() -> None:
     j = _sales_recorded_for_wins_only()
-    found = _keys(overview.findings(j, n=20, comparison=at.compare(j)))
+    found = _keys(rank.findings(j, n=20, comparison=at.compare(j)))
     assert found["recording_gap"].weight == 1.0
     assert "none of the 60 lost deals has a sales touch" in found["recording_gap"].text
     assert "joint_work" not in found and "channel_gap" not in found
     assert "data-driven" not in found["model_disagreement"].text
-    ranked = overview.findings(j, n=1)
+    ranked = rank.findings(j, n=1)
     assert ranked[0].key == "recording_gap"
 
 
 def test_demo_data_has_no_recording_gap(j: pl.DataFrame) -> None:
-    assert "recording_gap" not in _keys(overview.findings(j, n=20))
+    assert "recording_gap" not in _keys(rank.findings(j, n=20))

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import attribution as at
+from attribution.report import findings as rank
 from attribution.report import overview
 from attribution.report.overview import INVOLVEMENT_LEVELS, MIN_DEALS
 
@@ -127,7 +128,7 @@ def test_every_won_dollar_is_counted_once(j: pl.DataFrame) -> None:
     s = overview.opportunity_summary(j)
     both = (s.get_column("marketing_touches") > 0) & (s.get_column("sales_touches") > 0)
     assert (s.filter(both).get_column("involvement") == "marketing and sales").all()
-    for f in overview.findings(j, n=5):
+    for f in rank.findings(j, n=5):
         assert 0 <= f.weight <= 1 and f.text
 
 
@@ -141,11 +142,11 @@ def test_overview_ignores_row_order(j: pl.DataFrame) -> None:
 
 def test_findings_are_ranked_and_computed_from_the_data(demo_medium: at.Dataset) -> None:
     j = at.journeys(demo_medium)
-    found = overview.findings(j, currency="€", n=5)
+    found = rank.findings(j, currency="€", n=5)
     assert len(found) >= 3
     weights = [f.weight for f in found]
     assert weights == sorted(weights, reverse=True)
-    assert [f.key for f in overview.findings(j, n=3)] == [f.key for f in found[:3]]
+    assert [f.key for f in rank.findings(j, n=3)] == [f.key for f in found[:3]]
     by_key = {f.key: f for f in found}
     rates = {
         r["involvement"]: r["win_rate"] for r in overview.team_involvement(j).iter_rows(named=True)
@@ -153,24 +154,24 @@ def test_findings_are_ranked_and_computed_from_the_data(demo_medium: at.Dataset)
     joint = by_key["joint_work"].text
     assert f"won {rates['marketing and sales']:.0%} of the time" in joint
     assert "does not by itself prove" in joint
-    md = overview.findings_markdown(found[:3])
+    md = rank.findings_markdown(found[:3])
     assert md.startswith("1. **") and md.count("\n") == 2
 
 
 def test_small_data_gives_fewer_findings_and_never_quotes_thin_rates() -> None:
     j = _hand_made()
-    keys = [f.key for f in overview.findings(j, n=5)]
+    keys = [f.key for f in rank.findings(j, n=5)]
     assert keys == ["coverage"]  # fewer than MIN_DEALS closed deals behind every rate
-    (coverage,) = overview.findings(j)
+    (coverage,) = rank.findings(j)
     assert coverage.weight == pytest.approx(25 / 175)
     assert "14% of won revenue ($25 from 1 of 3 won deals)" in coverage.text
     assert MIN_DEALS == 20
-    assert overview.findings_markdown([]).startswith("_The data is too small")
+    assert rank.findings_markdown([]).startswith("_The data is too small")
 
 
 def test_findings_refuse_a_bad_count() -> None:
     with pytest.raises(at.ParameterError, match="n must be a positive"):
-        overview.findings(_hand_made(), n=0)
+        rank.findings(_hand_made(), n=0)
 
 
 def test_top_paths_of_won_deals(demo_small: at.Dataset) -> None:

@@ -34,29 +34,37 @@ Layout of a run folder::
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import dataclasses
-import json
 import os
-import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from attribution._folders import swap_into_place
-from attribution._text import did_you_mean
+from attribution.data import demo
 from attribution.data.dataset import Dataset
+from attribution.data.load import load
+from attribution.data.snapshot import source_files, write_snapshot
 from attribution.engines import adapter
 from attribution.errors import NotebookError, ParameterError
 from attribution.models.compare import model_specs
-from attribution.report.params import RunParams, Source, load_params, notebook_values
+from attribution.report.notebooks import (
+    NotebookRun,
+    available_notebooks,
+    choose,
+    declared_parameters,
+    execute,
+    notebook_title,
+)
+from attribution.report.params import load_params, notebook_values
+from attribution.report.records import manifest as record_manifest
+from attribution.report.records import now, write_records
+from attribution.report.sections import RunParams, Source
 
 __all__ = [
     "NotebookError",
@@ -68,64 +76,8 @@ __all__ = [
     "run",
 ]
 
-_VERSIONS = (
-    "attribution",
-    "polars",
-    "pyarrow",
-    "numpy",
-    "scipy",
-    "statsmodels",
-    "pandas",
-    "altair",
-    "vl-convert-python",
-    "papermill",
-    "nbconvert",
-    "nbformat",
-    "ipykernel",
-)
-_KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel logs to our terminal
-
 
 # ------------------------------------------------------------------------------ results
-@dataclasses.dataclass(frozen=True)
-class NotebookRun:
-    """What happened to one notebook of a run.
-
-    Attributes
-    ----------
-    name, title
-        File stem and the title from its first heading.
-    status
-        ``"ok"`` or ``"failed"``.
-    seconds
-        Time to execute it (kernel start included) and to render its HTML.
-    ipynb, html
-        File names in the run folder (``html`` is None when rendering failed).
-    tables
-        Paths, relative to the run folder, of the tables it saved.
-    error
-        For a failed notebook: ``cell`` (1-based position in the source notebook, markdown
-        cells included), ``execution_count`` (the ``In [n]`` of the executed notebook),
-        ``ename``, ``evalue`` and ``source`` (first line of the cell).
-    """
-
-    name: str
-    title: str
-    status: str
-    seconds: dict[str, float]
-    ipynb: str
-    html: str | None
-    tables: list[str]
-    error: dict[str, Any] | None = None
-
-    def describe_error(self) -> str:
-        """Return one line naming the notebook, the cell and the error."""
-        e = self.error or {}
-        where = f"cell {e.get('cell')}"
-        if e.get("execution_count") is not None:
-            where += f" (In [{e['execution_count']}])"
-        src = f', which starts "{e["source"]}"' if e.get("source") else ""
-        return f"notebook {self.name} failed in {where}{src}: {e.get('ename')}: {e.get('evalue')}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,55 +107,6 @@ def _failure(failures: Sequence[NotebookRun], partial_dir: Path, run_dir: Path) 
 
 
 # ------------------------------------------------------------------------------ notebooks
-def available_notebooks(folder: str | os.PathLike[str]) -> dict[str, Path]:
-    """Return the report notebooks of a folder by name (file stem), in name order."""
-    root = Path(folder)
-    if not root.is_dir():
-        raise ParameterError(f"notebooks_dir: folder {root} does not exist")
-    return {p.stem: p for p in sorted(root.glob("*.ipynb")) if not p.name.startswith(".")}
-
-
-def notebook_title(path: str | os.PathLike[str]) -> str:
-    """Return the text of a notebook's first markdown heading (or its file stem)."""
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type != "markdown":
-            continue
-        for line in cell.source.splitlines():
-            if line.startswith("#"):
-                return line.lstrip("#").strip()
-    return Path(path).stem
-
-
-def _choose(params: RunParams, only: Sequence[str] | None) -> dict[str, Path]:
-    found = available_notebooks(params.notebooks_dir)
-    wanted = list(only) if only else (params.notebooks or list(found))
-    problems = []
-    for name in wanted:
-        if name not in found:
-            hint = did_you_mean(name, found, cutoff=0.5, otherwise="available: " + ", ".join(found))
-            key = "--only" if only else "notebooks"
-            problems.append(f"{key}: no notebook {name!r} in {params.notebooks_dir}; {hint}")
-    if not wanted:
-        problems.append(f"notebooks_dir: {params.notebooks_dir} holds no .ipynb notebooks")
-    if problems:
-        raise ParameterError("\n".join(problems), problems)
-    return {name: found[name] for name in dict.fromkeys(wanted)}
-
-
-def _declared(path: Path) -> dict[str, Any]:
-    import nbformat
-    import papermill
-
-    nb = nbformat.read(path, as_version=4)
-    if not any("parameters" in c.metadata.get("tags", []) for c in nb.cells):
-        raise ParameterError(
-            f"notebook {path.name} has no cell tagged 'parameters'; the runner needs one to "
-            "hand it the run's values (tag the first code cell 'parameters')"
-        )
-    return dict(papermill.inspect_notebook(str(path)))
 
 
 # ------------------------------------------------------------------------------ data
@@ -216,11 +119,7 @@ def load_source(source: Source) -> Dataset:
         The source cannot be read or breaks the data contract (every problem listed).
     """
     if source.demo is not None:
-        from attribution.data import demo
-
         return demo.generate(n_accounts=source.demo.accounts, seed=source.demo.seed)
-    from attribution.data.load import load
-
     assert source.path is not None  # checked by the params schema
     return load(
         source.path,
@@ -262,123 +161,6 @@ class _Progress:
 
 
 # ------------------------------------------------------------------------------ execution
-@contextlib.contextmanager
-def _thread_event_loop() -> Iterator[None]:
-    """Close the event loop jupyter_core makes for a worker thread when the thread is done."""
-    try:
-        yield
-    finally:
-        from jupyter_core.utils import ensure_event_loop
-
-        loop = ensure_event_loop()
-        if not loop.is_running():
-            loop.close()
-
-
-def _error_of(exc: BaseException, executed: Path, source: Path) -> dict[str, Any]:
-    """Describe a failure: which cell (1-based position in the source notebook), what error."""
-    from papermill.exceptions import PapermillExecutionError
-
-    if not isinstance(exc, PapermillExecutionError):
-        return {
-            "cell": None,
-            "execution_count": None,
-            "ename": type(exc).__name__,
-            "evalue": str(exc),
-            "source": "",
-        }
-    import nbformat
-
-    cell_no, first_line = None, ""
-    with contextlib.suppress(Exception):  # the description must not hide the failure
-        failed = next(
-            c
-            for c in nbformat.read(executed, as_version=4).cells
-            if c.metadata.get("papermill", {}).get("status") == "failed"
-        )
-        lines = [ln for ln in failed.source.splitlines() if ln.strip()]
-        first_line = lines[0][:80] if lines else ""
-        original = nbformat.read(source, as_version=4).cells
-        cell_no = next(i for i, c in enumerate(original, 1) if c.source == failed.source)
-    return {
-        "cell": cell_no,
-        "execution_count": exc.exec_count,
-        "ename": exc.ename,
-        "evalue": exc.evalue,
-        "source": first_line,
-    }
-
-
-def _execute_one(
-    name: str,
-    path: Path,
-    title: str,
-    values: dict[str, Any],
-    run_dir: Path,
-    nav: dict[str, str],
-    progress: _Progress,
-) -> NotebookRun:
-    import nbformat
-    import papermill
-
-    from attribution.report.html import export_html
-
-    executed = run_dir / f"{name}.ipynb"
-    seconds: dict[str, float] = {}
-    error = None
-    t0 = time.perf_counter()
-    with _thread_event_loop():
-        try:
-            papermill.execute_notebook(
-                str(path),
-                str(executed),
-                parameters=values,
-                progress_bar=False,
-                log_output=False,
-                request_save_on_cell_execute=False,
-                resources={"metadata": {"path": str(run_dir)}},
-                extra_arguments=_KERNEL_ARGS,
-            )
-        except Exception as exc:  # a failing cell, a dead kernel, a timeout
-            error = _error_of(exc, executed, path)
-    seconds["execute"] = time.perf_counter() - t0
-    progress.step(f"{name}: executed in {seconds['execute']:.1f}s" + (" (FAILED)" if error else ""))
-    html: str | None = f"{name}.html"
-    t1 = time.perf_counter()
-    try:
-        nb = nbformat.read(executed, as_version=4)
-        nb.metadata.setdefault("papermill", {})["output_path"] = executed.name
-        nb.metadata["papermill"]["input_path"] = path.name
-        nbformat.write(nb, executed)
-        export_html(
-            nb,
-            run_dir / str(html),
-            title=title,
-            nav={**nav, "notebook": executed.name, "tables": f"tables/{name}/"},
-        )
-    except Exception as exc:  # rendering must not hide an execution error
-        html = None
-        if error is None:
-            error = _error_of(exc, executed, path)
-            error["evalue"] = f"rendering to HTML failed: {error['evalue']}"
-    seconds["html"] = time.perf_counter() - t1
-    progress.step(f"{name}: rendered in {seconds['html']:.1f}s")
-    tables_dir = run_dir / "tables" / name
-    tables = (
-        sorted(str(p.relative_to(run_dir)) for p in tables_dir.iterdir())
-        if tables_dir.is_dir()
-        else []
-    )
-    return NotebookRun(
-        name=name,
-        title=title,
-        status="failed" if error else "ok",
-        seconds={k: round(v, 3) for k, v in seconds.items()},
-        ipynb=executed.name,
-        html=html,
-        tables=tables,
-        error=error,
-    )
 
 
 # ------------------------------------------------------------------------------ records
@@ -405,50 +187,11 @@ def _load_spark(p: RunParams, scratch: Path) -> Dataset:
     return dataset
 
 
-def _versions() -> dict[str, str | None]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out: dict[str, str | None] = {"python": platform.python_version()}
-    for dist in _VERSIONS:
-        try:
-            out[dist] = version(dist)
-        except PackageNotFoundError:
-            out[dist] = None
-    return out
-
-
-def _git(folder: Path) -> dict[str, Any] | None:
-    """Commit (and whether files differ from it) of the repository holding ``folder``."""
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", "-C", str(folder), *args],
-                capture_output=True,
-                text=True,
-                timeout=10,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    if commit is None:
-        return None
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": bool(status)}
-
-
 def _folder_mode() -> int:
     """Permissions of a new folder under the current umask (what mkdir would give)."""
     umask = os.umask(0o022)
     os.umask(umask)
     return 0o777 & ~umask
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # ------------------------------------------------------------------------------ run
@@ -494,7 +237,7 @@ def run(
         A notebook failed: the previous report is untouched and the partial output is in
         ``<out>/<run_name>.failed/`` (named in the message).
     """
-    started = _now()
+    started = now()
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
@@ -505,8 +248,8 @@ def run(
     else:
         params_file = Path(params).resolve()
         p = load_params(params)
-    chosen = _choose(p, only)
-    declared = {name: _declared(path) for name, path in chosen.items()}
+    chosen = choose(p, only)
+    declared = {name: declared_parameters(path) for name, path in chosen.items()}
     titles = {name: notebook_title(path) for name, path in chosen.items()}
     out_root = Path(out) if out is not None else Path(p.output_dir)
     run_dir = out_root / p.run_name
@@ -564,7 +307,7 @@ def run(
                 values = {**base_values, **runner_values}
                 values = {k: v for k, v in values.items() if k in declared[name]}
                 futures[name] = pool.submit(
-                    _gated, gate, _execute_one, name, path, titles[name], values, tmp, nav, bar
+                    _gated, gate, execute, name, path, titles[name], values, tmp, nav, bar.step
                 )
             for name, future in futures.items():
                 results[name] = future.result()
@@ -572,10 +315,10 @@ def run(
         runs = [results[n] for n in chosen]
         failed = [r for r in runs if r.status != "ok"]
         timings["total"] = time.perf_counter() - t_start
-        manifest = _manifest(
+        manifest = record_manifest(
             p, params_file, snapshot, runs, timings, started, status="failed" if failed else "ok"
         )
-        _write_records(tmp, p, manifest, runs)
+        write_records(tmp, p, manifest, runs)
         bar.step("wrote manifest.json and index.html")
         if failed:
             partial = out_root / f"{p.run_name}.failed"
@@ -602,75 +345,6 @@ def _gated(gate: threading.BoundedSemaphore, fn: Callable[..., NotebookRun], *ar
 
 
 def _write_inputs(dataset: Dataset, p: RunParams, tmp: Path) -> dict[str, Any]:
-    from attribution.data.snapshot import source_files, write_snapshot
-
     info = write_snapshot(dataset, tmp / "data")
     files = source_files(p.source.path, tables=p.source.tables) if p.source.path is not None else []
     return {**info, "source_files": files}
-
-
-def _manifest(
-    p: RunParams,
-    params_file: Path | None,
-    snapshot: dict[str, Any],
-    runs: list[NotebookRun],
-    timings: dict[str, float],
-    started: str,
-    *,
-    status: str,
-) -> dict[str, Any]:
-    return {
-        "run_name": p.run_name,
-        "title": p.title,
-        "status": status,
-        "started_at": started,
-        "finished_at": _now(),
-        "params_file": str(params_file) if params_file else None,
-        "params": p.to_dict(),
-        "inputs": {
-            "source": snapshot["source"],
-            "tables": {
-                name: {"rows": t["rows"], "snapshot": f"data/{t['file']}", "sha256": t["sha256"]}
-                for name, t in snapshot["tables"].items()
-            },
-            "source_files": snapshot["source_files"],
-            "demo_truth": snapshot["truth"],
-        },
-        "notebooks": [dataclasses.asdict(r) for r in runs],
-        "timings": {k: round(v, 3) for k, v in timings.items()},
-        "versions": _versions(),
-        "git": _git(Path(__file__).parent),
-        "platform": {"system": platform.platform(), "cpus": os.cpu_count()},
-    }
-
-
-def _write_records(
-    tmp: Path, p: RunParams, manifest: dict[str, Any], runs: list[NotebookRun]
-) -> None:
-    from attribution.report.html import index_html
-
-    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-    inputs = manifest["inputs"]
-    rows = ", ".join(f"{k} {v['rows']:,}" for k, v in inputs["tables"].items())
-    git = manifest["git"]
-    facts = {
-        "Data": inputs["source"],
-        "Rows": rows,
-        "Journey window": f"{p.window.lookback_days:g} days before each opportunity",
-        "Seen as of": p.window.as_of.isoformat()
-        if p.window.as_of
-        else "the latest timestamp in the data",
-        "Started": manifest["started_at"],
-        "Took": f"{manifest['timings']['total']:.1f} s",
-        "Package": f"attribution {manifest['versions']['attribution']}",
-        "Code": (f"git {git['commit'][:12]}" + (" (with local changes)" if git["dirty"] else ""))
-        if git
-        else "not in a git repository",
-    }
-    page = index_html(
-        title=p.title,
-        run_name=p.run_name,
-        reports=[dataclasses.asdict(r) for r in runs],
-        facts=facts,
-    )
-    (tmp / "index.html").write_text(page, encoding="utf-8")
