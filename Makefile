@@ -30,10 +30,11 @@ report: $(STAMP) ## set up, then build the full report set on the demo data (pri
 test: $(STAMP) ## set up, then run every test
 	$(PY) -m pytest
 
-lint: $(STAMP) ## ruff lint + format check, mypy on src/
+lint: $(STAMP) ## ruff lint + format check, mypy on src/, the layer contract (lint-imports)
 	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/ruff format --check $(LINTED)
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix $(LINTED)

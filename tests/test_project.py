@@ -99,3 +99,14 @@ def test_ruff_is_clean() -> None:
 def test_package_imports_without_optional_extras() -> None:
     code = "import sys, attribution; assert 'pyspark' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.skipif(
+    shutil.which("lint-imports", path=str(ROOT / ".venv" / "bin")) is None,
+    reason="import-linter is installed by `make setup`",
+)
+def test_the_layers_read_top_to_bottom() -> None:
+    """No upward import, no circle, no core import of the Spark adapter (pyproject.toml)."""
+    lint = str(ROOT / ".venv" / "bin" / "lint-imports")
+    result = subprocess.run([lint], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]
