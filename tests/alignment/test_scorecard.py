@@ -16,7 +16,7 @@ from scorecard_data import dataset
 import attribution as at
 from attribution import charts
 from attribution.alignment.targets import STATUSES
-from attribution.report.params import load_params, notebook_values, parse_params
+from attribution.report.params import load_params, parse_params
 
 AS_OF = datetime(2026, 6, 16, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -279,9 +279,8 @@ def test_real_data_without_follow_up_records_says_what_cannot_be_measured() -> N
 def test_the_params_name_the_agreement_files_relative_to_themselves(tmp_path: Path) -> None:
     p = load_params(ROOT / "params" / "default.yaml")
     assert p.scorecard.definitions == str(ROOT / "params" / "definitions.yaml")
-    values = notebook_values(p)
-    assert values["targets"] == str(ROOT / "params" / "targets.yaml")
-    assert notebook_values(parse_params({}))["definitions"] == "", "empty: the shipped file"
+    assert p.scorecard.targets == str(ROOT / "params" / "targets.yaml")
+    assert parse_params({}).scorecard.definitions is None, "none: the shipped file"
     bad = tmp_path / "targets.yaml"
     bad.write_text("targets: [{kpi: mqls, target: -1, owner: marketing, due: 2026-06-30}]\n")
     (tmp_path / "run.yaml").write_text(

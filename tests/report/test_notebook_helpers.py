@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import altair as alt
@@ -12,13 +12,13 @@ import pytest
 import attribution as at
 from attribution.report.notebook import (
     markdown,
-    open_dataset,
     report_links,
     save_table,
     setup,
     table,
-    timestamp,
 )
+from attribution.report.params import parse_params
+from attribution.report.shared import SHARED_DIR, RunData, open_run, write_params
 
 
 def test_save_table_writes_parquet_and_csv_and_returns_the_frame(tmp_path: Path) -> None:
@@ -42,24 +42,34 @@ def test_save_table_without_a_folder_saves_nothing(tmp_path: Path) -> None:
         save_table(frame, "../escape", tmp_path)
 
 
-def test_open_dataset_falls_back_to_demo_data() -> None:
-    ds = open_dataset("", demo_accounts=60, demo_seed=4)
-    assert ds.source == "demo(n_accounts=60, seed=4)" and ds.truth is not None
+def test_open_run_on_its_own_reads_params_or_the_demo() -> None:
+    run = open_run("", {"source": {"demo": {"accounts": 60, "seed": 4}}})
+    assert run.dataset.source == "demo(n_accounts=60, seed=4)" and run.dataset.truth is not None
+    assert run.params.intervals.level == 0.9 and run.folder is None
+    assert open_run(None).params.source.demo is not None, "no params: the demo data"
+    with pytest.raises(at.ParameterError, match="did you mean 'lookback_days'"):
+        open_run("", {"window": {"lookbak_days": 90}})
 
 
-def test_open_dataset_reads_a_snapshot(tmp_path: Path, demo_small: at.Dataset) -> None:
-    at.snapshot.write_snapshot(demo_small, tmp_path / "data")
-    ds = open_dataset(str(tmp_path / "data"))
-    assert ds.touches.equals(demo_small.touches)
-    with pytest.raises(at.SourceError, match="holds no data snapshot"):
-        open_dataset(str(tmp_path))
+@pytest.mark.filterwarnings("ignore::attribution.errors.EstimateWarning")
+def test_open_run_reads_the_runs_data_and_shares_its_estimates(
+    tmp_path: Path, demo_medium: at.Dataset
+) -> None:
+    p = parse_params({"source": {"demo": {}}, "intervals": {"draws": 20}})
+    folder = tmp_path / "data"
+    at.snapshot.write_snapshot(demo_medium, folder)
+    write_params(p, folder)
+    RunData(p, demo_medium, folder).precompute()
+    assert {d.name for d in (folder / SHARED_DIR).iterdir()} >= {"contributions", "sla_cost"}
 
-
-def test_timestamp_parameter() -> None:
-    assert timestamp("") is None and timestamp(None) is None
-    assert timestamp("2026-03-31T20:00:00+02:00") == datetime(2026, 3, 31, 18, tzinfo=UTC)
-    with pytest.raises(at.ParameterError, match="as_of must be an ISO timestamp"):
-        timestamp("end of march")
+    run = open_run(str(folder), {"ignored": "with a run folder"})
+    assert run.dataset.touches.equals(demo_medium.touches) and run.params.intervals.draws == 20
+    again = open_run(str(folder))
+    a, b = run.contributions(), again.contributions()
+    assert a.table.equals(b.table) and a.model is None, "loaded from the run, not refitted"
+    assert run.comparison("team").intervals.equals(again.comparison("team").intervals)
+    with pytest.raises(at.ParameterError, match="run parameters"):
+        open_run(str(tmp_path))
 
 
 def test_setup_enables_the_theme_with_the_currency() -> None:

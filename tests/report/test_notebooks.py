@@ -10,8 +10,6 @@ import papermill
 import pytest
 from helpers import ROOT
 
-from attribution.report.params import notebook_values, parse_params
-
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
@@ -59,12 +57,3 @@ def test_parameters_are_typed_documented_and_parsed_by_papermill(
         assert info["inferred_type_name"] not in ("None", ""), f"{name} has no type"
         assert info["help"], f"{name} has no comment"
     assert {"data_dir", "tables_dir"} <= set(found)
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_defaults_match_the_params_defaults(path) -> None:  # type: ignore[no-untyped-def]
-    # parsed defaults: some (the SLA hours) are filled in from the shipped agreements
-    defaults = notebook_values(parse_params({"run_name": "x", "source": {"demo": {}}}))
-    for name, info in papermill.inspect_notebook(str(path)).items():
-        if name in defaults and name not in ("run_name", "title"):
-            assert ast.literal_eval(info["default"]) == defaults[name], name

@@ -14,15 +14,12 @@ from hypothesis import strategies as st
 from attribution import ParameterError
 from attribution.config import ParamProblem
 from attribution.report.params import (
-    RUNNER_PARAMETERS,
     DemoSource,
-    NotebookSection,
     ReportOptions,
     RunParams,
     Source,
     Window,
     load_params,
-    notebook_values,
     parse_params,
 )
 
@@ -260,32 +257,24 @@ def test_the_shipped_files_cover_demo_ci_and_own_data() -> None:
     assert example.source.columns and example.source.tables
 
 
-def test_notebook_values_flatten_the_notebook_sections() -> None:
-    p = parse_params({"window": {"lookback_days": 90}, "report": {"currency": "€"}})
-    values = notebook_values(p)
-    sections = [getattr(p, f.name) for f in dataclasses.fields(p)]
-    fields = {
-        sf.name for s in sections if isinstance(s, NotebookSection) for sf in dataclasses.fields(s)
-    }  # type: ignore[arg-type]
-    assert set(values) == {"run_name", "title"} | fields
-    assert {k: values[k] for k in ("run_name", "lookback_days", "as_of", "currency")} == {
-        "run_name": "report",
-        "lookback_days": 90.0,
-        "as_of": "",
-        "currency": "€",
-    }
-    assert values["title"] == p.title and values["top_paths"] == 10
-    stamped = parse_params({"window": {"as_of": "2026-01-31"}})
-    assert notebook_values(stamped)["as_of"] == "2026-01-31T00:00:00+00:00"
+def test_a_run_hands_its_params_to_the_notebooks_whole(tmp_path: Path) -> None:
+    """data/run.json holds the checked params; a page reads back the same typed object."""
+    from attribution.config import read_yaml
+    from attribution.report.shared import PARAMS_FILE, write_params
 
-
-def test_notebook_parameter_names_are_unique() -> None:
-    names: list[str] = ["run_name", "title", *RUNNER_PARAMETERS]
-    for f in dataclasses.fields(RunParams):
-        section = f.default_factory() if callable(f.default_factory) else f.default  # type: ignore[misc]
-        if isinstance(section, NotebookSection):
-            names += [sf.name for sf in dataclasses.fields(section)]  # type: ignore[arg-type]
-    assert len(names) == len(set(names)), "two sections would hand a notebook the same name"
+    p = parse_params(
+        {
+            "window": {"lookback_days": 90, "as_of": "2026-01-31"},
+            "report": {"currency": "€"},
+            "source": {"path": "postgresql://ana:s3cret@db.internal/crm"},
+        }
+    )
+    write_params(p, tmp_path)
+    text = (tmp_path / PARAMS_FILE).read_text()
+    assert "s3cret" not in text, "the password never reaches the run folder"
+    back = parse_params(read_yaml(tmp_path / PARAMS_FILE, what="run parameters"), agree=False)
+    assert back.window == p.window and back.report == p.report and back.models == p.models
+    assert back.intervals == p.intervals and back.goals == p.goals
 
 
 names = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,20}", fullmatch=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import papermill
@@ -12,11 +11,9 @@ from helpers import REAL_DATA, ROOT
 from attribution import ParameterError
 from attribution.models.compare import DEFAULT_MODELS
 from attribution.report.params import (
-    GoalOptions,
-    ModelOptions,
+    RUNNER_PARAMETERS,
     RunParams,
     load_params,
-    notebook_values,
     parse_params,
 )
 
@@ -32,18 +29,14 @@ def test_defaults() -> None:
     assert p.goals.sla_hours is None and p.goals.response_bins_hours == [1, 4, 24, 72]
     assert parse_params({}).goals.sla_hours == 24, "the agreed definitions own the SLA"
     assert p.goals.interval == "simulation" and p.goals.channel_groups == {}
-    values = notebook_values(p)
-    assert values["models"] == list(DEFAULT_MODELS) and values["channel_groups"] == {}
 
 
-def test_the_notebooks_declare_the_sections_they_read() -> None:
-    models = {f.name for f in dataclasses.fields(ModelOptions)}
-    goals = {f.name for f in dataclasses.fields(GoalOptions)}
-    assert models <= _declared("02_attribution")
-    assert goals <= _declared("03_shared_goals")
-    summary = _declared("00_summary")
-    assert {"models", "markov_order", "half_life_days", "custom_weights"} <= summary
-    assert {"sla_hours", "response_bins_hours", "interval", "draws", "level"} <= summary
+def test_the_notebooks_read_their_settings_from_the_run() -> None:
+    """A page takes only what the runner sets; every setting comes from the run's params."""
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        declared = _declared(path.stem)
+        assert declared - {"params"} <= set(RUNNER_PARAMETERS), path.name
+        assert {"data_dir", "params", "tables_dir"} <= declared, path.name
 
 
 def test_values_are_typed() -> None:
@@ -106,16 +99,3 @@ def test_every_shipped_params_file_loads() -> None:
     assert "custom" in example.models.models and example.models.custom_weights
     ci = load_params(ROOT / "params" / "ci.yaml")
     assert ci.intervals.draws < RunParams().intervals.draws and ci.goals.channel_groups
-
-
-def test_notebook_parameter_names_are_unique_across_sections() -> None:
-    import dataclasses
-
-    from attribution.report.params import NotebookSection
-
-    names: list[str] = []
-    for f in dataclasses.fields(RunParams):
-        section = getattr(RunParams(), f.name)
-        if isinstance(section, NotebookSection):
-            names += [sf.name for sf in dataclasses.fields(section)]  # type: ignore[arg-type]
-    assert len(names) == len(set(names)), "one name per idea: a notebook parameter is unique"

@@ -54,9 +54,11 @@ def test_executed_notebooks_got_their_parameters_and_have_no_errors(
     assert not meta.get("exception")
     params = meta["parameters"]
     assert params["data_dir"] == "data" and params["tables_dir"] == f"tables/{name}"
-    assert params["lookback_days"] == 120.0 and params["currency"] == "€"
     declared = set(papermill.inspect_notebook(str(ROOT / "notebooks" / f"{name}.ipynb")))
     assert set(params) <= declared, "only declared parameters are injected"
+    # every other setting reaches the page whole, from the run's data folder
+    settings = json.loads((ci_run.result.run_dir / "data" / "run.json").read_text())
+    assert settings["window"]["lookback_days"] == 120.0 and settings["report"]["currency"] == "€"
     assert meta["output_path"] == f"{name}.ipynb" and meta["input_path"] == f"{name}.ipynb"
     for cell in nb.cells:
         for output in cell.get("outputs", []):

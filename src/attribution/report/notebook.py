@@ -6,8 +6,8 @@ branched on) inside a notebook:
 
 * :func:`setup` switches on the house chart theme with the report's currency and a
   readable table display;
-* :func:`open_dataset` reads the run's validated snapshot, or, when a notebook runs on its
-  own (JupyterLab, ``pytest --nbval-lax``), generates small demo data;
+* :func:`attribution.report.shared.open_run` (not here) gives a page its run: parameters,
+  data and the estimates pages share;
 * :func:`save_table` writes the table behind a chart as Parquet and CSV into the run's
   tables folder and hands the frame back for charting;
 * :func:`markdown` shows computed text as formatted markdown;
@@ -24,26 +24,22 @@ import os
 import re
 import warnings
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from attribution._time import utc
-from attribution.data.dataset import Dataset, Frame
+from attribution.data.dataset import Frame
 from attribution.errors import ParameterError
 
 __all__ = [
     "Table",
     "caution",
     "markdown",
-    "open_dataset",
     "report_links",
     "save_table",
     "setup",
     "table",
-    "timestamp",
 ]
 
 _ACTIONS = {"export": True, "source": False, "compiled": False, "editor": False}
@@ -77,60 +73,6 @@ def setup(*, currency: str = "$") -> None:
     pl.Config.set_float_precision(2)
     pl.Config.set_tbl_rows(25)
     pl.Config.set_fmt_str_lengths(80)
-
-
-def open_dataset(
-    data_dir: str | os.PathLike[str] | None,
-    *,
-    demo_accounts: int = 1_000,
-    demo_seed: int = 0,
-) -> Dataset:
-    """Return the run's data: its snapshot, or built-in demo data for a stand-alone notebook.
-
-    Parameters
-    ----------
-    data_dir
-        The snapshot folder the runner wrote (``data`` inside the run folder); empty or
-        ``None`` when the notebook runs on its own.
-    demo_accounts, demo_seed
-        Size and seed of the demo data used when there is no snapshot.
-
-    Examples
-    --------
-    >>> open_dataset(None, demo_accounts=50).source
-    'demo(n_accounts=50, seed=0)'
-    """
-    if data_dir:
-        from attribution.data.snapshot import read_snapshot
-
-        return read_snapshot(data_dir)
-    from attribution.data import demo
-
-    return demo.generate(n_accounts=demo_accounts, seed=demo_seed)
-
-
-def timestamp(text: str | datetime | None) -> datetime | None:
-    """Read an ISO timestamp parameter (naive values are UTC); empty gives ``None``.
-
-    Examples
-    --------
-    >>> timestamp("2026-03-31")
-    datetime.datetime(2026, 3, 31, 0, 0, tzinfo=datetime.timezone.utc)
-    >>> timestamp("") is None
-    True
-    """
-    if text is None or text == "":
-        return None
-    if isinstance(text, datetime):
-        value = text
-    else:
-        try:
-            value = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise ParameterError(
-                f"as_of must be an ISO timestamp such as 2026-03-31T18:00:00Z, got {text!r}"
-            ) from None
-    return utc(value)
 
 
 def _csv_ready(frame: pl.DataFrame) -> pl.DataFrame:

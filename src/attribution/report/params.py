@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from attribution._text import did_you_mean
-from attribution.config import ParamProblem, check_schema, plain, raise_problems, read_yaml
+from attribution.config import ParamProblem, check_schema, raise_problems, read_yaml
 from attribution.data.schema import TABLES, check_time_zone
 from attribution.errors import ParameterError
 from attribution.models.rules import MILESTONE_KEYS
@@ -34,7 +34,6 @@ from attribution.report.sections import (
     GoalOptions,
     Intervals,
     ModelOptions,
-    NotebookSection,
     ReportOptions,
     RunParams,
     ScorecardFiles,
@@ -49,7 +48,6 @@ __all__ = [
     "GoalOptions",
     "Intervals",
     "ModelOptions",
-    "NotebookSection",
     "ReportOptions",
     "RunParams",
     "ScorecardFiles",
@@ -57,14 +55,14 @@ __all__ = [
     "SparkSource",
     "Window",
     "load_params",
-    "notebook_values",
     "parse_params",
 ]
 
 RUNNER_PARAMETERS: tuple[str, ...] = ("data_dir", "tables_dir", "reports")
-"""Notebook parameters the report runner sets itself, besides :func:`notebook_values`:
-the data snapshot folder, the folder for the notebook's chart tables, and the other
-reports of the run (``{file.html: title}``)."""
+"""Notebook parameters the report runner sets: the run's data folder (snapshot, parameters,
+shared estimates), the folder for the notebook's chart tables, and the other reports of
+the run (``{file.html: title}``). A notebook reads everything else from the run's data
+(:func:`attribution.report.shared.open_run`)."""
 
 _DB_URL = re.compile(r"^(sqlite|duckdb)(\+[a-z0-9]+)?:///(?!/)(.+)$", re.I)
 
@@ -224,12 +222,12 @@ def _resolve_paths(params: RunParams, base: Path) -> RunParams:
             source.spark, credits_parquet=_resolve(source.spark.credits_parquet, base)
         )
     top: dict[str, Any] = {n: _resolve(getattr(params, n), base) for n in RunParams.path_fields}
-    for f in fields(params):  # notebook sections that name files (e.g. the scorecard's)
+    for f in fields(params):  # other sections that name files (e.g. the scorecard's)
         section = getattr(params, f.name)
-        if isinstance(section, NotebookSection) and hasattr(section, "path_fields"):
+        if f.name != "source" and hasattr(section, "path_fields"):
             named = {n: getattr(section, n) for n in section.path_fields}
             resolved = {n: _resolve(v, base) for n, v in named.items() if v is not None}
-            top[f.name] = dataclasses.replace(section, **resolved)  # type: ignore[type-var]
+            top[f.name] = dataclasses.replace(section, **resolved)
     return dataclasses.replace(params, source=dataclasses.replace(source, **in_source), **top)
 
 
@@ -380,26 +378,3 @@ def _check_named_files(params: RunParams) -> dict[str, Any]:
     if messages:
         raise ParameterError("\n".join(messages))
     return loaded
-
-
-def notebook_values(params: RunParams) -> dict[str, Any]:
-    """Return the notebook parameters of a run, as plain values (timestamps as ISO text).
-
-    They are ``run_name``, ``title`` and the fields of every :class:`NotebookSection`;
-    an empty value (``None``) is given as ``""``, which notebooks read as "not set".
-
-    Examples
-    --------
-    >>> sorted(notebook_values(RunParams()))[:6]
-    ['as_of', 'channel_groups', 'currency', 'custom_weights', 'definitions', 'draws']
-    >>> notebook_values(RunParams())["models"][:2]
-    ['first_touch', 'last_touch']
-    """
-    out: dict[str, Any] = {"run_name": params.run_name, "title": params.title}
-    for f in fields(params):
-        section = getattr(params, f.name)
-        if isinstance(section, NotebookSection):
-            for sf in fields(section):  # type: ignore[arg-type]
-                value = plain(getattr(section, sf.name))
-                out[sf.name] = "" if value is None else value
-    return out

@@ -8,14 +8,14 @@
    ``notebooks_dir``) and check each has a ``parameters`` cell;
 3. load and validate the data **once** and write it as a snapshot
    (:mod:`attribution.data.snapshot`) into a temporary run folder, with row counts and hashes;
-4. execute the notebooks with papermill (``jobs`` at a time, each in its own kernel whose
-   working directory is the run folder), handing each the parameters its ``parameters``
-   cell declares: the run's values (:func:`attribution.report.params.notebook_values`) plus
-   :data:`attribution.report.params.RUNNER_PARAMETERS`: ``data_dir`` (the snapshot),
-   ``tables_dir`` (where its chart tables go) and ``reports`` (the other reports of the
-   run, for links);
-5. render every executed notebook to one offline HTML page (:mod:`attribution.report.html`);
-6. write ``manifest.json`` and ``index.html``, then rename the temporary folder into
+4. write the run's parameters (``data/run.json``) and compute the estimates several pages
+   show once, into ``data/shared/`` (:mod:`attribution.report.shared`);
+5. execute the notebooks with papermill (``jobs`` at a time, each in its own kernel whose
+   working directory is the run folder), handing each ``data_dir`` (the run's data
+   folder: snapshot, parameters, shared estimates), ``tables_dir`` (where its chart tables
+   go) and ``reports`` (the other reports of the run, for links);
+6. render every executed notebook to one offline HTML page (:mod:`attribution.report.html`);
+7. write ``manifest.json`` and ``index.html``, then rename the temporary folder into
    place. A run that fails leaves the previous report untouched; its partial output goes to
    ``<run_name>.failed/``.
 
@@ -28,7 +28,8 @@ Layout of a run folder::
     ├── 00_summary.html             one self-contained page per notebook (no external URL)
     ├── 00_summary.ipynb            the executed notebook (code, outputs, papermill metadata)
     ├── tables/00_summary/*.parquet the table behind every chart, also as .csv
-    └── data/                       the validated input snapshot the notebooks read
+    └── data/                       what the notebooks read: the validated input snapshot,
+                                    run.json (the parameters), shared/ (the shared estimates)
 """
 
 from __future__ import annotations
@@ -45,14 +46,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from attribution import __version__
 from attribution._folders import swap_into_place
-from attribution.data import demo
 from attribution.data.dataset import Dataset
-from attribution.data.load import load
 from attribution.data.snapshot import source_files, write_snapshot
 from attribution.engines import adapter
 from attribution.errors import NotebookError, ParameterError
 from attribution.models.compare import model_specs
+from attribution.report.html import vega_bundle
 from attribution.report.notebooks import (
     NotebookRun,
     available_notebooks,
@@ -61,10 +62,11 @@ from attribution.report.notebooks import (
     execute,
     notebook_title,
 )
-from attribution.report.params import load_params, notebook_values
+from attribution.report.params import load_params
 from attribution.report.records import manifest as record_manifest
 from attribution.report.records import now, write_records
-from attribution.report.sections import RunParams, Source
+from attribution.report.sections import RunParams
+from attribution.report.shared import RunData, load_source, write_params
 
 __all__ = [
     "NotebookError",
@@ -110,27 +112,6 @@ def _failure(failures: Sequence[NotebookRun], partial_dir: Path, run_dir: Path) 
 
 
 # ------------------------------------------------------------------------------ data
-def load_source(source: Source) -> Dataset:
-    """Load (and validate) the data a params ``source`` section names.
-
-    Raises
-    ------
-    AttributionError
-        The source cannot be read or breaks the data contract (every problem listed).
-    """
-    if source.demo is not None:
-        return demo.generate(n_accounts=source.demo.accounts, seed=source.demo.seed)
-    assert source.path is not None  # checked by the params schema
-    return load(
-        source.path,
-        mapping=source.mapping,
-        columns=source.columns,
-        tables=source.tables,
-        time_zone=source.time_zone,
-        lazy=source.lazy,
-    )
-
-
 # ------------------------------------------------------------------------------ progress
 class _Progress:
     """A progress bar on a terminal, plain timestamped log lines otherwise."""
@@ -237,96 +218,36 @@ def run(
         A notebook failed: the previous report is untouched and the partial output is in
         ``<out>/<run_name>.failed/`` (named in the message).
     """
-    started = now()
-    t_start = time.perf_counter()
-    timings: dict[str, float] = {}
+    started, t_start = now(), time.perf_counter()
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ParameterError(f"--jobs must be a whole number of at least 1, got {jobs!r}")
-    if isinstance(params, RunParams):
-        params_file = None
-        p = params
-    else:
-        params_file = Path(params).resolve()
-        p = load_params(params)
-    chosen = choose(p, only)
-    declared = {name: declared_parameters(path) for name, path in chosen.items()}
-    titles = {name: notebook_title(path) for name, path in chosen.items()}
-    out_root = Path(out) if out is not None else Path(p.output_dir)
-    run_dir = out_root / p.run_name
-    timings["prepare"] = time.perf_counter() - t_start
-
-    bar = _Progress(2 + 2 * len(chosen), enabled=progress, stream=log)
+    plan = _plan(params, only, out)
+    timings: dict[str, float] = {"prepare": time.perf_counter() - t_start}
+    bar = _Progress(3 + 2 * len(plan.chosen), enabled=progress, stream=log)
     tmp: Path | None = None
     scratch: Path | None = None
     try:
         t = time.perf_counter()
-        if p.source.spark is not None:  # Spark tables: see attribution.spark.report
-            out_root.mkdir(parents=True, exist_ok=True)
-            scratch = out_root / f".{p.run_name}.spark-tables"
-            dataset = _load_spark(p, scratch)
-        else:
-            dataset = load_source(p.source)
+        dataset, scratch = _load(plan)
         timings["load"] = time.perf_counter() - t
         bar.step(f"loaded and validated {dataset.source} in {timings['load']:.1f}s")
-
-        out_root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{p.run_name}.", dir=out_root))
+        plan.out_root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{plan.p.run_name}.", dir=plan.out_root))
         tmp.chmod(_folder_mode())  # mkdtemp makes it private; reviewers must read the report
-        t = time.perf_counter()
-        snapshot = _write_inputs(dataset, p, tmp)
-        timings["snapshot"] = time.perf_counter() - t
-        bar.step(f"wrote the data snapshot in {timings['snapshot']:.1f}s")
+        snapshot = _write_data(dataset, plan.p, tmp, timings, bar)
         del dataset  # the notebooks read the snapshot; free the memory for the kernels
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
-
-        from attribution import __version__
-        from attribution.report.html import vega_bundle
-
-        nav = {
-            "index_href": "index.html",
-            "run_name": p.run_name,
-            "source": snapshot["source"],
-            "generated": started,
-            "version": __version__,
-        }
-        base_values = notebook_values(p)
-        reports = {f"{n}.html": titles[n] for n in chosen}
         t = time.perf_counter()
-        results: dict[str, NotebookRun] = {}
-        with cf.ThreadPoolExecutor(max_workers=min(jobs, len(chosen)) + 1) as pool:
-            pool.submit(vega_bundle)  # build the 0.9 MB JavaScript bundle while kernels start
-            futures = {}
-            gate = threading.BoundedSemaphore(min(jobs, len(chosen)))
-            for name, path in chosen.items():
-                runner_values = {
-                    "data_dir": "data",
-                    "tables_dir": f"tables/{name}",
-                    "reports": {k: v for k, v in reports.items() if k != f"{name}.html"},
-                }
-                values = {**base_values, **runner_values}
-                values = {k: v for k, v in values.items() if k in declared[name]}
-                futures[name] = pool.submit(
-                    _gated, gate, execute, name, path, titles[name], values, tmp, nav, bar.step
-                )
-            for name, future in futures.items():
-                results[name] = future.result()
+        runs = _execute_all(plan, tmp, snapshot, started, jobs, bar)
         timings["notebooks"] = time.perf_counter() - t
-        runs = [results[n] for n in chosen]
-        failed = [r for r in runs if r.status != "ok"]
         timings["total"] = time.perf_counter() - t_start
+        failed = [r for r in runs if r.status != "ok"]
         manifest = record_manifest(
-            p, params_file, snapshot, runs, timings, started, status="failed" if failed else "ok"
-        )
-        write_records(tmp, p, manifest, runs)
+            plan.p, plan.params_file, snapshot, runs, timings, started,
+            status="failed" if failed else "ok",
+        )  # fmt: skip
+        write_records(tmp, plan.p, manifest, runs)
         bar.step("wrote manifest.json and index.html")
-        if failed:
-            partial = out_root / f"{p.run_name}.failed"
-            shutil.rmtree(partial, ignore_errors=True)
-            tmp.rename(partial)
-            tmp = None
-            raise _failure(failed, partial, run_dir)
-        swap_into_place(tmp, run_dir)
+        _publish(tmp, plan, failed)
         tmp = None
     finally:
         bar.close()
@@ -335,16 +256,118 @@ def run(
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     return RunResult(
-        run_dir=run_dir, index=run_dir / "index.html", manifest=manifest, notebooks=runs
+        run_dir=plan.run_dir, index=plan.run_dir / "index.html", manifest=manifest, notebooks=runs
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """A checked run before anything is written: its params, notebooks and folders."""
+
+    p: RunParams
+    params_file: Path | None
+    chosen: dict[str, Path]
+    declared: dict[str, dict[str, Any]]
+    titles: dict[str, str]
+    out_root: Path
+    run_dir: Path
+
+
+def _plan(
+    params: str | os.PathLike[str] | RunParams,
+    only: Sequence[str] | None,
+    out: str | os.PathLike[str] | None,
+) -> _Plan:
+    """Check the params and the notebooks; nothing is read or written yet."""
+    if isinstance(params, RunParams):
+        params_file, p = None, params
+    else:
+        params_file, p = Path(params).resolve(), load_params(params)
+    chosen = choose(p, only)
+    out_root = Path(out) if out is not None else Path(p.output_dir)
+    return _Plan(
+        p=p,
+        params_file=params_file,
+        chosen=chosen,
+        declared={name: declared_parameters(path) for name, path in chosen.items()},
+        titles={name: notebook_title(path) for name, path in chosen.items()},
+        out_root=out_root,
+        run_dir=out_root / p.run_name,
+    )
+
+
+def _load(plan: _Plan) -> tuple[Dataset, Path | None]:
+    """Load and validate the data once; Spark tables go through a scratch folder."""
+    p = plan.p
+    if p.source.spark is None:
+        return load_source(p.source), None
+    plan.out_root.mkdir(parents=True, exist_ok=True)
+    scratch = plan.out_root / f".{p.run_name}.spark-tables"
+    return _load_spark(p, scratch), scratch
+
+
+def _write_data(
+    dataset: Dataset, p: RunParams, tmp: Path, timings: dict[str, float], bar: _Progress
+) -> dict[str, Any]:
+    """Write the snapshot, the run's parameters and the estimates every page shares."""
+    t = time.perf_counter()
+    info = write_snapshot(dataset, tmp / "data")
+    files = source_files(p.source.path, tables=p.source.tables) if p.source.path is not None else []
+    write_params(p, tmp / "data")
+    timings["snapshot"] = time.perf_counter() - t
+    bar.step(f"wrote the data snapshot in {timings['snapshot']:.1f}s")
+    t = time.perf_counter()
+    RunData(p, dataset, tmp / "data").precompute()
+    timings["shared estimates"] = time.perf_counter() - t
+    bar.step(f"computed the shared estimates in {timings['shared estimates']:.1f}s")
+    return {**info, "source_files": files}
+
+
+def _execute_all(
+    plan: _Plan,
+    tmp: Path,
+    snapshot: dict[str, Any],
+    started: str,
+    jobs: int,
+    bar: _Progress,
+) -> list[NotebookRun]:
+    """Execute and render every notebook, ``jobs`` at a time; return them in run order."""
+    nav = {
+        "index_href": "index.html",
+        "run_name": plan.p.run_name,
+        "source": snapshot["source"],
+        "generated": started,
+        "version": __version__,
+    }
+    reports = {f"{n}.html": plan.titles[n] for n in plan.chosen}
+    width = min(jobs, len(plan.chosen))
+    with cf.ThreadPoolExecutor(max_workers=width + 1) as pool:
+        pool.submit(vega_bundle)  # build the 0.9 MB JavaScript bundle while kernels start
+        gate = threading.BoundedSemaphore(width)
+        futures = {}
+        for name, path in plan.chosen.items():
+            values = {
+                "data_dir": "data",
+                "tables_dir": f"tables/{name}",
+                "reports": {k: v for k, v in reports.items() if k != f"{name}.html"},
+            }  # the notebook reads every other setting from the run's data (RUNNER_PARAMETERS)
+            values = {k: v for k, v in values.items() if k in plan.declared[name]}
+            futures[name] = pool.submit(
+                _gated, gate, execute, name, path, plan.titles[name], values, tmp, nav, bar.step
+            )
+        return [futures[name].result() for name in plan.chosen]
+
+
+def _publish(tmp: Path, plan: _Plan, failed: list[NotebookRun]) -> None:
+    """Swap the finished run into place, or keep a failed one aside and raise."""
+    if failed:
+        partial = plan.out_root / f"{plan.p.run_name}.failed"
+        shutil.rmtree(partial, ignore_errors=True)
+        tmp.rename(partial)
+        raise _failure(failed, partial, plan.run_dir)
+    swap_into_place(tmp, plan.run_dir)
 
 
 def _gated(gate: threading.BoundedSemaphore, fn: Callable[..., NotebookRun], *args: Any) -> Any:
     with gate:
         return fn(*args)
-
-
-def _write_inputs(dataset: Dataset, p: RunParams, tmp: Path) -> dict[str, Any]:
-    info = write_snapshot(dataset, tmp / "data")
-    files = source_files(p.source.path, tables=p.source.tables) if p.source.path is not None else []
-    return {**info, "source_files": files}

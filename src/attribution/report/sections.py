@@ -38,7 +38,6 @@ __all__ = [
     "GoalOptions",
     "Intervals",
     "ModelOptions",
-    "NotebookSection",
     "ReportOptions",
     "RunParams",
     "ScorecardFiles",
@@ -48,10 +47,6 @@ __all__ = [
 ]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-
-
-class NotebookSection:
-    """Marker base class: the fields of such a section are notebook parameters."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +99,7 @@ class Source:
 
 
 @dataclass(frozen=True)
-class Window(NotebookSection):
+class Window:
     """How journeys are cut (see :func:`attribution.journeys`)."""
 
     lookback_days: float = field(default=DEFAULT_LOOKBACK_DAYS, metadata={"min": 0, "max": 3650})
@@ -114,7 +109,7 @@ class Window(NotebookSection):
 
 
 @dataclass(frozen=True)
-class ReportOptions(NotebookSection):
+class ReportOptions:
     """How results are shown."""
 
     currency: str = field(default="$", metadata={"min_length": 1, "max_length": 5})
@@ -124,7 +119,7 @@ class ReportOptions(NotebookSection):
 
 
 @dataclass(frozen=True)
-class Intervals(NotebookSection):
+class Intervals:
     """How every interval of the run is made: one coverage, one number of draws."""
 
     level: float = field(
@@ -139,7 +134,7 @@ class Intervals(NotebookSection):
 
 
 @dataclass(frozen=True)
-class ScorecardFiles(NotebookSection):
+class ScorecardFiles:
     """The shared scorecard's agreements (see :mod:`attribution.alignment.scorecard`)."""
 
     definitions: str | None = field(default=None, metadata={"min_length": 1})
@@ -151,7 +146,7 @@ class ScorecardFiles(NotebookSection):
 
 
 @dataclass(frozen=True)
-class ModelOptions(NotebookSection):
+class ModelOptions:
     """Which attribution models the reports compare, and how (``models`` section)."""
 
     moved_keys: ClassVar[dict[str, str]] = {"ci": "intervals.level", "n_boot": "intervals.draws"}
@@ -173,7 +168,7 @@ class ModelOptions(NotebookSection):
 
 
 @dataclass(frozen=True)
-class GoalOptions(NotebookSection):
+class GoalOptions:
     """The shared-goal estimates: contributions, the hand-off SLA, lead scores (``goals``)."""
 
     moved_keys: ClassVar[dict[str, str]] = {"level": "intervals.level", "draws": "intervals.draws"}

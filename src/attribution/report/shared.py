@@ -1,0 +1,273 @@
+"""What every report page reads: the run's parameters, its data, and the estimates pages share.
+
+A report page (a notebook) opens its run with :func:`open_run` and gets a :class:`RunData`:
+
+* ``params``: the run's :class:`~attribution.report.sections.RunParams`, one typed object
+  per section (``run.params.intervals.level``, ``run.params.report.currency``...);
+* ``dataset`` and ``journeys``: the validated data and its journeys (built once per page);
+* the estimates that several pages show: :meth:`RunData.contributions`,
+  :meth:`RunData.comparison`, :meth:`RunData.sla_cost`, :meth:`RunData.scorecard`.
+
+Inside ``attribution run`` the runner computes those estimates once, right after the data
+snapshot (:meth:`RunData.precompute`), into ``data/shared/`` of the run folder, and every
+page loads the same objects (:mod:`attribution.report.store`): a number and its interval
+read the same on every page. A notebook opened on its own computes them itself from
+``params`` (any source a params file can name; by default the built-in demo data).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import polars as pl
+
+from attribution.alignment.scorecard import Scorecard, scorecard
+from attribution.config import plain, read_yaml
+from attribution.data import demo
+from attribution.data.dataset import Dataset
+from attribution.data.load import load
+from attribution.data.snapshot import read_snapshot
+from attribution.data.sources.base import mask_url
+from attribution.errors import EstimateWarning, emit
+from attribution.estimates.contributions import ContributionResult, contributions
+from attribution.estimates.speed import SlaCost, sla_cost
+from attribution.journey.build import journeys
+from attribution.models.compare import By, Comparison, compare, model_specs
+from attribution.report import store
+from attribution.report.params import load_params, parse_params
+from attribution.report.sections import RunParams, Source
+
+__all__ = ["PARAMS_FILE", "SHARED_DIR", "RunData", "load_source", "open_run", "write_params"]
+
+PARAMS_FILE = "run.json"
+"""The run's checked parameters, in its data folder (any password masked)."""
+SHARED_DIR = "shared"
+"""Subfolder of the run's data folder holding the estimates every page shares."""
+_WARNINGS = "warnings.json"
+
+T = TypeVar("T")
+
+
+class RunData:
+    """The parameters, data and shared estimates of one run, as a report page sees them.
+
+    Build it with :func:`open_run`. Journeys and estimates are computed on first use and
+    kept; with a run folder, estimates already in it are loaded instead of computed.
+    """
+
+    def __init__(self, params: RunParams, dataset: Dataset, folder: Path | None = None):
+        self.params = params
+        self.dataset = dataset
+        self.folder = folder
+        self._memo: dict[str, Any] = {}
+        self._quiet = False
+
+    @property
+    def journeys(self) -> pl.DataFrame:
+        """Every opportunity's journey, with the run's window (see :func:`attribution.journeys`)."""
+        if "journeys" not in self._memo:
+            w = self.params.window
+            self._memo["journeys"] = journeys(
+                self.dataset, lookback_days=w.lookback_days, as_of=w.as_of
+            )
+        frame: pl.DataFrame = self._memo["journeys"]
+        return frame
+
+    @property
+    def specs(self) -> dict[str, dict[str, Any]]:
+        """The models the run compares, as :func:`attribution.compare` takes them."""
+        m = self.params.models
+        return model_specs(
+            m.models,
+            markov_order=m.markov_order,
+            half_life_days=m.half_life_days,
+            custom_weights=m.custom_weights or None,
+        )
+
+    def contributions(self) -> ContributionResult:
+        """Return the team split of expected revenue: baseline, marketing, sales, joint."""
+        p = self.params
+        return self._shared(
+            "contributions",
+            lambda: contributions(
+                self.dataset,
+                lookback_days=p.window.lookback_days,
+                as_of=p.window.as_of,
+                journeys=self.journeys,
+                channel_groups=p.goals.channel_groups or None,
+                interval=p.goals.interval,
+                level=p.intervals.level,
+                draws=p.intervals.draws,
+            ),
+        )
+
+    def comparison(self, by: By = "channel") -> Comparison:
+        """Return the revenue each model credits per ``by`` (channel, team, campaign)."""
+        iv = self.params.intervals
+        return self._shared(
+            f"comparison_{by}",
+            lambda: compare(self.journeys, self.specs, by=by, level=iv.level, draws=iv.draws),
+        )
+
+    def sla_cost(self) -> SlaCost:
+        """Return what late follow-up cost, per rep, against the agreed SLA."""
+        p = self.params
+        return self._shared(
+            "sla_cost",
+            lambda: sla_cost(
+                self.dataset,
+                sla_hours=p.goals.sla_hours or 24.0,
+                by="rep",
+                bins_hours=p.goals.response_bins_hours,
+                level=p.intervals.level,
+                draws=p.intervals.draws,
+                as_of=p.window.as_of,
+            ),
+        )
+
+    def scorecard(self) -> Scorecard:
+        """Return the scorecard: KPIs against the targets, by the agreed definitions."""
+        p = self.params
+        return scorecard(
+            self.dataset,
+            p.scorecard.targets,
+            p.scorecard.definitions,
+            as_of=p.window.as_of,
+            lookback_days=p.window.lookback_days,
+            draws=p.intervals.draws,
+        )
+
+    def precompute(self) -> dict[str, float]:
+        """Compute every shared estimate into the run folder; return seconds per estimate.
+
+        The warnings an estimate raises are stored with it rather than raised here: each
+        page that loads the estimate raises them again, where a reviewer reads them.
+        """
+        self._quiet = True
+        took: dict[str, float] = {}
+        steps: dict[str, Callable[[], object]] = {
+            "contributions": self.contributions,
+            "comparison_channel": lambda: self.comparison("channel"),
+            "comparison_team": lambda: self.comparison("team"),
+            "comparison_campaign": lambda: self.comparison("campaign"),
+            "sla_cost": self.sla_cost,
+        }
+        try:
+            for name, step in steps.items():
+                t = time.perf_counter()
+                step()
+                took[name] = time.perf_counter() - t
+        finally:
+            self._quiet = False
+        return took
+
+    def _shared(self, name: str, compute: Callable[[], T]) -> T:
+        if name in self._memo:
+            value: T = self._memo[name]
+            return value
+        stored = self.folder / SHARED_DIR / name if self.folder is not None else None
+        if stored is not None and stored.is_dir():
+            value = store.load(stored)
+            messages = json.loads((stored / _WARNINGS).read_text(encoding="utf-8"))
+        else:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", EstimateWarning)
+                value = compute()
+            messages = [str(w.message) for w in caught if issubclass(w.category, EstimateWarning)]
+            for w in caught:  # other warnings go on as usual
+                if not issubclass(w.category, EstimateWarning):
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            if stored is not None:
+                _save_whole(value, messages, stored)
+        if not self._quiet:
+            emit(messages)
+        self._memo[name] = value
+        return value
+
+
+def _save_whole(value: object, messages: list[str], dest: Path) -> None:
+    """Save a result and its warnings under a temporary name, then rename it into place."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        store.save(value, tmp / "result")
+        (tmp / "result" / _WARNINGS).write_text(json.dumps(messages) + "\n", encoding="utf-8")
+        with contextlib.suppress(OSError):  # another page saved it first: keep theirs
+            (tmp / "result").rename(dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_params(params: RunParams, folder: Path) -> Path:
+    """Write the run's parameters into its data folder, any password in a URL masked."""
+    data = plain(params.to_dict())
+    source = data.get("source") or {}
+    if source.get("path"):
+        source["path"] = mask_url(source["path"])
+    path = folder / PARAMS_FILE
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def open_run(
+    data_dir: str | Path | None = None,
+    params: Mapping[str, Any] | str | Path | None = None,
+) -> RunData:
+    """Open a run as a report page sees it: its parameters, data and shared estimates.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder of a run written by ``attribution run`` (``data`` in the run
+        folder): its snapshot, parameters and shared estimates. Empty or ``None`` for a
+        page opened on its own.
+    params
+        For a page opened on its own: the sections of a params file as a mapping (e.g.
+        ``{"source": {"path": "exports/", "mapping": "salesforce"}, "models":
+        {"markov_order": 2}}``) or a params YAML file. Empty: the built-in demo data with
+        the default settings. Ignored with ``data_dir``.
+
+    Examples
+    --------
+    >>> run = open_run(None, {"source": {"demo": {"accounts": 300}}})
+    >>> run.params.intervals.level, run.dataset.source
+    (0.9, 'demo(n_accounts=300, seed=0)')
+    """
+    if data_dir:
+        folder = Path(data_dir)
+        checked = parse_params(read_yaml(folder / PARAMS_FILE, what="run parameters"), agree=False)
+        return RunData(checked, read_snapshot(folder), folder)
+    if isinstance(params, str | Path):
+        checked = load_params(params) if str(params) else parse_params({})
+    else:
+        checked = parse_params(dict(params or {}))
+    return RunData(checked, load_source(checked.source))
+
+
+def load_source(source: Source) -> Dataset:
+    """Load (and validate) the data a params ``source`` section names.
+
+    Raises
+    ------
+    AttributionError
+        The source cannot be read or breaks the data contract (every problem listed).
+    """
+    if source.demo is not None:
+        return demo.generate(n_accounts=source.demo.accounts, seed=source.demo.seed)
+    assert source.path is not None  # checked by the params schema
+    return load(
+        source.path,
+        mapping=source.mapping,
+        columns=source.columns,
+        tables=source.tables,
+        time_zone=source.time_zone,
+        lazy=source.lazy,
+    )
