@@ -73,3 +73,8 @@ def test_channel_summary(demo_small: at.Dataset) -> None:
     assert ch.get_column("touches").sum() == demo_small.touches.height
     assert ch.get_column("touches").is_sorted(descending=True)
     assert ch.filter(pl.col("channel") == "demo").get_column("team").to_list() == ["sales"]
+
+
+@pytest.mark.parametrize("name", at.health.__all__)
+def test_every_health_view_is_reachable_from_the_package(name: str) -> None:
+    assert callable(getattr(at.health, name))

@@ -17,15 +17,12 @@ contribution estimates, the funnel views and the scorecard:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Literal
 
 import polars as pl
 
-from attribution._time import DEFAULT_LOOKBACK_DAYS
-from attribution._time import as_of as resolve_as_of
+from attribution._time import DEFAULT_LOOKBACK_DAYS, hours_between
 from attribution.data.dataset import Dataset, Frame
 from attribution.data.schema import (
     ACCOUNT_ID,
@@ -41,11 +38,10 @@ from attribution.data.schema import (
     SALES,
     SEGMENT,
     TEAM,
-    TEAMS,
     TIMESTAMP,
 )
 from attribution.errors import ParameterError
-from attribution.journey.build import (
+from attribution.journey.columns import (
     JOURNEY_COLUMNS,
     N_TOUCHES,
     OPPORTUNITY_COLUMNS,
@@ -54,13 +50,35 @@ from attribution.journey.build import (
     STATUS,
     WINDOW_END,
     WINDOW_START,
-    _opportunity_windows,
 )
+from attribution.journey.controls import (
+    UNKNOWN,
+    Period,
+    check_period,
+    period_label,
+    with_segment,
+)
+from attribution.journey.groups import (
+    GROUP_PREFIX,
+    Groups,
+    channel_group_columns,
+    channel_groups_of,
+    resolve_channel_groups,
+)
+from attribution.journey.windows import opportunity_windows
 
 __all__ = [
     "FEATURE_COLUMNS",
+    "FIRST_RESPONSE_AT",
+    "GROUP_PREFIX",
+    "MARKETING_TOUCHES",
+    "PERIOD",
+    "SALES_TOUCHES",
+    "SPEED_TO_LEAD_HOURS",
+    "UNKNOWN",
     "Period",
     "channel_group_columns",
+    "channel_groups_of",
     "opportunity_features",
     "period_label",
     "resolve_channel_groups",
@@ -71,8 +89,6 @@ SALES_TOUCHES = "sales_touches"
 FIRST_RESPONSE_AT = "first_response_at"
 SPEED_TO_LEAD_HOURS = "speed_to_lead_hours"
 PERIOD = "period"
-UNKNOWN = "unknown"
-GROUP_PREFIX = "touches_"
 
 FEATURE_COLUMNS: tuple[str, ...] = (
     OPPORTUNITY_ID,
@@ -93,126 +109,6 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     SPEED_TO_LEAD_HOURS,
 )
 """Columns of :func:`opportunity_features`, in order (channel-group counts follow)."""
-
-Period = Literal["month", "quarter", "year"]
-_PERIODS: tuple[str, ...] = ("month", "quarter", "year")
-
-
-def period_label(column: str, period: Period) -> pl.Expr:
-    """Label a timestamp column by calendar period: ``2025-03``, ``2025-Q1`` or ``2025``.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> from datetime import UTC, datetime
-    >>> df = pl.DataFrame({"t": [datetime(2025, 5, 2)]})
-    >>> df.select(period_label("t", "quarter")).item()
-    '2025-Q2'
-    """
-    if period not in _PERIODS:
-        raise ParameterError(f"period must be one of {', '.join(_PERIODS)}; got {period!r}")
-    t = pl.col(column)
-    year = t.dt.year().cast(pl.String)
-    if period == "year":
-        return year
-    if period == "quarter":
-        return pl.format("{}-Q{}", year, t.dt.quarter())
-    return pl.format("{}-{}", year, t.dt.month().cast(pl.String).str.zfill(2))
-
-
-def _safe_name(group: str) -> str:
-    return re.sub(r"\W+", "_", group.strip().lower()).strip("_") or "group"
-
-
-def channel_group_columns(channel_groups: Mapping[str, object]) -> dict[str, str]:
-    """Map each channel group to the feature column holding its touch counts.
-
-    Examples
-    --------
-    >>> channel_group_columns({"Paid media": ["paid_search"], "Field": ["event"]})
-    {'Paid media': 'touches_paid_media', 'Field': 'touches_field'}
-    """
-    columns: dict[str, str] = {}
-    for group in channel_groups:
-        name = GROUP_PREFIX + _safe_name(str(group))
-        if name in columns.values():
-            raise ParameterError(
-                f"channel_groups: group names {group!r} and "
-                f"{next(g for g, c in columns.items() if c == name)!r} are too similar "
-                "(they differ only in case or punctuation); rename one"
-            )
-        columns[str(group)] = name
-    return columns
-
-
-def _check_groups(
-    channel_groups: Mapping[str, Sequence[str]], team_of: Mapping[str, set[str]]
-) -> dict[str, tuple[str, list[str]]]:
-    """Validate channel groups against the data: ``group -> (team, channels)``.
-
-    Each group must hold channels of one team, and each channel may sit in one group. Channels
-    of the data that no group names are gathered in ``other marketing`` / ``other sales``.
-    """
-    if not isinstance(channel_groups, Mapping) or not channel_groups:
-        raise ParameterError(
-            "channel_groups must map group names to lists of channels, e.g. "
-            "{'paid': ['paid_search', 'paid_social'], 'field': ['event']}; "
-            f"got {channel_groups!r}"
-        )
-    seen: dict[str, str] = {}
-    out: dict[str, tuple[str, list[str]]] = {}
-    for group, channels in channel_groups.items():
-        if isinstance(channels, str) or not isinstance(channels, Sequence) or not channels:
-            raise ParameterError(
-                f"channel_groups[{group!r}] must be a non-empty list of channels, got {channels!r}"
-            )
-        teams: set[str] = set()
-        for channel in channels:
-            if channel in seen:
-                raise ParameterError(
-                    f"channel {channel!r} is in two channel groups: {seen[channel]!r} and "
-                    f"{group!r}; a channel belongs to one group"
-                )
-            seen[channel] = str(group)
-            teams |= team_of.get(channel, set())
-        if len(teams) > 1:
-            raise ParameterError(
-                f"channel_groups[{group!r}] mixes marketing and sales channels "
-                f"({', '.join(channels)}); a group must belong to one team"
-            )
-        if not teams:
-            known = ", ".join(sorted(team_of)) or "none"
-            raise ParameterError(
-                f"channel_groups[{group!r}]: none of its channels ({', '.join(channels)}) "
-                f"occurs in the data; channels present: {known}"
-            )
-        out[str(group)] = (teams.pop(), list(channels))
-    for team in TEAMS:
-        rest = sorted(c for c, ts in team_of.items() if team in ts and c not in seen)
-        if rest:
-            name = f"other {team}"
-            if name in out:
-                raise ParameterError(f"channel_groups: the name {name!r} is reserved")
-            out[name] = (team, rest)
-    return out
-
-
-def resolve_channel_groups(
-    touches: Frame, channel_groups: Mapping[str, Sequence[str]]
-) -> dict[str, tuple[str, list[str]]]:
-    """Check channel groups against the data's channels: ``{group: (team, channels)}``.
-
-    ``touches`` is the touches table or journeys (anything with ``team`` and ``channel``).
-
-    Each group must hold channels of one team and each channel may sit in one group;
-    channels of the data that no group names are gathered in ``other marketing`` /
-    ``other sales``.
-    """
-    pairs = touches.lazy().select(TEAM, CHANNEL).drop_nulls().unique().collect()
-    team_of: dict[str, set[str]] = {}
-    for team, channel in pairs.iter_rows():
-        team_of.setdefault(channel, set()).add(team)
-    return _check_groups(channel_groups, team_of)
 
 
 def opportunity_features(
@@ -263,58 +159,82 @@ def opportunity_features(
     >>> f.select("marketing_touches", "sales_touches").min().row(0)
     (0, 0)
     """
-    if period not in _PERIODS:
-        raise ParameterError(f"period must be one of {', '.join(_PERIODS)}; got {period!r}")
+    check_period(period)
     if journeys is None:
-        # the journeys' windows without their ordering: no sort, no milestones
-        if not lookback_days >= 0:
-            raise ParameterError(f"lookback_days must be >= 0, got {lookback_days!r}")
-        base = _opportunity_windows(dataset, lookback_days, resolve_as_of(dataset, as_of)).select(
-            OPPORTUNITY_COLUMNS
-        )
-        touches = dataset.lazy("touches").select(ACCOUNT_ID, OCCURRED_AT, TEAM, CHANNEL)
-        rows = (
-            base.select(OPPORTUNITY_ID, ACCOUNT_ID, WINDOW_START, WINDOW_END)
-            .join(touches, on=ACCOUNT_ID)
-            .filter(pl.col(OCCURRED_AT).is_between(pl.col(WINDOW_START), pl.col(WINDOW_END)))
-        )
-        seen: Frame = touches
+        base, rows, seen = _from_dataset(dataset, lookback_days=lookback_days, as_of=as_of)
     else:
-        j = journeys.lazy()
-        missing = set(JOURNEY_COLUMNS) - set(j.collect_schema().names())
-        if missing:
-            raise ParameterError(
-                "journeys must be the output of attribution.journeys(); it lacks "
-                + ", ".join(sorted(missing))
-            )
-        base = j.filter(pl.col(POSITION) <= 1).select(
-            OPPORTUNITY_COLUMNS
-        )  # one row per opportunity
-        rows = j.filter(pl.col(N_TOUCHES) > 0)
-        seen = j
+        base, rows, seen = _from_journeys(journeys)
     groups = resolve_channel_groups(seen, channel_groups) if channel_groups is not None else {}
     group_cols = channel_group_columns(groups) if groups else {}
+    base = _with_first_mql(base, dataset)
+    counts = _touch_counts(rows, base, groups, group_cols)
+    return (
+        _finish(base, counts, dataset, period, list(group_cols.values()))
+        # bounded memory on scans
+        .collect(engine="streaming" if dataset.is_lazy else "auto")
+    )
 
-    # the hand-off: the account's first MQL, if at or before the opportunity's creation
-    if dataset.contacts is not None:
-        mql = (
-            dataset.lazy("contacts")
-            .group_by(ACCOUNT_ID)
-            .agg(pl.col(MQL_AT).min().alias("_first_mql"))
-            .filter(pl.col("_first_mql").is_not_null())
-        )
-        base = (
-            base.join(mql, on=ACCOUNT_ID, how="left")
-            .with_columns(
-                pl.when(pl.col("_first_mql") <= pl.col(OPPORTUNITY_CREATED_AT))
-                .then(pl.col("_first_mql"))
-                .alias(MQL_AT)
-            )
-            .drop("_first_mql")
-        )
-    else:
-        base = base.with_columns(pl.lit(None, dtype=TIMESTAMP).alias(MQL_AT))
 
+def _from_dataset(
+    dataset: Dataset, *, lookback_days: float, as_of: datetime | None
+) -> tuple[pl.LazyFrame, pl.LazyFrame, Frame]:
+    """Opportunities, their touches in window, and all touches, without building journeys.
+
+    The journeys' windows without their ordering: no sort, no milestones.
+    """
+    base = opportunity_windows(dataset, lookback_days=lookback_days, as_of=as_of).select(
+        OPPORTUNITY_COLUMNS
+    )
+    touches = dataset.lazy("touches").select(ACCOUNT_ID, OCCURRED_AT, TEAM, CHANNEL)
+    rows = (
+        base.select(OPPORTUNITY_ID, ACCOUNT_ID, WINDOW_START, WINDOW_END)
+        .join(touches, on=ACCOUNT_ID)
+        .filter(pl.col(OCCURRED_AT).is_between(pl.col(WINDOW_START), pl.col(WINDOW_END)))
+    )
+    return base, rows, touches
+
+
+def _from_journeys(journeys: Frame) -> tuple[pl.LazyFrame, pl.LazyFrame, Frame]:
+    """Opportunities (one row each), their touch rows, and all rows, from built journeys."""
+    j = journeys.lazy()
+    missing = set(JOURNEY_COLUMNS) - set(j.collect_schema().names())
+    if missing:
+        raise ParameterError(
+            "journeys must be the output of attribution.journeys(); it lacks "
+            + ", ".join(sorted(missing))
+        )
+    base = j.filter(pl.col(POSITION) <= 1).select(OPPORTUNITY_COLUMNS)
+    return base, j.filter(pl.col(N_TOUCHES) > 0), j
+
+
+def _with_first_mql(base: pl.LazyFrame, dataset: Dataset) -> pl.LazyFrame:
+    """Add ``mql_at``: the account's first MQL, if at or before the opportunity's creation.
+
+    That MQL is the hand-off from marketing to sales; empty without contacts.
+    """
+    if dataset.contacts is None:
+        return base.with_columns(pl.lit(None, dtype=TIMESTAMP).alias(MQL_AT))
+    mql = (
+        dataset.lazy("contacts")
+        .group_by(ACCOUNT_ID)
+        .agg(pl.col(MQL_AT).min().alias("_first_mql"))
+        .filter(pl.col("_first_mql").is_not_null())
+    )
+    return (
+        base.join(mql, on=ACCOUNT_ID, how="left")
+        .with_columns(
+            pl.when(pl.col("_first_mql") <= pl.col(OPPORTUNITY_CREATED_AT))
+            .then(pl.col("_first_mql"))
+            .alias(MQL_AT)
+        )
+        .drop("_first_mql")
+    )
+
+
+def _touch_counts(
+    rows: pl.LazyFrame, base: pl.LazyFrame, groups: Groups, group_cols: Mapping[str, str]
+) -> pl.LazyFrame:
+    """Per opportunity with touches: touches per team and group, first sales touch after MQL."""
     counts = [
         (pl.col(TEAM) == MARKETING).sum().cast(pl.Int64).alias(MARKETING_TOUCHES),
         (pl.col(TEAM) == SALES).sum().cast(pl.Int64).alias(SALES_TOUCHES),
@@ -326,7 +246,7 @@ def opportunity_features(
             for g, (team, channels) in groups.items()
         ],
     ]
-    per_opp = (
+    return (
         rows.select(OPPORTUNITY_ID, OCCURRED_AT, TEAM, CHANNEL)
         .join(base.select(OPPORTUNITY_ID, MQL_AT), on=OPPORTUNITY_ID, how="left")
         .group_by(OPPORTUNITY_ID)
@@ -338,30 +258,26 @@ def opportunity_features(
             .alias(FIRST_RESPONSE_AT),
         )
     )
-    count_cols = [MARKETING_TOUCHES, SALES_TOUCHES, *group_cols.values()]
-    out = base.join(per_opp, on=OPPORTUNITY_ID, how="left").with_columns(
-        pl.col(count_cols).fill_null(0)
+
+
+def _finish(
+    base: pl.LazyFrame,
+    counts: pl.LazyFrame,
+    dataset: Dataset,
+    period: Period,
+    group_cols: Sequence[str],
+) -> pl.LazyFrame:
+    """Join the counts (0 for deals without touches), add the controls and speed-to-lead."""
+    out = base.join(counts, on=OPPORTUNITY_ID, how="left").with_columns(
+        pl.col([MARKETING_TOUCHES, SALES_TOUCHES, *group_cols]).fill_null(0)
     )
-    if dataset.accounts is not None:
-        segments = dataset.lazy("accounts").select(ACCOUNT_ID, pl.col(SEGMENT).cast(pl.String))
-        out = out.join(segments, on=ACCOUNT_ID, how="left")
-    else:
-        out = out.with_columns(pl.lit(None, dtype=pl.String).alias(SEGMENT))
     return (
-        out.rename({OPPORTUNITY_CREATED_AT: CREATED_AT})
+        with_segment(out, dataset)
+        .rename({OPPORTUNITY_CREATED_AT: CREATED_AT})
         .with_columns(
-            pl.col(SEGMENT).fill_null(UNKNOWN),
             period_label(CREATED_AT, period).alias(PERIOD),
-            ((pl.col(FIRST_RESPONSE_AT) - pl.col(MQL_AT)).dt.total_microseconds() / 3.6e9).alias(
-                SPEED_TO_LEAD_HOURS
-            ),
+            hours_between(FIRST_RESPONSE_AT, MQL_AT).alias(SPEED_TO_LEAD_HOURS),
         )
-        .select(*FEATURE_COLUMNS, *group_cols.values())
+        .select(*FEATURE_COLUMNS, *group_cols)
         .sort(OPPORTUNITY_ID)
-        .collect(engine="streaming" if dataset.is_lazy else "auto")  # bounded memory on scans
     )
-
-
-def channel_groups_of(features: pl.DataFrame) -> list[str]:
-    """Names of the channel-group count columns in a features frame."""
-    return [c for c in features.columns if c.startswith(GROUP_PREFIX)]

@@ -31,12 +31,15 @@ from attribution.data.schema import (
     SEGMENT,
     TEAM,
     TIMESTAMP,
+    TOUCH_ID,
 )
 from attribution.errors import ParameterError
-from attribution.journey.features import period_label
+from attribution.journey.controls import UNKNOWN, period_label, segments_of, with_segment
+from attribution.journey.features import FIRST_RESPONSE_AT
 
 __all__ = [
     "NO_RESPONSE",
+    "RESPONSE_COLUMNS",
     "SPEED_BY",
     "UNKNOWN",
     "SpeedBy",
@@ -48,9 +51,26 @@ __all__ = [
 ]
 
 SpeedBy = Literal["rep", "lead_source", "month", "segment"]
-UNKNOWN = "unknown"
 NO_RESPONSE = "(no response)"
 SPEED_BY: tuple[str, ...] = ("rep", "lead_source", "month", "segment")
+
+RESPONSE_COLUMNS: tuple[str, ...] = (
+    ACCOUNT_ID,
+    CONTACT_ID,
+    MQL_AT,
+    LEAD_SOURCE,
+    SEGMENT,
+    "month",
+    FIRST_RESPONSE_AT,
+    REP,
+    "response_hours",
+    "followed_up",
+    "pending",
+    "within_sla",
+    "opportunity",
+    "won",
+)
+"""Columns of :func:`response_times`, in order."""
 
 
 def by_list(by: str | Sequence[str] | None, allowed: Sequence[str], name: str) -> list[str]:
@@ -82,13 +102,6 @@ def need_contacts(dataset: Dataset, what: str) -> None:
             f"{what} needs the contacts table (leads with created_at and mql_at); "
             f"the dataset from {dataset.source} has none"
         )
-
-
-def segments_of(dataset: Dataset) -> pl.LazyFrame | None:
-    """``account_id`` and ``segment`` (as text) of every account; ``None`` without accounts."""
-    if dataset.accounts is None:
-        return None
-    return dataset.lazy("accounts").select(ACCOUNT_ID, pl.col(SEGMENT).cast(pl.String))
 
 
 def sales_only_on_won(dataset: Dataset) -> bool:
@@ -128,6 +141,16 @@ def response_times(
     the account at or after it. An MQL not followed up by ``as_of`` is *never followed up*,
     unless it is younger than ``sla_hours`` (then *pending*: its SLA cannot be judged yet).
 
+    Parameters
+    ----------
+    dataset
+        A validated dataset with ``contacts`` (``mql_at``) and sales touches.
+    sla_hours
+        The agreed maximum hours from MQL to the first sales touch.
+    as_of
+        The moment the data is seen at (default: its latest timestamp); later MQLs,
+        touches and deals are left out.
+
     Returns
     -------
     polars.DataFrame
@@ -148,7 +171,23 @@ def response_times(
     if not sla_hours > 0:
         raise ParameterError(f"sla_hours must be a positive number of hours; got {sla_hours!r}")
     now = pl.lit(resolve_as_of(dataset, as_of)).cast(TIMESTAMP)
-    mqls = (
+    mqls = _first_mqls(dataset, now)
+    out = (
+        mqls.join(_first_responses(dataset, mqls, now), on=ACCOUNT_ID, how="left")
+        .join(_opportunities_after(dataset, mqls, now), on=ACCOUNT_ID, how="left")
+        .pipe(with_segment, dataset)
+    )
+    return (
+        _with_outcomes(out, now, sla_hours)
+        .select(RESPONSE_COLUMNS)
+        .sort(MQL_AT, ACCOUNT_ID)
+        .collect()
+    )
+
+
+def _first_mqls(dataset: Dataset, now: pl.Expr) -> pl.LazyFrame:
+    """Each account's first MQL by ``now``: its contact, time and lead source."""
+    return (
         dataset.lazy("contacts")
         .filter(pl.col(MQL_AT).is_not_null() & (pl.col(MQL_AT) <= now))
         .group_by(ACCOUNT_ID)
@@ -158,18 +197,26 @@ def response_times(
             pl.col(LEAD_SOURCE).sort_by(MQL_AT, CONTACT_ID).first().fill_null(UNKNOWN),
         )
     )
+
+
+def _first_responses(dataset: Dataset, mqls: pl.LazyFrame, now: pl.Expr) -> pl.LazyFrame:
+    """Each account's first sales touch at or after its MQL (by ``now``), and its rep."""
     sales = dataset.lazy("touches").filter((pl.col(TEAM) == SALES) & (pl.col(OCCURRED_AT) <= now))
-    first = (
+    return (
         mqls.select(ACCOUNT_ID, MQL_AT)
-        .join(sales.select(ACCOUNT_ID, OCCURRED_AT, REP, "touch_id"), on=ACCOUNT_ID)
+        .join(sales.select(ACCOUNT_ID, OCCURRED_AT, REP, TOUCH_ID), on=ACCOUNT_ID)
         .filter(pl.col(OCCURRED_AT) >= pl.col(MQL_AT))
         .group_by(ACCOUNT_ID)
         .agg(
-            pl.col(OCCURRED_AT).min().alias("first_response_at"),
-            pl.col(REP).sort_by(OCCURRED_AT, "touch_id").first(),
+            pl.col(OCCURRED_AT).min().alias(FIRST_RESPONSE_AT),
+            pl.col(REP).sort_by(OCCURRED_AT, TOUCH_ID).first(),
         )
     )
-    opps = (
+
+
+def _opportunities_after(dataset: Dataset, mqls: pl.LazyFrame, now: pl.Expr) -> pl.LazyFrame:
+    """Whether each MQL's account created an opportunity after it, and won a deal by ``now``."""
+    return (
         dataset.lazy("opportunities")
         .filter(pl.col(CREATED_AT) <= now)
         .join(mqls.select(ACCOUNT_ID, MQL_AT), on=ACCOUNT_ID)
@@ -179,49 +226,23 @@ def response_times(
             (pl.col(IS_WON) & (pl.col(CLOSED_AT) <= now)).any().alias("won"),
         )
     )
-    out = mqls.join(first, on=ACCOUNT_ID, how="left").join(opps, on=ACCOUNT_ID, how="left")
-    segments = segments_of(dataset)
-    if segments is not None:
-        out = out.join(segments, on=ACCOUNT_ID, how="left")
-    else:
-        out = out.with_columns(pl.lit(None, dtype=pl.String).alias(SEGMENT))
-    hours = hours_between("first_response_at", MQL_AT)
-    age_hours = hours_between(now, MQL_AT)
-    followed = pl.col("first_response_at").is_not_null()
-    pending = ~followed & (age_hours < sla_hours)
-    return (
-        out.with_columns(
-            pl.col(SEGMENT).fill_null(UNKNOWN),
-            period_label(MQL_AT, "month").alias("month"),
-            hours.alias("response_hours"),
-            followed.alias("followed_up"),
-            pending.alias("pending"),
-            pl.col(REP).fill_null(NO_RESPONSE),
-            pl.col("opportunity").fill_null(False),
-            pl.col("won").fill_null(False),
-        )
-        .with_columns(
-            pl.when(pl.col("pending"))
-            .then(None)
-            .otherwise(pl.col("followed_up") & (pl.col("response_hours") <= sla_hours))
-            .alias("within_sla")
-        )
-        .select(
-            ACCOUNT_ID,
-            CONTACT_ID,
-            MQL_AT,
-            LEAD_SOURCE,
-            SEGMENT,
-            "month",
-            "first_response_at",
-            REP,
-            "response_hours",
-            "followed_up",
-            "pending",
-            "within_sla",
-            "opportunity",
-            "won",
-        )
-        .sort(MQL_AT, ACCOUNT_ID)
-        .collect()
+
+
+def _with_outcomes(out: pl.LazyFrame, now: pl.Expr, sla_hours: float) -> pl.LazyFrame:
+    """Add the MQL's month, response hours, follow-up, pending and SLA flags."""
+    followed = pl.col(FIRST_RESPONSE_AT).is_not_null()
+    pending = ~followed & (hours_between(now, MQL_AT) < sla_hours)
+    return out.with_columns(
+        period_label(MQL_AT, "month").alias("month"),
+        hours_between(FIRST_RESPONSE_AT, MQL_AT).alias("response_hours"),
+        followed.alias("followed_up"),
+        pending.alias("pending"),
+        pl.col(REP).fill_null(NO_RESPONSE),
+        pl.col("opportunity").fill_null(False),
+        pl.col("won").fill_null(False),
+    ).with_columns(
+        pl.when(pl.col("pending"))
+        .then(None)
+        .otherwise(pl.col("followed_up") & (pl.col("response_hours") <= sla_hours))
+        .alias("within_sla")
     )
