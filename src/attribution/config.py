@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import yaml
 
@@ -29,6 +29,8 @@ from attribution._text import closest, did_you_mean
 from attribution.errors import ParameterError
 
 __all__ = ["ParamProblem", "check_schema", "plain", "raise_problems", "read_yaml"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -365,7 +367,7 @@ def read_yaml(path: str | os.PathLike[str], *, what: str = "file") -> Any:
         raise ParameterError(f"{what} {file} is not valid YAML: {exc}") from None
 
 
-def check_schema(cls: type, data: Any, *, prefix: str = "") -> tuple[Any, list[ParamProblem]]:
+def check_schema(cls: type[T], data: Any, *, prefix: str = "") -> tuple[T, list[ParamProblem]]:
     """Check parsed YAML against any schema of frozen dataclasses, as params files are.
 
     Unknown keys name the closest valid one (or where the key belongs in ``cls``), values

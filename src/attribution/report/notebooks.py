@@ -91,7 +91,7 @@ def notebook_title(path: str | os.PathLike[str]) -> str:
             continue
         for line in cell.source.splitlines():
             if line.startswith("#"):
-                return line.lstrip("#").strip()
+                return str(line.lstrip("#").strip())
     return Path(path).stem
 
 

@@ -225,4 +225,5 @@ class RunParams:
         >>> RunParams().to_dict()["source"]["demo"]
         {'accounts': 2000, 'seed': 0}
         """
-        return plain(dataclasses.asdict(self))
+        out: dict[str, Any] = plain(dataclasses.asdict(self))
+        return out
