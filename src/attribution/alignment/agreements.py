@@ -101,6 +101,10 @@ def read_agreement(
     """
     if source is None or (isinstance(source, str) and source == ""):
         source = shipped_file(f"{kind}.yaml")
+    if not isinstance(source, Mapping | str | os.PathLike):
+        raise ParameterError(
+            f"the {kind}: expected a YAML file, a mapping or None, got {type(source).__name__}"
+        )
     if isinstance(source, Mapping):
         data: Any = source
         text = yaml.safe_dump(dict(source), sort_keys=False, allow_unicode=True)

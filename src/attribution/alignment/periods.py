@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from attribution.errors import ParameterError
+
 __all__ = ["period_bounds", "period_label"]
 
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -51,7 +53,7 @@ def period_bounds(due: date, period: str, *, back: int = 0) -> list[tuple[dateti
 
     The target's own period is the calendar period holding ``due``, cut at the end of the
     due day (its end is exclusive); earlier periods are whole calendar periods. Oldest
-    first.
+    first. ``period`` is ``month``, ``quarter`` or ``year``.
 
     Examples
     --------
@@ -59,6 +61,8 @@ def period_bounds(due: date, period: str, *, back: int = 0) -> list[tuple[dateti
     ...  for s, e in period_bounds(date(2026, 5, 15), "month", back=1)]
     [('2026-04-01', '2026-05-01'), ('2026-05-01', '2026-05-16')]
     """
+    if period not in _MONTHS:
+        raise ParameterError(f"period must be one of {', '.join(_MONTHS)}; got {period!r}")
     start = _start_of(due, period)
     end = min(_shift(start, period, 1), due + timedelta(days=1))
     out = [(_midnight(start), _midnight(end))]

@@ -136,7 +136,7 @@ class AppliedDefinitions:
             f"By the agreed definitions, **{n_mql:,}** of {c.height:,} contacts became MQLs "
             f"and **{n_sql:,}** of those became SQLs by {self.as_of:%Y-%m-%d}."
         ]
-        for stage, column in (("MQL", CRM_MQL_AT), ("SQL", CRM_SQL_AT)):
+        for stage, _, column, _ in STAGES:
             if not self.crm_labels[stage]:
                 lines.append(f"The data carries no CRM {stage} dates to compare with.")
                 continue

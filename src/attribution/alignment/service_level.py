@@ -204,7 +204,6 @@ def rank_reps(
         per.select("month", REP, "mqls", "within_sla", "share_within_sla", "median_hours"),
         value="share_within_sla",
         agreed=d.sla.within_sla_share,
-        size="mqls",
         order=[("share_within_sla", True), ("median_hours", False), ("mqls", True), (REP, False)],
         now=now,
         on_track=on_track,
@@ -239,7 +238,6 @@ def rank_campaigns(
         per,
         value="sql_rate",
         agreed=d.sla.mql_to_sql_rate,
-        size="mqls",
         order=[("sqls", True), ("sql_rate", True), ("mqls", True), (CAMPAIGN, False)],
         now=now,
         on_track=on_track,
@@ -252,12 +250,16 @@ def _ranked(
     *,
     value: str,
     agreed: float | None,
-    size: str,
     order: list[tuple[str, bool]],
     now: datetime,
     on_track: float,
     min_mqls: int,
 ) -> pl.DataFrame:
+    """Set each row's status against ``agreed`` and rank it within its month.
+
+    Rows with at least ``min_mqls`` MQLs are ranked by ``order`` (column, descending);
+    the others follow, unranked.
+    """
     _, _, label = status(
         actual=pl.col(value),
         target=pl.lit(agreed, dtype=pl.Float64),
@@ -266,7 +268,7 @@ def _ranked(
         cumulative=pl.lit(False),
         on_track=on_track,
     )
-    ranked = pl.col(size) >= min_mqls
+    ranked = pl.col("mqls") >= min_mqls
     names = [c for c, _ in order]
     desc = [d for _, d in order]
     out = per.with_columns(
