@@ -92,7 +92,22 @@ def sources(
 ) -> tuple[KpiSources, AppliedDefinitions | None]:
     """Build what the KPIs are computed from, once; append what could not be done to notes.
 
-    Returns the sources and the applied definitions (``None`` without contacts).
+    Parameters
+    ----------
+    dataset, d, t
+        The data, the agreed definitions and the targets (the contribution estimate is
+        made only when a target needs it).
+    now
+        The as-of moment.
+    lookback_days, draws, seed
+        The journey window, interval draws and seed of the features and the estimate.
+    notes
+        Appended to: the definitions' notes and the estimate's warnings.
+
+    Returns
+    -------
+    tuple
+        The :class:`KpiSources` and the applied definitions (``None`` without contacts).
     """
     applied = None
     first = None

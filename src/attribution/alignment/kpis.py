@@ -194,7 +194,26 @@ def _estimate(kpi: str, periods: pl.DataFrame, s: KpiSources) -> pl.DataFrame:
 def target_rows(
     i: int, target: Target, t: Targets, s: KpiSources, now: datetime, start: datetime
 ) -> pl.DataFrame:
-    """Measure target ``i`` over its period and the ``history`` earlier ones (no status yet)."""
+    """Measure target ``i`` over its period and the ``history`` earlier ones (no status yet).
+
+    Parameters
+    ----------
+    i, target
+        The target's position in the file and the target.
+    t
+        The targets (for ``history``).
+    s
+        What the KPIs are computed from (:func:`attribution.alignment.kpi_sources.sources`).
+    now, start
+        The as-of moment and the data's first timestamp.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per period: the :data:`COLUMNS` but ``expected``, ``progress`` and
+        ``status``, with the KPI's direction, whether it is cumulative or an estimate, and
+        ``is_target_period``.
+    """
     kpi = KPIS[str(target.kpi)]
     assert target.target is not None  # checked when the targets were loaded
     periods = _periods(target, t.history, now, start)
@@ -269,7 +288,17 @@ def _note(reason: str, own: str | None) -> pl.Expr:
 
 # ------------------------------------------------------------------------------ scoring
 def scored(history: pl.DataFrame, on_track: float) -> pl.DataFrame:
-    """Add ``expected``, ``progress`` and ``status`` to measured target periods."""
+    """Add ``expected``, ``progress`` and ``status`` to measured target periods.
+
+    Examples
+    --------
+    >>> h = pl.DataFrame({"actual": [50.0, 30.0], "target": [100.0, 100.0],
+    ...                   "elapsed": [1.0, 0.5], "higher_is_better": True, "cumulative": True,
+    ...                   "ci_low": None, "ci_high": None},
+    ...                  schema_overrides={"ci_low": pl.Float64, "ci_high": pl.Float64})
+    >>> scored(h, on_track=0.9).select("expected", "progress", "status").rows()
+    [(100.0, 0.5, 'missed'), (50.0, 0.6, 'behind')]
+    """
     expected, progress, label = status(
         actual=pl.col("actual"),
         target=pl.col("target"),
@@ -286,7 +315,19 @@ def scored(history: pl.DataFrame, on_track: float) -> pl.DataFrame:
 
 
 def trend(history: pl.DataFrame) -> pl.DataFrame:
-    """Return the target periods with the previous actual and the direction of change."""
+    """Return the target periods with the previous actual and the direction of change.
+
+    A count in the current period is compared at its pace (actual / elapsed share); a
+    change of less than 5% either way is ``steady``.
+
+    Examples
+    --------
+    >>> h = pl.DataFrame({"target_id": [0, 0], "start": [1, 2], "actual": [50.0, 30.0],
+    ...                   "elapsed": [1.0, 0.5], "higher_is_better": True, "cumulative": True,
+    ...                   "is_target_period": [False, True]})
+    >>> trend(h).select("actual", "previous", "trend").rows()
+    [(30.0, 50.0, 'improving')]
+    """
     ordered = history.sort("target_id", "start").with_columns(
         pl.col("actual").shift(1).over("target_id").alias("previous")
     )
@@ -312,7 +353,20 @@ def trend(history: pl.DataFrame) -> pl.DataFrame:
 
 
 def check_targets(t: Targets, start: datetime, now: datetime) -> None:
-    """Refuse targets whose period ends before the data begins (one error lists them all)."""
+    """Refuse targets whose period ends before the data begins (one error lists them all).
+
+    Examples
+    --------
+    >>> from datetime import UTC, datetime
+    >>> from attribution.alignment.targets import load_targets
+    >>> t = load_targets({"targets": [{"kpi": "mqls", "target": 5, "owner": "joint",
+    ...                                "due": "2024-01-31"}]})
+    >>> check_targets(t, datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
+    Traceback (most recent call last):
+    ...
+    attribution.errors.ParameterError: 1 problem in the targets for data from 2025-01-01 to 2026-06-01:
+      1. targets[0] (mqls, due 2024-01-31): its period 2024-01-01 to 2024-01-31 ends before the data begins (2025-01-01), so it can never be measured; move the due date
+    """  # noqa: E501
     problems = []
     for i, target in enumerate(t.targets):
         due = target.due

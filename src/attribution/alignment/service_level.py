@@ -99,7 +99,26 @@ def sla_by_month(
     now: datetime,
     on_track: float,
 ) -> pl.DataFrame:
-    """Marketing's and sales' sides of the SLA, month by month, each against its agreed level."""
+    """Marketing's and sales' sides of the SLA, month by month, each against its agreed level.
+
+    Parameters
+    ----------
+    s
+        The hand-offs (:func:`attribution.alignment.kpi_sources.sources`).
+    applied
+        The agreed definitions applied (``None``: an empty table).
+    d
+        The definitions: the response hours and the agreed levels.
+    now
+        The as-of moment: the current month's counts are pro-rated to it.
+    on_track
+        Share of the agreed level at which the current month counts as on track.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per month, the columns of :attr:`attribution.Scorecard.sla`.
+    """
     if s.first_mqls is None or applied is None:
         return pl.DataFrame(schema=_SLA_SCHEMA)
     marketing = s.first_mqls.group_by("month").agg(
