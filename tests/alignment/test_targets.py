@@ -234,3 +234,10 @@ def test_more_never_makes_a_status_worse(
     )["status"].to_list()
     assert RANK[out[1]] <= RANK[out[0]], out
     assert set(out) <= {"met", "on track", "behind", "missed"}
+
+
+def test_an_unknown_period_or_a_file_that_is_no_file_is_a_parameter_error() -> None:
+    with pytest.raises(at.ParameterError, match="period must be one of month, quarter, year"):
+        period_bounds(date(2026, 6, 30), "week")
+    with pytest.raises(at.ParameterError, match="the targets: expected a YAML file, a mapping"):
+        load_targets(42)  # type: ignore[arg-type]

@@ -47,13 +47,18 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import yaml
-
-from attribution.config import ParamProblem, check_schema, read_yaml
-from attribution.errors import ParameterError
+from attribution.alignment.agreements import read_agreement, shipped_file
+from attribution.alignment.definitions_schema import (
+    Behaviour,
+    MqlRule,
+    ScoreRule,
+    ServiceLevel,
+    SqlRule,
+)
+from attribution.alignment.definitions_text import describe
+from attribution.config import ParamProblem
 
 __all__ = [
     "Behaviour",
@@ -65,93 +70,6 @@ __all__ = [
     "load_definitions",
     "shipped_file",
 ]
-
-PointsBy = Literal["channel", "activity"]
-ScoreFrom = Literal["touches", "crm"]
-Combine = Literal["all", "any"]
-Acceptance = Literal["sales_touch", "opportunity"]
-
-_SHARE = {"min": 0.0, "max": 1.0}
-
-
-# ------------------------------------------------------------------------------ schema
-@dataclass(frozen=True)
-class ScoreRule:
-    """A lead score and the threshold that makes a contact an MQL."""
-
-    source: ScoreFrom = "touches"
-    """``touches``: points per touch of the contact; ``crm``: the contacts' ``score`` column
-    (today's value, no history: the MQL moment is then the first moment the other
-    conditions hold, at the earliest the contact's creation)."""
-    points: dict[str, float] | None = None
-    """Points per touch, by channel (or activity, see ``points_by``); others score 0."""
-    points_by: PointsBy = "channel"
-    """Whether ``points`` are keyed by the touches' ``channel`` or ``activity``."""
-    fit_points: dict[str, float] | None = None
-    """Points a contact has from its creation, by its account's ``segment``."""
-    threshold: float | None = None
-    """The score at which a contact becomes an MQL (reached when at least this)."""
-    window_days: float | None = field(default=None, metadata={"min": 0, "max": 3650})
-    """Only touches of the last N days count (null: every touch so far)."""
-
-
-@dataclass(frozen=True)
-class Behaviour:
-    """A named behaviour: some touches of given channels or activities within N days."""
-
-    name: str | None = None
-    """How the reports call it, e.g. ``attended a webinar or an event``."""
-    channels: list[str] | None = None
-    """Touches of any of these channels count."""
-    activities: list[str] | None = None
-    """Touches of any of these activities count (with ``channels``: either counts)."""
-    count: int = field(default=1, metadata={"min": 1, "max": 1000})
-    """At least this many such touches."""
-    within_days: float | None = field(default=None, metadata={"min": 0, "max": 3650})
-    """In the N days up to the MQL moment, both ends included (null: any time before)."""
-
-
-@dataclass(frozen=True)
-class MqlRule:
-    """When a contact becomes a marketing-qualified lead."""
-
-    score: ScoreRule | None = None
-    """A lead score reaching a threshold."""
-    behaviours: list[Behaviour] = field(default_factory=list)
-    """Named behaviours."""
-    combine: Combine = "all"
-    """``all``: the score and every behaviour must hold at once; ``any``: one of them."""
-
-
-@dataclass(frozen=True)
-class SqlRule:
-    """When an MQL is accepted by sales (a sales-qualified lead)."""
-
-    accepted_by: list[Acceptance] = field(default_factory=lambda: ["sales_touch", "opportunity"])
-    """Events that accept an MQL: a ``sales_touch`` on its account, an ``opportunity``
-    created for its account; the first one counts."""
-    sales_channels: list[str] | None = None
-    """Sales touches of these channels count (null: any sales touch)."""
-    sales_activities: list[str] | None = None
-    """Sales touches of these activities count (with ``sales_channels``: either counts)."""
-    within_days: float | None = field(default=30.0, metadata={"min": 0, "max": 3650})
-    """At most N days after the MQL moment, both ends included (null: any time)."""
-
-
-@dataclass(frozen=True)
-class ServiceLevel:
-    """The service-level agreement of the hand-off; empty numbers are not agreed."""
-
-    response_hours: float = field(default=24.0, metadata={"min": 0.01, "max": 8760})
-    """Sales answers an MQL (first sales touch on its account) within this many hours."""
-    within_sla_share: float | None = field(default=None, metadata=_SHARE)
-    """Sales answers at least this share of MQLs within ``response_hours``."""
-    followed_up_share: float | None = field(default=None, metadata=_SHARE)
-    """Sales follows up at least this share of MQLs at all (coverage)."""
-    mqls_per_month: float | None = field(default=None, metadata={"min": 0})
-    """Marketing delivers at least this many MQLs a month (quantity)."""
-    mql_to_sql_rate: float | None = field(default=None, metadata=_SHARE)
-    """At least this share of those MQLs become SQL (quality)."""
 
 
 @dataclass(frozen=True)
@@ -203,147 +121,48 @@ class Definitions:
         >>> print(d.describe().splitlines()[2])
         **MQL.** A contact becomes a marketing-qualified lead (MQL) at the first moment it has came to an event (at least 1 touch of channel event, at any time before).
         """  # noqa: E501
-        lines = [f"**{self.name}**" + _agreed(self.agreed_on, self.agreed_by), ""]
-        lines.append(
-            "**MQL.** A contact becomes a marketing-qualified lead (MQL) at the first moment "
-            f"it has {_mql_text(self.mql)}."
-        )
-        lines += [
-            "",
-            f"**SQL.** {_sql_text(self.sql)}",
-            "",
-            f"**Service level.** {_sla_text(self.sla)}",
-        ]
-        return "\n".join(lines)
-
-
-# ------------------------------------------------------------------------------ text
-def _agreed(on: date | None, by: tuple[str, ...]) -> str:
-    parts = []
-    if by:
-        parts.append("by " + ", ".join(by))
-    if on is not None:
-        parts.append(f"on {on.isoformat()}")
-    return f", agreed {' '.join(parts)}" if parts else ""
-
-
-def _num(x: float) -> str:
-    return f"{x:g}"
-
-
-def _days(n: float | None, *, before: bool) -> str:
-    if n is None:
-        return "at any time before" if before else "at any time after"
-    return f"within the {_num(n)} days up to that moment" if before else f"within {_num(n)} days"
-
-
-def _matching(channels: list[str] | None, activities: list[str] | None) -> str:
-    parts = []
-    if channels:
-        parts.append(f"channel{'s' if len(channels) > 1 else ''} {', '.join(channels)}")
-    if activities:
-        parts.append(f"activit{'ies' if len(activities) > 1 else 'y'} {', '.join(activities)}")
-    return " or ".join(parts)
-
-
-def _score_text(s: ScoreRule) -> str:
-    if s.source == "crm":
-        text = f"a CRM lead score (the contacts' score column) of at least {_num(s.threshold or 0)}"
-    else:
-        points = ", ".join(f"{k} {_num(v)}" for k, v in (s.points or {}).items())
-        recent = (
-            "every touch of the contact so far"
-            if s.window_days is None
-            else f"the touches of the contact in the last {_num(s.window_days)} days"
-        )
-        text = (
-            f"a lead score of at least {_num(s.threshold or 0)} points, counting {recent} by "
-            f"{s.points_by} ({points}; others 0)"
-        )
-    if s.fit_points:
-        fit = ", ".join(f"{k} {_num(v)}" for k, v in s.fit_points.items())
-        text += f" plus fit points by the account's segment ({fit}; others 0)"
-    return text
-
-
-def _mql_text(m: MqlRule) -> str:
-    parts = [_score_text(m.score)] if m.score is not None else []
-    for b in m.behaviours:
-        parts.append(
-            f"{b.name} (at least {b.count} touch{'es' if b.count > 1 else ''} of "
-            f"{_matching(b.channels, b.activities)}, {_days(b.within_days, before=True)})"
-        )
-    joiner = " **and** " if m.combine == "all" else " **or** "
-    return joiner.join(parts)
-
-
-def _sql_text(s: SqlRule) -> str:
-    events = []
-    if "sales_touch" in s.accepted_by:
-        which = _matching(s.sales_channels, s.sales_activities)
-        events.append(f"a sales touch on its account{f' ({which})' if which else ''}")
-    if "opportunity" in s.accepted_by:
-        events.append("an opportunity created for its account")
-    window = (
-        "at or after its MQL moment"
-        if s.within_days is None
-        else f"from its MQL moment up to {_num(s.within_days)} days after it (both ends included)"
-    )
-    return (
-        "An MQL becomes a sales-qualified lead (SQL) at the first of these events "
-        f"{window}: {'; '.join(events)}."
-    )
-
-
-def _sla_text(s: ServiceLevel) -> str:
-    hours = f"{_num(s.response_hours)} hour{'s' if s.response_hours != 1 else ''}"
-    sales = f"Sales answers an MQL (the first sales touch on its account) within {hours}"
-    if s.within_sla_share is not None:
-        sales += f" for at least {s.within_sla_share:.0%} of MQLs"
-    sales += "."
-    if s.followed_up_share is not None:
-        sales += f" Sales follows up at least {s.followed_up_share:.0%} of MQLs at all."
-    marketing = []
-    if s.mqls_per_month is not None:
-        marketing.append(f"at least {_num(s.mqls_per_month)} MQLs a month")
-    if s.mql_to_sql_rate is not None:
-        marketing.append(f"at least {s.mql_to_sql_rate:.0%} of them becoming SQL")
-    text = sales
-    if marketing:
-        text += " Marketing delivers " + ", ".join(marketing) + "."
-    return text
+        return describe(self.name, self.agreed_on, self.agreed_by, self.mql, self.sql, self.sla)
 
 
 # ------------------------------------------------------------------------------ checks
 def _check(f: _File, problems: list[ParamProblem]) -> None:
+    """Add the checks across keys that the schema cannot make."""
     m = f.mql
     if m.score is None and not m.behaviours:
         problems.append(
             ParamProblem("mql", "say what makes an MQL: a score (threshold), behaviours, or both")
         )
     if m.score is not None:
-        s = m.score
-        if s.threshold is None:
-            problems.append(ParamProblem("mql.score.threshold", "missing; give the MQL score"))
-        if s.source == "touches" and not s.points:
-            problems.append(
-                ParamProblem(
-                    "mql.score.points",
-                    "missing; give points per channel (or activity) for a score from touches",
-                )
+        _check_score(m.score, problems)
+    _check_behaviours(m.behaviours, problems)
+    _check_sql(f.sql, problems)
+
+
+def _check_score(s: ScoreRule, problems: list[ParamProblem]) -> None:
+    if s.threshold is None:
+        problems.append(ParamProblem("mql.score.threshold", "missing; give the MQL score"))
+    if s.source == "touches" and not s.points:
+        problems.append(
+            ParamProblem(
+                "mql.score.points",
+                "missing; give points per channel (or activity) for a score from touches",
             )
-        if s.source == "crm":
-            for name in ("points", "window_days"):
-                if getattr(s, name) is not None:
-                    problems.append(
-                        ParamProblem(
-                            f"mql.score.{name}",
-                            "applies to a score from touches only (source: touches); the "
-                            "CRM's score column is used as it is",
-                        )
+        )
+    if s.source == "crm":
+        for name in ("points", "window_days"):
+            if getattr(s, name) is not None:
+                problems.append(
+                    ParamProblem(
+                        f"mql.score.{name}",
+                        "applies to a score from touches only (source: touches); the "
+                        "CRM's score column is used as it is",
                     )
+                )
+
+
+def _check_behaviours(behaviours: list[Behaviour], problems: list[ParamProblem]) -> None:
     names: dict[str, int] = {}
-    for i, b in enumerate(m.behaviours):
+    for i, b in enumerate(behaviours):
         key = f"mql.behaviours[{i}]"
         if not b.name:
             problems.append(ParamProblem(f"{key}.name", "missing; name the behaviour"))
@@ -357,7 +176,9 @@ def _check(f: _File, problems: list[ParamProblem]) -> None:
             problems.append(
                 ParamProblem(key, "give the channels or the activities whose touches count")
             )
-    q = f.sql
+
+
+def _check_sql(q: SqlRule, problems: list[ParamProblem]) -> None:
     if not q.accepted_by:
         problems.append(
             ParamProblem("sql.accepted_by", "give at least one of sales_touch, opportunity")
@@ -372,34 +193,6 @@ def _check(f: _File, problems: list[ParamProblem]) -> None:
                         f"sql.{name}", "applies only when accepted_by includes sales_touch"
                     )
                 )
-
-
-def _raise(problems: list[ParamProblem], where: str) -> None:
-    if problems:
-        n = len(problems)
-        body = "\n".join(f"  {i}. {p.render()}" for i, p in enumerate(problems, 1))
-        raise ParameterError(
-            f"{n} problem{'s' if n != 1 else ''} in {where}; nothing was run:\n{body}", problems
-        )
-
-
-def shipped_file(name: str) -> Path:
-    """Return the shipped example ``params/<name>``: in the working directory, or the project's.
-
-    Examples
-    --------
-    >>> shipped_file("definitions.yaml").name
-    'definitions.yaml'
-    """
-    here = Path(__file__).resolve().parents[3] / "params" / name
-    for candidate in (Path.cwd() / "params" / name, here):
-        if candidate.is_file():
-            return candidate
-    raise ParameterError(
-        f"no {name} was named and the shipped example params/{name} is not found (looked in "
-        f"{Path.cwd() / 'params'} and {here.parent}); name one in the params file "
-        f"(scorecard: {{{name.split('.')[0]}: path/to/{name}}})"
-    )
 
 
 def load_definitions(
@@ -439,23 +232,11 @@ def load_definitions(
     """
     if isinstance(definitions, Definitions):
         return definitions
-    if definitions is None or (isinstance(definitions, str) and definitions == ""):
-        definitions = shipped_file("definitions.yaml")
-    if isinstance(definitions, Mapping):
-        data: Any = definitions
-        text = yaml.safe_dump(dict(definitions), sort_keys=False, allow_unicode=True)
-        where, origin = "the definitions", "<mapping>"
-    else:
-        path = Path(definitions)
-        data = read_yaml(path, what="definitions file")
-        text = path.read_text(encoding="utf-8")
-        where = origin = str(path)
-    parsed, problems = check_schema(_File, data)
-    _check(parsed, problems)
-    _raise(problems, where)
+    read = read_agreement(definitions, _File, kind="definitions", check=_check)
+    parsed = read.value
     return Definitions(
         **{f.name: getattr(parsed, f.name) for f in fields(_File) if f.name != "agreed_by"},
         agreed_by=tuple(parsed.agreed_by or ()),
-        text=text,
-        origin=origin,
+        text=read.text,
+        origin=read.origin,
     )

@@ -1,170 +1,55 @@
-"""KPIs per period: what they are computed from, their actuals, statuses and trends.
+"""KPIs per period: their actuals, statuses and trends, for :func:`attribution.scorecard`.
 
-The engine behind :func:`attribution.scorecard`. :func:`sources` builds, once per call,
-the frames every KPI is computed from: the hand-offs (each account's first agreed MQL, from
-:func:`attribution.response_times` on the dataset with the agreed definitions applied, with
-its SQL outcome), the opportunities (:func:`attribution.opportunity_features`) and, when a
-contribution share is targeted, one :func:`attribution.contributions` estimate. A KPI that
-the data cannot measure carries the reason instead. :func:`target_rows` measures one target
-over its period and the earlier ones, :func:`scored` sets statuses
-(:func:`attribution.alignment.targets.status`) and :func:`trend` compares each target's period with
-the one before.
+From the frames of :func:`attribution.alignment.kpi_sources.sources`,
+:func:`target_rows` measures one target over its period and the earlier ones,
+:func:`scored` sets statuses (:func:`attribution.alignment.target_status.status`) and
+:func:`trend` compares each target's period with the one before.
 """
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import polars as pl
 
-from attribution._time import duration_days
-from attribution.alignment.definitions import Definitions
-from attribution.alignment.qualification import AppliedDefinitions, apply_definitions
-from attribution.alignment.targets import KPIS, Targets, period_bounds, period_label, status
-from attribution.data.dataset import Dataset
-from attribution.data.schema import (
-    AMOUNT,
-    CAMPAIGN,
-    CLOSED_AT,
-    CONTACT_ID,
-    CREATED_AT,
-    IS_WON,
-    MQL_AT,
-    OCCURRED_AT,
-    SQL_AT,
-    TIMESTAMP,
-)
-from attribution.errors import EstimateWarning, ParameterError
-from attribution.estimates.contributions import ContributionResult, contributions
+from attribution.alignment.agreements import raise_listed
+from attribution.alignment.kpi_catalogue import KPIS, Kpi
+from attribution.alignment.kpi_sources import KpiSources
+from attribution.alignment.periods import period_bounds, period_label
+from attribution.alignment.target_status import status
+from attribution.alignment.targets import Target, Targets
+from attribution.data.schema import AMOUNT, CLOSED_AT, CREATED_AT, IS_WON, MQL_AT, SQL_AT, TIMESTAMP
 from attribution.journey.build import STATUS
-from attribution.journey.features import opportunity_features
-from attribution.journey.response import response_times, sales_only_on_won
 
-__all__ = [
-    "COLUMNS",
-    "KpiSources",
-    "check_targets",
-    "data_start",
-    "hand_offs",
-    "scored",
-    "sources",
-    "target_rows",
-    "trend",
-]
+__all__ = ["COLUMNS", "check_targets", "scored", "target_rows", "trend"]
 
 _TREND_STEP = 0.05  # relative change below which a trend counts as steady
+COLUMNS = (
+    "target_id",
+    "kpi",
+    "label",
+    "owner",
+    "period",
+    "period_label",
+    "start",
+    "end",
+    "due",
+    "unit",
+    "target",
+    "actual",
+    "ci_low",
+    "ci_high",
+    "n",
+    "elapsed",
+    "expected",
+    "progress",
+    "status",
+    "note",
+)
+"""The columns of a scorecard's table and history, in order."""
 
 
-# ------------------------------------------------------------------------------ context
-@dataclass
-class KpiSources:
-    """The frames the KPIs are computed from, or why one is unavailable."""
-
-    first_mqls: pl.DataFrame | None
-    first_mqls_reason: str
-    follow_up_reason: str
-    opportunities: pl.DataFrame | None
-    sourced_reason: str
-    contribution: ContributionResult | None
-    contribution_reason: str
-
-
-def data_start(dataset: Dataset) -> datetime:
-    """Return the earliest timestamp of the data (touches, opportunities, contacts)."""
-    parts = [
-        dataset.lazy("touches").select(pl.col(OCCURRED_AT).min().alias("t")),
-        dataset.lazy("opportunities").select(pl.col(CREATED_AT).min().alias("t")),
-    ]
-    if dataset.contacts is not None:
-        parts.append(dataset.lazy("contacts").select(pl.col(CREATED_AT).min().alias("t")))
-    value = pl.concat(parts).select(pl.col("t").min()).collect().item()
-    assert value is not None  # validation forbids empty tables
-    return value
-
-
-def hand_offs(applied: AppliedDefinitions, d: Definitions, now: datetime) -> pl.DataFrame:
-    """Return the hand-offs: accounts' first agreed MQLs, follow-up and SQL outcome."""
-    r = response_times(applied.dataset, sla_hours=d.sla.response_hours, as_of=now)
-    outcome = applied.contacts.select(CONTACT_ID, SQL_AT, CAMPAIGN)
-    now_lit = pl.lit(now).cast(TIMESTAMP)
-    if d.sql.within_days is None:
-        judged = pl.lit(True)
-    else:
-        closes = pl.col(MQL_AT) + duration_days(d.sql.within_days)
-        judged = closes <= now_lit
-    return r.join(outcome, on=CONTACT_ID, how="left").with_columns(
-        pl.col(SQL_AT).is_not_null().alias("sql"),
-        judged.alias("sql_judged"),
-    )
-
-
-def sources(
-    dataset: Dataset,
-    d: Definitions,
-    t: Targets,
-    now: datetime,
-    lookback_days: float,
-    draws: int,
-    seed: int,
-    notes: list[str],
-) -> tuple[KpiSources, AppliedDefinitions | None]:
-    """Build what the KPIs are computed from, once; append what could not be done to notes.
-
-    Returns the sources and the applied definitions (``None`` without contacts).
-    """
-    applied = None
-    first = None
-    first_reason = follow_reason = sourced_reason = ""
-    if dataset.contacts is None:
-        first_reason = "needs the contacts table (the leads the definitions qualify)"
-        sourced_reason = first_reason
-    else:
-        applied = apply_definitions(dataset, d, as_of=now)
-        notes.extend(applied.notes)
-        first = hand_offs(applied, d, now)
-    if first is not None and sales_only_on_won(dataset):
-        follow_reason = (
-            "sales activity is recorded only for accounts that won a deal, so follow-up "
-            "cannot be told from missing records"
-        )
-    opps = opportunity_features(
-        applied.dataset if applied is not None else dataset,
-        lookback_days=lookback_days,
-        as_of=now,
-    )
-    result = None
-    contribution_reason = ""
-    if any(KPIS[str(x.kpi)].needs == "contributions" for x in t.targets):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", EstimateWarning)
-            result = contributions(
-                dataset, lookback_days=lookback_days, as_of=now, draws=draws, seed=seed
-            )
-        for w in caught:
-            if issubclass(w.category, EstimateWarning):
-                notes.append(f"contribution estimate: {w.message}")
-            else:  # pragma: no cover - not ours to swallow
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        if not result.supported:
-            contribution_reason = "the data cannot support the contribution split (see notes)"
-    return (
-        KpiSources(
-            first_mqls=first,
-            first_mqls_reason=first_reason,
-            follow_up_reason=follow_reason,
-            opportunities=opps,
-            sourced_reason=sourced_reason,
-            contribution=result,
-            contribution_reason=contribution_reason,
-        ),
-        applied,
-    )
-
-
-# ------------------------------------------------------------------------------ KPIs
+# ------------------------------------------------------------------------------ measuring
 _CLOSED = pl.col(STATUS).is_in(["won", "lost"])
 _SPECS: dict[str, tuple[str, str, pl.Expr | None, pl.Expr]] = {
     "mqls": ("first_mqls", MQL_AT, None, pl.len()),
@@ -218,9 +103,11 @@ def _unavailable(kpi: str, s: KpiSources) -> str:
     return s.follow_up_reason if needs == "follow_up" else ""
 
 
-def _periods(target: Any, history: int, now: datetime, start: datetime) -> pl.DataFrame:
+def _periods(target: Target, history: int, now: datetime, start: datetime) -> pl.DataFrame:
+    """Return the target's period and the ``history`` earlier ones, with elapsed share."""
+    assert target.due is not None  # checked when the targets were loaded
     bounds = period_bounds(target.due, target.period, back=history)
-    if KPIS[target.kpi].estimate:
+    if KPIS[str(target.kpi)].estimate:
         bounds = bounds[-1:]
     rows = []
     for i, (lo, hi) in enumerate(bounds):
@@ -292,6 +179,7 @@ def _measure(kpi: str, frame: pl.DataFrame, periods: pl.DataFrame, now: datetime
 
 
 def _estimate(kpi: str, periods: pl.DataFrame, s: KpiSources) -> pl.DataFrame:
+    """Add the contribution share of ``kpi`` and its interval to the periods."""
     assert s.contribution is not None
     component = kpi.removesuffix("_contribution")
     row = s.contribution.table.filter(pl.col("component") == component).row(0, named=True)
@@ -303,65 +191,38 @@ def _estimate(kpi: str, periods: pl.DataFrame, s: KpiSources) -> pl.DataFrame:
     )
 
 
-COLUMNS = (
-    "target_id",
-    "kpi",
-    "label",
-    "owner",
-    "period",
-    "period_label",
-    "start",
-    "end",
-    "due",
-    "unit",
-    "target",
-    "actual",
-    "ci_low",
-    "ci_high",
-    "n",
-    "elapsed",
-    "expected",
-    "progress",
-    "status",
-    "note",
-)
-
-
 def target_rows(
-    i: int, target: Any, t: Targets, s: KpiSources, now: datetime, start: datetime
+    i: int, target: Target, t: Targets, s: KpiSources, now: datetime, start: datetime
 ) -> pl.DataFrame:
-    """Measure target ``i`` over its period and the ``history`` earlier ones (no status yet)."""
-    kpi = KPIS[target.kpi]
+    """Measure target ``i`` over its period and the ``history`` earlier ones (no status yet).
+
+    Parameters
+    ----------
+    i, target
+        The target's position in the file and the target.
+    t
+        The targets (for ``history``).
+    s
+        What the KPIs are computed from (:func:`attribution.alignment.kpi_sources.sources`).
+    now, start
+        The as-of moment and the data's first timestamp.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per period: the :data:`COLUMNS` but ``expected``, ``progress`` and
+        ``status``, with the KPI's direction, whether it is cumulative or an estimate, and
+        ``is_target_period``.
+    """
+    kpi = KPIS[str(target.kpi)]
+    assert target.target is not None  # checked when the targets were loaded
     periods = _periods(target, t.history, now, start)
     reason = _unavailable(kpi.name, s)
-    if reason:
-        values = periods.with_columns(
-            pl.lit(None, dtype=pl.Float64).alias("actual"), pl.lit(0, dtype=pl.Int64).alias("n")
-        )
-    elif kpi.estimate:
-        values = _estimate(kpi.name, periods, s)
-    else:
-        source = _SPECS[kpi.name][0]
-        frame = s.first_mqls if source == "first_mqls" else s.opportunities
-        assert frame is not None
-        values = _measure(kpi.name, frame, periods, now)
+    values = _values(kpi, reason, periods, s, now)
     for name in ("ci_low", "ci_high"):
         if name not in values.columns:
             values = values.with_columns(pl.lit(None, dtype=pl.Float64).alias(name))
     started = pl.col("elapsed") > 0
-    note = (
-        pl.when(~started)
-        .then(pl.lit(""))
-        .when(pl.lit(bool(reason)))
-        .then(pl.lit(reason))
-        .when(~pl.col("measurable"))
-        .then(pl.lit("the period ends before the data begins"))
-        .when(pl.col("actual").is_null())
-        .then(pl.lit("nothing to measure in the period yet"))
-        .when(pl.col("partial_data"))
-        .then(pl.lit("the data begins within the period"))
-        .otherwise(pl.lit(""))
-    )
     actual = pl.when(started & pl.col("measurable")).then(pl.col("actual"))
     return values.with_columns(
         actual.alias("actual"),
@@ -376,10 +237,7 @@ def target_rows(
         pl.lit(kpi.higher_is_better).alias("higher_is_better"),
         pl.lit(kpi.cumulative).alias("cumulative"),
         pl.lit(kpi.estimate).alias("estimate"),
-        pl.when(note != "")
-        .then(note + (pl.lit(f"; {target.note}") if target.note else pl.lit("")))
-        .otherwise(pl.lit(target.note or ""))
-        .alias("note"),
+        _note(reason, target.note).alias("note"),
     ).select(
         *[c for c in COLUMNS if c not in ("expected", "progress", "status")],
         "higher_is_better",
@@ -389,8 +247,58 @@ def target_rows(
     )
 
 
+def _values(
+    kpi: Kpi, reason: str, periods: pl.DataFrame, s: KpiSources, now: datetime
+) -> pl.DataFrame:
+    """Add the KPI's ``actual`` and ``n`` to the periods (null when it cannot be measured)."""
+    if reason:
+        return periods.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias("actual"), pl.lit(0, dtype=pl.Int64).alias("n")
+        )
+    if kpi.estimate:
+        return _estimate(kpi.name, periods, s)
+    source = _SPECS[kpi.name][0]
+    frame = s.first_mqls if source == "first_mqls" else s.opportunities
+    assert frame is not None
+    return _measure(kpi.name, frame, periods, now)
+
+
+def _note(reason: str, own: str | None) -> pl.Expr:
+    """Why a period has no (or a partial) actual, then the target's own note."""
+    started = pl.col("elapsed") > 0
+    note = (
+        pl.when(~started)
+        .then(pl.lit(""))
+        .when(pl.lit(bool(reason)))
+        .then(pl.lit(reason))
+        .when(~pl.col("measurable"))
+        .then(pl.lit("the period ends before the data begins"))
+        .when(pl.col("actual").is_null())
+        .then(pl.lit("nothing to measure in the period yet"))
+        .when(pl.col("partial_data"))
+        .then(pl.lit("the data begins within the period"))
+        .otherwise(pl.lit(""))
+    )
+    return (
+        pl.when(note != "")
+        .then(note + (pl.lit(f"; {own}") if own else pl.lit("")))
+        .otherwise(pl.lit(own or ""))
+    )
+
+
+# ------------------------------------------------------------------------------ scoring
 def scored(history: pl.DataFrame, on_track: float) -> pl.DataFrame:
-    """Add ``expected``, ``progress`` and ``status`` to measured target periods."""
+    """Add ``expected``, ``progress`` and ``status`` to measured target periods.
+
+    Examples
+    --------
+    >>> h = pl.DataFrame({"actual": [50.0, 30.0], "target": [100.0, 100.0],
+    ...                   "elapsed": [1.0, 0.5], "higher_is_better": True, "cumulative": True,
+    ...                   "ci_low": None, "ci_high": None},
+    ...                  schema_overrides={"ci_low": pl.Float64, "ci_high": pl.Float64})
+    >>> scored(h, on_track=0.9).select("expected", "progress", "status").rows()
+    [(100.0, 0.5, 'missed'), (50.0, 0.6, 'behind')]
+    """
     expected, progress, label = status(
         actual=pl.col("actual"),
         target=pl.col("target"),
@@ -407,7 +315,19 @@ def scored(history: pl.DataFrame, on_track: float) -> pl.DataFrame:
 
 
 def trend(history: pl.DataFrame) -> pl.DataFrame:
-    """Return the target periods with the previous actual and the direction of change."""
+    """Return the target periods with the previous actual and the direction of change.
+
+    A count in the current period is compared at its pace (actual / elapsed share); a
+    change of less than 5% either way is ``steady``.
+
+    Examples
+    --------
+    >>> h = pl.DataFrame({"target_id": [0, 0], "start": [1, 2], "actual": [50.0, 30.0],
+    ...                   "elapsed": [1.0, 0.5], "higher_is_better": True, "cumulative": True,
+    ...                   "is_target_period": [False, True]})
+    >>> trend(h).select("actual", "previous", "trend").rows()
+    [(30.0, 50.0, 'improving')]
+    """
     ordered = history.sort("target_id", "start").with_columns(
         pl.col("actual").shift(1).over("target_id").alias("previous")
     )
@@ -433,7 +353,20 @@ def trend(history: pl.DataFrame) -> pl.DataFrame:
 
 
 def check_targets(t: Targets, start: datetime, now: datetime) -> None:
-    """Refuse targets whose period ends before the data begins (one error lists them all)."""
+    """Refuse targets whose period ends before the data begins (one error lists them all).
+
+    Examples
+    --------
+    >>> from datetime import UTC, datetime
+    >>> from attribution.alignment.targets import load_targets
+    >>> t = load_targets({"targets": [{"kpi": "mqls", "target": 5, "owner": "joint",
+    ...                                "due": "2024-01-31"}]})
+    >>> check_targets(t, datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
+    Traceback (most recent call last):
+    ...
+    attribution.errors.ParameterError: 1 problem in the targets for data from 2025-01-01 to 2026-06-01:
+      1. targets[0] (mqls, due 2024-01-31): its period 2024-01-01 to 2024-01-31 ends before the data begins (2025-01-01), so it can never be measured; move the due date
+    """  # noqa: E501
     problems = []
     for i, target in enumerate(t.targets):
         due = target.due
@@ -445,12 +378,5 @@ def check_targets(t: Targets, start: datetime, now: datetime) -> None:
                 f"{lo:%Y-%m-%d} to {due.isoformat()} ends before the data begins "
                 f"({start:%Y-%m-%d}), so it can never be measured; move the due date"
             )
-    if problems:
-        n = len(problems)
-        body = "\n".join(f"  {k}. {p}" for k, p in enumerate(problems, 1))
-        raise ParameterError(
-            f"{n} problem{'s' if n != 1 else ''} in "
-            f"{'the targets' if t.origin == '<mapping>' else t.origin} for data from "
-            f"{start:%Y-%m-%d} to {now:%Y-%m-%d}:\n{body}",
-            problems,
-        )
+    where = "the targets" if t.origin == "<mapping>" else t.origin
+    raise_listed(problems, f"in {where} for data from {start:%Y-%m-%d} to {now:%Y-%m-%d}")

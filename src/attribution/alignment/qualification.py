@@ -32,44 +32,40 @@ from typing import Any
 
 import polars as pl
 
-from attribution._text import did_you_mean
-from attribution._time import MICROS_PER_DAY, MICROS_PER_HOUR
+from attribution._time import MICROS_PER_HOUR
 from attribution._time import as_of as resolve_as_of
+from attribution.alignment.data_checks import require
 from attribution.alignment.definitions import Definitions, load_definitions
+from attribution.alignment.drift import (
+    AGREEMENT_LEVELS,
+    CRM_MQL_AT,
+    CRM_SQL_AT,
+    STAGES,
+    agreement_level,
+    drift_tables,
+)
+from attribution.alignment.moments import (
+    MAX_SCORE,
+    SCORE_AT_MQL,
+    first_campaigns,
+    mql_moments,
+    sql_moments,
+)
 from attribution.data.dataset import Dataset
 from attribution.data.schema import (
     ACCOUNT_ID,
-    ACTIVITY,
     CAMPAIGN,
-    CHANNEL,
     CONTACT_ID,
     CREATED_AT,
     MQL_AT,
     OCCURRED_AT,
-    SALES,
-    SCORE,
-    SEGMENT,
     SQL_AT,
-    TEAM,
     TIMESTAMP,
-    TOUCH_ID,
 )
 from attribution.errors import ParameterError
 
 __all__ = ["AGREEMENT_LEVELS", "AppliedDefinitions", "apply_definitions"]
 
-CRM_MQL_AT = "crm_mql_at"
-CRM_SQL_AT = "crm_sql_at"
-SCORE_AT_MQL = "score_at_mql"
-MAX_SCORE = "max_score"
-AGREEMENT_LEVELS: tuple[str, ...] = (
-    "both, same time",
-    "both, different time",
-    "CRM only",
-    "agreed only",
-)
-"""How the CRM's label and the agreed definition compare for one contact (contacts that
-neither labels are not counted)."""
 NO_CAMPAIGN = "(no campaign)"
 
 
@@ -140,7 +136,7 @@ class AppliedDefinitions:
             f"By the agreed definitions, **{n_mql:,}** of {c.height:,} contacts became MQLs "
             f"and **{n_sql:,}** of those became SQLs by {self.as_of:%Y-%m-%d}."
         ]
-        for stage, column in (("MQL", CRM_MQL_AT), ("SQL", CRM_SQL_AT)):
+        for stage, _, column, _ in STAGES:
             if not self.crm_labels[stage]:
                 lines.append(f"The data carries no CRM {stage} dates to compare with.")
                 continue
@@ -164,350 +160,6 @@ class AppliedDefinitions:
             )
         lines += [f"_Note: {n}_" for n in self.notes]
         return "\n\n".join(lines)
-
-
-# ------------------------------------------------------------------------------ helpers
-def _duration(days: float) -> str:
-    return f"{round(days * MICROS_PER_DAY)}us"
-
-
-def _running(column: str, days: float | None) -> pl.Expr:
-    """Sum of ``column`` over the contact's moments at or before each moment (or N days)."""
-    if days is None:
-        return pl.col(column).cum_sum().over(CONTACT_ID)
-    if days == 0:  # the moment itself (moments are already one row per contact and time)
-        return pl.col(column)
-    return (
-        pl.col(column)
-        .rolling_sum_by("t", window_size=_duration(days), closed="both")
-        .over(CONTACT_ID)
-    )
-
-
-def _matches(channels: list[str] | None, activities: list[str] | None) -> pl.Expr:
-    expr = pl.lit(False)
-    if channels:
-        expr = expr | pl.col(CHANNEL).is_in(channels)
-    if activities:
-        expr = expr | pl.col(ACTIVITY).is_in(activities).fill_null(False)
-    return expr
-
-
-def _check_names(
-    touches: pl.LazyFrame, d: Definitions, notes: list[str], problems: list[str]
-) -> None:
-    """Names in the definitions that no touch carries: likely typos are errors, else notes."""
-    seen = touches.select(
-        pl.col(CHANNEL).unique().implode().alias(CHANNEL),
-        pl.col(ACTIVITY).drop_nulls().unique().implode().alias(ACTIVITY),
-        pl.col(CHANNEL).filter(pl.col(TEAM) == SALES).unique().implode().alias("sales_channel"),
-        pl.col(ACTIVITY)
-        .filter(pl.col(TEAM) == SALES)
-        .drop_nulls()
-        .unique()
-        .implode()
-        .alias("sales_activity"),
-    ).collect()
-    present = {c: set(seen[c][0].to_list()) for c in seen.columns}
-    named: list[tuple[str, str, list[str]]] = []
-    score = d.mql.score
-    if score is not None and score.source == "touches" and score.points:
-        named.append(("mql.score.points", score.points_by, list(score.points)))
-    for i, b in enumerate(d.mql.behaviours):
-        named.append((f"mql.behaviours[{i}].channels", CHANNEL, b.channels or []))
-        named.append((f"mql.behaviours[{i}].activities", ACTIVITY, b.activities or []))
-    if "sales_touch" in d.sql.accepted_by:
-        named.append(("sql.sales_channels", "sales_channel", d.sql.sales_channels or []))
-        named.append(("sql.sales_activities", "sales_activity", d.sql.sales_activities or []))
-    for key, kind, names in named:
-        values = present[kind]
-        what = kind.replace("sales_", "sales ")
-        for name in names:
-            if name in values:
-                continue
-            hint = did_you_mean(name, sorted(values), cutoff=0.75)
-            if hint:
-                problems.append(f"{key}: no touch has {what} {name!r}; {hint}")
-            else:
-                notes.append(f"{key}: no touch has {what} {name!r}, so it counts for nothing.")
-
-
-def _require(dataset: Dataset, d: Definitions, touches: pl.LazyFrame) -> list[str]:
-    """Check the data can carry the rules; return notes on what is applied differently."""
-    problems: list[str] = []
-    notes: list[str] = []
-    uses_touches = bool(d.mql.behaviours) or (
-        d.mql.score is not None and d.mql.score.source == "touches"
-    )
-    facts = (
-        touches.select(
-            pl.col(CONTACT_ID).is_not_null().any().alias("contact"),
-            pl.col(ACTIVITY).is_not_null().any().alias("activity"),
-        )
-        .collect()
-        .row(0, named=True)
-    )
-    if uses_touches and not facts["contact"]:
-        problems.append(
-            "mql: the score and behaviours count each contact's touches, but no touch carries "
-            "a contact_id; map touches.contact_id, or use a CRM score (mql.score.source: crm)"
-        )
-    uses_activity = any(b.activities for b in d.mql.behaviours) or (
-        d.mql.score is not None
-        and d.mql.score.source == "touches"
-        and d.mql.score.points_by == "activity"
-    )
-    if uses_activity and not facts["activity"]:
-        problems.append(
-            "mql: the rules name activities, but no touch carries an activity; map "
-            "touches.activity, or name channels instead"
-        )
-    score = d.mql.score
-    if score is not None and score.source == "crm":
-        assert dataset.contacts is not None
-        has_score = (
-            dataset.lazy("contacts").select(pl.col(SCORE).is_not_null().any()).collect().item()
-        )
-        if not has_score:
-            problems.append(
-                "mql.score.source: crm reads the contacts' score column, which is empty; map "
-                "contacts.score, or score touches (source: touches)"
-            )
-    if score is not None and score.fit_points:
-        has_segment = dataset.accounts is not None and bool(
-            dataset.lazy("accounts").select(pl.col(SEGMENT).is_not_null().any()).collect().item()
-        )
-        if not has_segment:
-            notes.append(
-                "mql.score.fit_points: the data has no account segments, so no fit points "
-                "were added."
-            )
-    if not problems:
-        _check_names(touches, d, notes, problems)
-    if problems:
-        n = len(problems)
-        body = "\n".join(f"  {i}. {p}" for i, p in enumerate(problems, 1))
-        raise ParameterError(
-            f"{n} problem{'s' if n != 1 else ''} applying the definitions "
-            f"({d.origin}) to {dataset.source}:\n{body}",
-            problems,
-        )
-    return notes
-
-
-# ------------------------------------------------------------------------------ MQL / SQL
-def _mql(
-    dataset: Dataset, d: Definitions, contacts: pl.LazyFrame, touches: pl.LazyFrame
-) -> pl.LazyFrame:
-    """Per contact: the agreed MQL moment, the score then, the highest score by as_of."""
-    m = d.mql
-    score = m.score
-    behaviours = m.behaviours
-    parts: list[pl.Expr] = []
-    if score is not None and score.source == "touches":
-        points = score.points or {}
-        parts.append(
-            pl.col(score.points_by)
-            .replace_strict(points, default=0.0, return_dtype=pl.Float64)
-            .fill_null(0.0)
-            .alias("_pts")
-        )
-    for i, b in enumerate(behaviours):
-        parts.append(_matches(b.channels, b.activities).cast(pl.Int64).alias(f"_b{i}"))
-    cols = [p.meta.output_name() for p in parts]
-    own = contacts.select(CONTACT_ID, ACCOUNT_ID, CREATED_AT)
-    moments = (
-        touches.filter(pl.col(CONTACT_ID).is_not_null())
-        .join(own.select(CONTACT_ID), on=CONTACT_ID)
-        .select(CONTACT_ID, pl.col(OCCURRED_AT).alias("t"), *parts)
-    )
-    created = own.select(
-        CONTACT_ID,
-        pl.col(CREATED_AT).alias("t"),
-        *[pl.lit(0, dtype=pl.Float64 if c == "_pts" else pl.Int64).alias(c) for c in cols],
-    )
-    per_moment = (
-        pl.concat([moments, created], how="vertical_relaxed")
-        .group_by(CONTACT_ID, "t")
-        .agg(*[pl.col(c).sum() for c in cols])
-        .join(own, on=CONTACT_ID)
-    )
-    base = pl.lit(0.0)
-    if score is not None and score.fit_points and dataset.accounts is not None:
-        segments = dataset.lazy("accounts").select(ACCOUNT_ID, pl.col(SEGMENT).cast(pl.String))
-        per_moment = per_moment.join(segments, on=ACCOUNT_ID, how="left")
-        base = (
-            pl.col(SEGMENT)
-            .replace_strict(score.fit_points, default=0.0, return_dtype=pl.Float64)
-            .fill_null(0.0)
-        )
-    if score is not None and score.source == "crm":
-        crm = contacts.select(CONTACT_ID, pl.col(SCORE).alias("_crm"))
-        per_moment = per_moment.join(crm, on=CONTACT_ID, how="left")
-        score_expr: pl.Expr | None = base + pl.col("_crm")
-    elif score is not None:
-        score_expr = base + _running("_pts", score.window_days)
-    else:
-        score_expr = None
-    conditions: list[pl.Expr] = []
-    if score is not None and score_expr is not None:
-        conditions.append((pl.col("_score") >= (score.threshold or 0.0)).fill_null(False))
-    for i, b in enumerate(behaviours):
-        conditions.append(_running(f"_b{i}", b.within_days) >= b.count)
-    ok = pl.all_horizontal(conditions) if m.combine == "all" else pl.any_horizontal(conditions)
-    scored = (
-        per_moment.sort(CONTACT_ID, "t")
-        .with_columns(
-            (score_expr if score_expr is not None else pl.lit(None, dtype=pl.Float64)).alias(
-                "_score"
-            )
-        )
-        .with_columns((ok & (pl.col("t") >= pl.col(CREATED_AT))).alias("_ok"))
-    )
-    return scored.group_by(CONTACT_ID).agg(
-        pl.col("t").filter(pl.col("_ok")).min().alias(MQL_AT),
-        pl.col("_score").filter(pl.col("_ok")).first().alias(SCORE_AT_MQL),
-        pl.col("_score").max().alias(MAX_SCORE),
-    )
-
-
-def _sql(
-    d: Definitions,
-    mqls: pl.LazyFrame,
-    touches: pl.LazyFrame,
-    opportunities: pl.LazyFrame,
-) -> pl.LazyFrame:
-    """Per MQL contact: the first accepting event in its SQL window."""
-    s = d.sql
-    events = []
-    if "sales_touch" in s.accepted_by:
-        sales = touches.filter(pl.col(TEAM) == SALES)
-        if s.sales_channels or s.sales_activities:
-            sales = sales.filter(_matches(s.sales_channels, s.sales_activities))
-        events.append(sales.select(ACCOUNT_ID, pl.col(OCCURRED_AT).alias("t")))
-    if "opportunity" in s.accepted_by:
-        events.append(opportunities.select(ACCOUNT_ID, pl.col(CREATED_AT).alias("t")))
-    window = pl.col("t") >= pl.col(MQL_AT)
-    if s.within_days is not None:
-        window &= pl.col("t") <= pl.col(MQL_AT) + pl.duration(
-            microseconds=round(s.within_days * MICROS_PER_DAY)
-        )
-    return (
-        mqls.join(pl.concat(events), on=ACCOUNT_ID)
-        .filter(window)
-        .group_by(CONTACT_ID)
-        .agg(pl.col("t").min().alias(SQL_AT))
-    )
-
-
-def _campaigns(touches: pl.LazyFrame, mqls: pl.LazyFrame) -> pl.LazyFrame:
-    """Per MQL contact: the campaign of its first touch with one, at or before the MQL."""
-    return (
-        touches.filter(pl.col(CONTACT_ID).is_not_null() & pl.col(CAMPAIGN).is_not_null())
-        .join(mqls.select(CONTACT_ID, MQL_AT), on=CONTACT_ID)
-        .filter(pl.col(OCCURRED_AT) <= pl.col(MQL_AT))
-        .group_by(CONTACT_ID)
-        .agg(pl.col(CAMPAIGN).sort_by(OCCURRED_AT, TOUCH_ID).first())
-    )
-
-
-# ------------------------------------------------------------------------------ drift
-def _agreement(crm: str, agreed: str, tolerance_us: int) -> pl.Expr:
-    both = pl.col(crm).is_not_null() & pl.col(agreed).is_not_null()
-    apart = (pl.col(crm) - pl.col(agreed)).dt.total_microseconds().abs()
-    return (
-        pl.when(both & (apart <= tolerance_us))
-        .then(pl.lit(AGREEMENT_LEVELS[0]))
-        .when(both)
-        .then(pl.lit(AGREEMENT_LEVELS[1]))
-        .when(pl.col(crm).is_not_null())
-        .then(pl.lit(AGREEMENT_LEVELS[2]))
-        .when(pl.col(agreed).is_not_null())
-        .then(pl.lit(AGREEMENT_LEVELS[3]))
-        .otherwise(pl.lit("neither"))
-    )
-
-
-def _drift(
-    contacts: pl.DataFrame, crm_labels: dict[str, bool], examples: int
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    tables, samples = [], []
-    for stage, agreed, crm, column in (
-        ("MQL", MQL_AT, CRM_MQL_AT, "mql_agreement"),
-        ("SQL", SQL_AT, CRM_SQL_AT, "sql_agreement"),
-    ):
-        if not crm_labels[stage]:
-            continue
-        rows = contacts.filter(pl.col(column) != "neither").with_columns(
-            ((pl.col(crm) - pl.col(agreed)).dt.total_microseconds() / MICROS_PER_HOUR).alias(
-                "hours_apart"
-            )
-        )
-        levels = pl.DataFrame({"agreement": list(AGREEMENT_LEVELS)})
-        counted = rows.group_by(pl.col(column).alias("agreement")).agg(
-            pl.len().cast(pl.Int64).alias("contacts"),
-            pl.col("hours_apart").abs().median().alias("median_hours_apart"),
-        )
-        table = (
-            levels.join(counted, on="agreement", how="left")
-            .with_columns(pl.col("contacts").fill_null(0))
-            .with_columns(
-                pl.lit(stage).alias("stage"),
-                (pl.col("contacts") / pl.col("contacts").sum()).fill_nan(None).alias("share"),
-            )
-        )
-        tables.append(table.select("stage", "agreement", "contacts", "share", "median_hours_apart"))
-        samples.append(
-            rows.filter(pl.col(column) != AGREEMENT_LEVELS[0])
-            .sort(pl.col("hours_apart").abs().fill_null(0.0), CONTACT_ID, descending=[True, False])
-            .group_by(pl.col(column).alias("agreement"), maintain_order=True)
-            .head(examples)
-            .select(
-                pl.lit(stage).alias("stage"),
-                "agreement",
-                CONTACT_ID,
-                ACCOUNT_ID,
-                CREATED_AT,
-                pl.col(crm).alias("crm_at"),
-                pl.col(agreed).alias("agreed_at"),
-                "hours_apart",
-                MAX_SCORE,
-            )
-        )
-    drift_schema = pl.Schema(
-        {
-            "stage": pl.String,
-            "agreement": pl.String,
-            "contacts": pl.Int64,
-            "share": pl.Float64,
-            "median_hours_apart": pl.Float64,
-        }
-    )
-    example_schema = pl.Schema(
-        {
-            "stage": pl.String(),
-            "agreement": pl.String(),
-            CONTACT_ID: pl.String(),
-            ACCOUNT_ID: pl.String(),
-            CREATED_AT: TIMESTAMP,
-            "crm_at": TIMESTAMP,
-            "agreed_at": TIMESTAMP,
-            "hours_apart": pl.Float64(),
-            MAX_SCORE: pl.Float64(),
-        }
-    )
-    drift = pl.concat(tables) if tables else pl.DataFrame(schema=drift_schema)
-    order = {a: i for i, a in enumerate(AGREEMENT_LEVELS)}
-    sample = (
-        pl.concat(samples).sort(
-            "stage",
-            pl.col("agreement").replace_strict(order, return_dtype=pl.Int64),
-            maintain_order=True,
-        )
-        if samples
-        else pl.DataFrame(schema=example_schema)
-    )
-    return drift, sample
 
 
 # ------------------------------------------------------------------------------ public
@@ -567,6 +219,32 @@ def apply_definitions(
     True
     """
     d = load_definitions(definitions)
+    _check_arguments(dataset, tolerance_hours, examples)
+    now = resolve_as_of(dataset, as_of)
+    now_lit = pl.lit(now).cast(TIMESTAMP)
+    touches = dataset.lazy("touches").filter(pl.col(OCCURRED_AT) <= now_lit)
+    notes = require(dataset, d, touches)
+    frame = _moments(dataset, d, touches, now_lit).collect()
+    crm_labels = {
+        "MQL": bool(frame[CRM_MQL_AT].is_not_null().any()),
+        "SQL": bool(frame[CRM_SQL_AT].is_not_null().any()),
+    }
+    frame = _with_agreement(frame, tolerance_hours)
+    drift, sample = drift_tables(frame, crm_labels, examples)
+    return AppliedDefinitions(
+        dataset=replace(dataset, contacts=_agreed_contacts(dataset, frame)),
+        contacts=frame,
+        drift=drift,
+        examples=sample,
+        definitions=d,
+        as_of=now,
+        crm_labels=crm_labels,
+        tolerance_hours=float(tolerance_hours),
+        notes=tuple(notes),
+    )
+
+
+def _check_arguments(dataset: Dataset, tolerance_hours: float, examples: int) -> None:
     if dataset.contacts is None:
         raise ParameterError(
             f"apply_definitions needs the contacts table (the leads the definitions qualify); "
@@ -576,19 +254,20 @@ def apply_definitions(
         raise ParameterError(f"tolerance_hours must be >= 0, got {tolerance_hours!r}")
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 0:
         raise ParameterError(f"examples must be a whole number >= 0, got {examples!r}")
-    now = resolve_as_of(dataset, as_of)
-    now_lit = pl.lit(now).cast(TIMESTAMP)
-    touches = dataset.lazy("touches").filter(pl.col(OCCURRED_AT) <= now_lit)
-    notes = _require(dataset, d, touches)
+
+
+def _moments(
+    dataset: Dataset, d: Definitions, touches: pl.LazyFrame, now_lit: pl.Expr
+) -> pl.LazyFrame:
+    """Per contact seen by as_of: the CRM's and the agreed moments, scores and campaign."""
     contacts = dataset.lazy("contacts").filter(pl.col(CREATED_AT) <= now_lit)
     opportunities = dataset.lazy("opportunities").filter(pl.col(CREATED_AT) <= now_lit)
-
-    mql = _mql(dataset, d, contacts, touches)
+    mql = mql_moments(dataset, d, contacts, touches)
     mqls = contacts.select(CONTACT_ID, ACCOUNT_ID).join(
         mql.filter(pl.col(MQL_AT).is_not_null()).select(CONTACT_ID, MQL_AT), on=CONTACT_ID
     )
-    sql = _sql(d, mqls, touches, opportunities)
-    campaigns = _campaigns(touches, mqls)
+    sql = sql_moments(d, mqls, touches, opportunities)
+    campaigns = first_campaigns(touches, mqls)
     crm_mql = pl.when(pl.col(MQL_AT) <= now_lit).then(pl.col(MQL_AT))
     crm_sql = pl.when(pl.col(SQL_AT) <= now_lit).then(pl.col(SQL_AT))
     table = (
@@ -606,16 +285,15 @@ def apply_definitions(
     )
     if d.mql.score is None:
         table = table.with_columns(pl.lit(None, dtype=pl.Float64).alias(MAX_SCORE))
-    frame = table.collect()
-    crm_labels = {
-        "MQL": bool(frame[CRM_MQL_AT].is_not_null().any()),
-        "SQL": bool(frame[CRM_SQL_AT].is_not_null().any()),
-    }
+    return table
+
+
+def _with_agreement(frame: pl.DataFrame, tolerance_hours: float) -> pl.DataFrame:
+    """Add how the CRM and the agreement compare per stage; the contacts' final columns."""
     tol = round(tolerance_hours * MICROS_PER_HOUR)
-    frame = (
+    return (
         frame.with_columns(
-            _agreement(CRM_MQL_AT, MQL_AT, tol).alias("mql_agreement"),
-            _agreement(CRM_SQL_AT, SQL_AT, tol).alias("sql_agreement"),
+            agreement_level(crm, agreed, tol).alias(column) for _, agreed, crm, column in STAGES
         )
         .select(
             CONTACT_ID,
@@ -633,24 +311,15 @@ def apply_definitions(
         )
         .sort(CONTACT_ID)
     )
-    drift, sample = _drift(frame, crm_labels, examples)
 
+
+def _agreed_contacts(dataset: Dataset, frame: pl.DataFrame) -> pl.DataFrame:
+    """Return the dataset's contacts with the agreed moments; the CRM's kept as ``crm_*``."""
     original = dataset.lazy("contacts").drop(CRM_MQL_AT, CRM_SQL_AT, strict=False)
     agreed = frame.select(CONTACT_ID, MQL_AT, SQL_AT).lazy()
-    new_contacts = (
+    return (
         original.rename({MQL_AT: CRM_MQL_AT, SQL_AT: CRM_SQL_AT})
         .join(agreed, on=CONTACT_ID, how="left")
         .select(*original.collect_schema().names(), CRM_MQL_AT, CRM_SQL_AT)
         .collect()
-    )
-    return AppliedDefinitions(
-        dataset=replace(dataset, contacts=new_contacts),
-        contacts=frame,
-        drift=drift,
-        examples=sample,
-        definitions=d,
-        as_of=now,
-        crm_labels=crm_labels,
-        tolerance_hours=float(tolerance_hours),
-        notes=tuple(notes),
     )

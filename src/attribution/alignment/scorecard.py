@@ -28,12 +28,10 @@ rate). The contribution shares are estimated once, over every deal closed by ``a
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
@@ -42,18 +40,20 @@ from attribution._intervals import DEFAULT_DRAWS
 from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution._time import as_of as resolve_as_of
 from attribution.alignment.definitions import Definitions, load_definitions
-from attribution.alignment.kpis import (
-    COLUMNS,
-    check_targets,
-    data_start,
-    scored,
-    sources,
-    target_rows,
-    trend,
-)
+from attribution.alignment.drift import DRIFT_SCHEMA
+from attribution.alignment.kpi_catalogue import KPIS
+from attribution.alignment.kpi_sources import KpiSources, data_start, sources
+from attribution.alignment.kpis import COLUMNS, check_targets, scored, target_rows, trend
 from attribution.alignment.qualification import AppliedDefinitions
+from attribution.alignment.scorecard_text import (
+    agreements_markdown,
+    estimates_markdown,
+    notes_markdown,
+    summary_text,
+    with_text,
+)
 from attribution.alignment.service_level import rank_campaigns, rank_reps, sla_by_month, sla_long
-from attribution.alignment.targets import KPIS, OWNERS, Targets, load_targets
+from attribution.alignment.targets import OWNERS, Targets, load_targets
 from attribution.data.dataset import Dataset
 from attribution.data.schema import CONTACT_ID
 from attribution.errors import ParameterError
@@ -62,6 +62,9 @@ from attribution.estimates.contributions import ContributionResult
 __all__ = ["Scorecard", "ScorecardSummary", "scorecard"]
 
 Ranking = Literal["reps", "campaigns"]
+_EXAMPLES_EMPTY = pl.DataFrame(
+    schema={"stage": pl.String, "agreement": pl.String, CONTACT_ID: pl.String}
+)
 
 
 # ------------------------------------------------------------------------------ results
@@ -160,7 +163,7 @@ class Scorecard:
         >>> sc.display(currency="€").select("period", "target", "expected").row(0)
         ('2026', '€2.00M', '€986k')
         """
-        return _with_text(self.table, currency).select(
+        return with_text(self.table, currency).select(
             "owner",
             "label",
             pl.col("period_label").alias("period"),
@@ -188,7 +191,8 @@ class Scorecard:
         """
         shown = self.display(currency=currency)
         table = shown.select("label", "owner", "period", "target", "actual", "status")
-        return ScorecardSummary(table=table, markdown=_summary_text(shown, self))
+        markdown = summary_text(shown, self.as_of, self.targets.name, self.definitions.name)
+        return ScorecardSummary(table=table, markdown=markdown)
 
     def sla_long(self, *, unit: Literal["count", "share"] | None = None) -> pl.DataFrame:
         """Return the SLA view in long form: one row per month and measure, for charts.
@@ -254,48 +258,11 @@ class Scorecard:
 
     def agreements_markdown(self) -> str:
         """Return the definitions in plain English, then both files verbatim (markdown)."""
-        d, t = self.definitions, self.targets
-        return "\n\n".join(
-            [
-                d.describe(),
-                f"`{Path(d.origin).name}`, verbatim:",
-                _fenced(d.text),
-                f"**{t.name}**: `{Path(t.origin).name}`, verbatim:",
-                _fenced(t.text),
-            ]
-        )
+        return agreements_markdown(self.definitions, self.targets)
 
     def estimates_markdown(self) -> str:
         """Return what the contribution KPIs rest on: the estimate, intervals, caveats."""
-        result = self.contributions
-        if result is None:
-            return "_No contribution share is targeted, so none was estimated._"
-        level = f"{result.level:.0%}"
-        lines = []
-        if result.supported:
-            for row in result.table.iter_rows(named=True):
-                if row["component"] == "baseline":
-                    continue
-                lines.append(
-                    f"- {row['component']}: **{_pct(row['share'])}** of the expected revenue "
-                    f"({level} interval {_pct(row['ci_low'])} to {_pct(row['ci_high'])})"
-                )
-        else:
-            lines.append("- The data cannot support the split; the contribution KPIs have no data.")
-        warned = [f"- warning: {w}" for w in result.diagnostics.warnings]
-        return "\n".join(
-            [
-                "The contribution shares are **estimates**, not counts: "
-                f"{result.diagnostics.n:,} closed deals, one model for all of them "
-                f"(`attribution.contributions`). A target counts as met only when the whole "
-                "interval clears it, and as *unclear* while the interval holds it.",
-                "",
-                *lines,
-                *warned,
-                "",
-                result.note,
-            ]
-        )
+        return estimates_markdown(self.contributions)
 
     def drift_markdown(self) -> str:
         """Return how the CRM's MQL/SQL labels compare with the agreed ones (markdown)."""
@@ -305,7 +272,7 @@ class Scorecard:
 
     def drift(self) -> pl.DataFrame:
         """Return the drift table of the applied definitions (``AppliedDefinitions.drift``)."""
-        return _DRIFT_EMPTY if self.applied is None else self.applied.drift
+        return pl.DataFrame(schema=DRIFT_SCHEMA) if self.applied is None else self.applied.drift
 
     def drift_examples(self) -> pl.DataFrame:
         """Return example contacts where the CRM and the agreement disagree."""
@@ -313,131 +280,12 @@ class Scorecard:
 
     def notes_markdown(self) -> str:
         """Return the notes as a markdown list (what could not be measured, and why)."""
-        if not self.notes:
-            return "_Nothing to note: every targeted KPI could be measured as agreed._"
-        return "\n".join(f"- {n}" for n in self.notes)
+        return notes_markdown(self.notes)
 
     def __repr__(self) -> str:
         counts = self.table["status"].value_counts(sort=True)
         text = ", ".join(f"{s} {n}" for s, n in counts.iter_rows())
         return f"Scorecard({self.table.height} targets: {text}; as of {self.as_of:%Y-%m-%d})"
-
-
-_DRIFT_EMPTY = pl.DataFrame(
-    schema={
-        "stage": pl.String,
-        "agreement": pl.String,
-        "contacts": pl.Int64,
-        "share": pl.Float64,
-        "median_hours_apart": pl.Float64,
-    }
-)
-_EXAMPLES_EMPTY = pl.DataFrame(
-    schema={"stage": pl.String, "agreement": pl.String, CONTACT_ID: pl.String}
-)
-
-
-# ------------------------------------------------------------------------------ text
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None or not math.isfinite(x) else f"{x:.1%}"
-
-
-def _fenced(text: str) -> str:
-    return "```yaml\n" + text.rstrip() + "\n```"
-
-
-def _fixed(x: pl.Expr, decimals: int) -> pl.Expr:
-    """Write a number with a fixed number of decimals (and a thousands comma)."""
-    scale = 10**decimals
-    n = (x.abs() * scale).round(0).cast(pl.Int64)
-    whole = n // scale
-    grouped = (
-        pl.when(whole >= 1000)
-        .then(
-            pl.format(
-                "{},{}",
-                (whole // 1000).cast(pl.String),
-                (whole % 1000).cast(pl.String).str.zfill(3),
-            )
-        )
-        .otherwise(whole.cast(pl.String))
-    )
-    sign = pl.when((x < 0) & (n > 0)).then(pl.lit("-")).otherwise(pl.lit(""))
-    if not decimals:
-        return pl.concat_str([sign, grouped])
-    return pl.concat_str(
-        [sign, grouped, pl.lit("."), (n % scale).cast(pl.String).str.zfill(decimals)]
-    )
-
-
-def _text_expr(column: str, unit: pl.Expr, currency: str) -> pl.Expr:
-    """Write a KPI value as text by its unit: 127, $11.74M, $986k, 55.2%, 8.2 h."""
-    x = pl.col(column)
-    big = x.abs() >= 1e6
-    money = pl.concat_str(
-        [
-            pl.lit(currency),
-            pl.when(big)
-            .then(_fixed(x / 1e6, 2) + "M")
-            .when(x.abs() >= 1e4)
-            .then(_fixed(x / 1e3, 0) + "k")
-            .otherwise(_fixed(x, 0)),
-        ]
-    )
-    return (
-        pl.when(x.is_null())
-        .then(pl.lit("–"))
-        .when(unit == "money")
-        .then(money)
-        .when(unit == "share")
-        .then(_fixed(x * 100, 1) + "%")
-        .when(unit == "hours")
-        .then(_fixed(x, 1) + " h")
-        .when(big)
-        .then(_fixed(x / 1e6, 2) + "M")
-        .otherwise(_fixed(x, 0))
-    )
-
-
-def _with_text(table: pl.DataFrame, currency: str) -> pl.DataFrame:
-    unit = pl.col("unit")
-    interval = pl.format(
-        " ({} to {})",
-        _text_expr("ci_low", unit, currency),
-        _text_expr("ci_high", unit, currency),
-    )
-    return table.with_columns(
-        _text_expr("target", unit, currency).alias("target_text"),
-        (
-            _text_expr("actual", unit, currency)
-            + pl.when(pl.col("ci_low").is_not_null()).then(interval).otherwise(pl.lit(""))
-        ).alias("actual_text"),
-        _text_expr("expected", unit, currency).alias("expected_text"),
-        pl.col("progress").clip(0.0, 1.5).alias("progress_shown"),
-    )
-
-
-def _summary_text(shown: pl.DataFrame, sc: Scorecard) -> str:
-    """Say how many targets are met or on track, and which are not."""
-    n = shown.height
-    good = shown.filter(pl.col("status").is_in(["met", "on track"]))
-    lines = [
-        f"**{good.height} of {n}** shared target{'s' if n != 1 else ''} met or on track as of "
-        f"{sc.as_of:%Y-%m-%d} ({sc.targets.name}; definitions: {sc.definitions.name})."
-    ]
-    for label, statuses in (
-        ("Behind or missed", ["behind", "missed"]),
-        ("Unclear (the estimate's interval holds the target)", ["unclear"]),
-        ("Not measurable", ["no data"]),
-    ):
-        rows = shown.filter(pl.col("status").is_in(statuses))
-        if rows.height:
-            items = "; ".join(
-                f"{r['label']} ({r['owner']}, {r['period']}: {r['actual']} vs {r['target']})"
-                for r in rows.iter_rows(named=True)
-            )
-            lines.append(f"{label}: {items}.")
-    return "\n\n".join(lines)
 
 
 # ------------------------------------------------------------------------------ public
@@ -471,15 +319,13 @@ def scorecard(
     min_mqls
         Fewest MQLs a rep or campaign needs in a month to be ranked.
     draws, seed
-        Interval draws and seed of the contribution estimate (made once, only when a
-        contribution share is targeted).
+        Interval draws and seed of the contribution estimate (made once, if one is targeted).
 
     Returns
     -------
     Scorecard
-        ``.table`` (one row per target with actual, status and trend), ``.history``,
-        ``.sla`` (the SLA month by month), ``.reps`` and ``.campaigns`` (rankings),
-        ``.summary()``, ``.display()``.
+        ``.table`` (one row per target: actual, status, trend), ``.history``, ``.sla`` (month
+        by month), ``.reps``/``.campaigns`` (rankings), ``.summary()``, ``.display()``.
 
     Raises
     ------
@@ -500,30 +346,18 @@ def scorecard(
     >>> set(sc.table["status"]) <= set(at.targets.STATUSES)
     True
     """
-    if isinstance(min_mqls, bool) or not isinstance(min_mqls, int) or min_mqls < 1:
-        raise ParameterError(f"min_mqls must be a whole number >= 1, got {min_mqls!r}")
-    d = load_definitions(definitions)
-    t = load_targets(targets)
+    _check_min_mqls(min_mqls)
+    d, t = load_definitions(definitions), load_targets(targets)
     now = resolve_as_of(dataset, as_of)
     start = data_start(dataset)
     check_targets(t, start, now)
     notes: list[str] = []
     s, applied = sources(dataset, d, t, now, lookback_days, draws, seed, notes)
-    for reason in dict.fromkeys(
-        r for r in (s.first_mqls_reason, s.follow_up_reason, s.contribution_reason) if r
-    ):
-        notes.append(f"not measurable: {reason}.")
-    frames = [target_rows(i, x, t, s, now, start) for i, x in enumerate(t.targets)]
-    history = scored(pl.concat(frames, how="vertical_relaxed"), t.on_track)
-    table = trend(history)
-    owners = {o: k for k, o in enumerate(OWNERS)}
-    table = table.sort(
-        pl.col("owner").replace_strict(owners, return_dtype=pl.Int64), "target_id"
-    ).select(*COLUMNS, "previous", "trend")
-    month = f"{now:%Y-%m}"
+    notes += _not_measurable(s)
+    table, history = _target_tables(t, s, now, start)
     return Scorecard(
         table=table,
-        history=history.sort("target_id", "start").select(*COLUMNS, "is_target_period"),
+        history=history,
         sla=sla_by_month(s, applied, d, now, t.on_track),
         reps=rank_reps(applied, d, now, t.on_track, min_mqls, follow=not s.follow_up_reason),
         campaigns=rank_campaigns(s, d, now, t.on_track, min_mqls),
@@ -532,6 +366,32 @@ def scorecard(
         targets=t,
         contributions=s.contribution,
         as_of=now,
-        month=month,
+        month=f"{now:%Y-%m}",
         notes=tuple(notes),
     )
+
+
+def _check_min_mqls(min_mqls: int) -> None:
+    if isinstance(min_mqls, bool) or not isinstance(min_mqls, int) or min_mqls < 1:
+        raise ParameterError(f"min_mqls must be a whole number >= 1, got {min_mqls!r}")
+
+
+def _not_measurable(s: KpiSources) -> list[str]:
+    """One note per distinct reason a source is unavailable."""
+    reasons = (s.first_mqls_reason, s.follow_up_reason, s.contribution_reason)
+    return [f"not measurable: {reason}." for reason in dict.fromkeys(r for r in reasons if r)]
+
+
+def _target_tables(
+    t: Targets, s: KpiSources, now: datetime, start: datetime
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Measure and score every target: one row each (owners in order), and the history."""
+    frames = [target_rows(i, x, t, s, now, start) for i, x in enumerate(t.targets)]
+    history = scored(pl.concat(frames, how="vertical_relaxed"), t.on_track)
+    owners = {o: k for k, o in enumerate(OWNERS)}
+    table = (
+        trend(history)
+        .sort(pl.col("owner").replace_strict(owners, return_dtype=pl.Int64), "target_id")
+        .select(*COLUMNS, "previous", "trend")
+    )
+    return table, history.sort("target_id", "start").select(*COLUMNS, "is_target_period")

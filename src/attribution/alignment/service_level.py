@@ -15,125 +15,36 @@ from datetime import datetime
 import polars as pl
 
 from attribution.alignment.definitions import Definitions
-from attribution.alignment.kpis import KpiSources
+from attribution.alignment.kpi_sources import KpiSources
 from attribution.alignment.qualification import AppliedDefinitions
-from attribution.alignment.targets import status
+from attribution.alignment.target_status import status
 from attribution.data.schema import CAMPAIGN, REP, TIMESTAMP
 from attribution.errors import EstimateWarning
-from attribution.handoff.funnel import speed_to_lead
+from attribution.handoff.funnel import SpeedBy, speed_to_lead
 
 __all__ = ["rank_campaigns", "rank_reps", "sla_by_month", "sla_long"]
 
 _NO_RESPONSE = "(no response)"
-
-
-# ------------------------------------------------------------------------------ SLA
-def _month_bounds(labels: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    start = labels.str.to_date("%Y-%m")
-    return start, start.dt.offset_by("1mo")
-
-
-def sla_by_month(
-    s: KpiSources,
-    applied: AppliedDefinitions | None,
-    d: Definitions,
-    now: datetime,
-    on_track: float,
-) -> pl.DataFrame:
-    """Marketing's and sales' sides of the SLA, month by month."""
-    schema = {
-        "month": pl.String,
-        "mqls": pl.Int64,
-        "agreed_mqls": pl.Float64,
-        "mqls_status": pl.String,
-        "sqls_judged": pl.Int64,
-        "sql_rate": pl.Float64,
-        "agreed_sql_rate": pl.Float64,
-        "sql_rate_status": pl.String,
-        "judged": pl.Int64,
-        "within_sla_share": pl.Float64,
-        "agreed_within_sla_share": pl.Float64,
-        "within_sla_status": pl.String,
-        "followed_up_share": pl.Float64,
-        "agreed_followed_up_share": pl.Float64,
-        "followed_up_status": pl.String,
-        "median_response_hours": pl.Float64,
-        "never_followed_up": pl.Int64,
-        "pending": pl.Int64,
-    }
-    if s.first_mqls is None or applied is None:
-        return pl.DataFrame(schema=schema)
-    r = s.first_mqls
-    marketing = r.group_by("month").agg(
-        pl.len().cast(pl.Int64).alias("mqls"),
-        pl.col("sql_judged").sum().cast(pl.Int64).alias("sqls_judged"),
-        pl.col("sql").filter(pl.col("sql_judged")).mean().alias("sql_rate"),
-    )
-    follow = not s.follow_up_reason
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", EstimateWarning)  # the reason is noted once
-        sales = speed_to_lead(
-            applied.dataset, sla_hours=d.sla.response_hours, by="month", as_of=now
-        ).select(
-            "month",
-            (pl.col("mqls") - pl.col("pending")).cast(pl.Int64).alias("judged"),
-            pl.col("share_within_sla").alias("within_sla_share"),
-            (1 - pl.col("share_never_followed_up")).alias("followed_up_share"),
-            pl.col("median_hours").alias("median_response_hours"),
-            "never_followed_up",
-            "pending",
-        )
-    table = marketing.join(sales, on="month", how="left")
-    if not follow:
-        table = table.with_columns(
-            pl.lit(None, dtype=pl.Float64).alias(c)
-            for c in ("within_sla_share", "followed_up_share", "median_response_hours")
-        )
-    start, end = _month_bounds(pl.col("month"))
-    now_lit = pl.lit(now).cast(TIMESTAMP)
-    lo = start.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-    hi = end.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-    elapsed = (
-        ((now_lit - lo).dt.total_microseconds() / (hi - lo).dt.total_microseconds())
-        .clip(0.0, 1.0)
-        .alias("_elapsed")
-    )
-    sla = d.sla
-    table = table.with_columns(
-        elapsed,
-        pl.lit(sla.mqls_per_month, dtype=pl.Float64).alias("agreed_mqls"),
-        pl.lit(sla.mql_to_sql_rate, dtype=pl.Float64).alias("agreed_sql_rate"),
-        pl.lit(sla.within_sla_share, dtype=pl.Float64).alias("agreed_within_sla_share"),
-        pl.lit(sla.followed_up_share, dtype=pl.Float64).alias("agreed_followed_up_share"),
-    )
-    for measure, agreed, cumulative in (
-        ("mqls", "agreed_mqls", True),
-        ("sql_rate", "agreed_sql_rate", False),
-        ("within_sla_share", "agreed_within_sla_share", False),
-        ("followed_up_share", "agreed_followed_up_share", False),
-    ):
-        _, _, label = status(
-            actual=pl.col(measure).cast(pl.Float64),
-            target=pl.col(agreed),
-            elapsed=pl.col("_elapsed"),
-            higher_is_better=pl.lit(True),
-            cumulative=pl.lit(cumulative),
-            on_track=on_track,
-        )
-        name = (
-            "within_sla_status"
-            if measure == "within_sla_share"
-            else ("followed_up_status" if measure == "followed_up_share" else f"{measure}_status")
-        )
-        table = table.with_columns(
-            pl.when(pl.col(agreed).is_null())
-            .then(pl.lit(None, dtype=pl.String))
-            .otherwise(label)
-            .alias(name)
-        )
-    return table.sort("month").select(list(schema)).cast(schema)  # type: ignore[arg-type]
-
-
+_SLA_SCHEMA = {
+    "month": pl.String,
+    "mqls": pl.Int64,
+    "agreed_mqls": pl.Float64,
+    "mqls_status": pl.String,
+    "sqls_judged": pl.Int64,
+    "sql_rate": pl.Float64,
+    "agreed_sql_rate": pl.Float64,
+    "sql_rate_status": pl.String,
+    "judged": pl.Int64,
+    "within_sla_share": pl.Float64,
+    "agreed_within_sla_share": pl.Float64,
+    "within_sla_status": pl.String,
+    "followed_up_share": pl.Float64,
+    "agreed_followed_up_share": pl.Float64,
+    "followed_up_status": pl.String,
+    "median_response_hours": pl.Float64,
+    "never_followed_up": pl.Int64,
+    "pending": pl.Int64,
+}
 _SLA_MEASURES = (
     ("marketing", "MQLs delivered", "count", "mqls", "agreed_mqls", "mqls_status"),
     ("marketing", "MQL to SQL rate", "share", "sql_rate", "agreed_sql_rate", "sql_rate_status"),
@@ -154,6 +65,116 @@ _SLA_MEASURES = (
         "followed_up_status",
     ),
 )
+
+
+"""Per SLA measure: its side, label, unit, and its actual, agreed and status columns."""
+
+
+# ------------------------------------------------------------------------------ SLA
+def _month_elapsed(now: datetime) -> pl.Expr:
+    """Share of each ``month`` (``2026-06``) gone by ``now``, from 0 to 1."""
+    start = pl.col("month").str.to_date("%Y-%m")
+    end = start.dt.offset_by("1mo")
+    now_lit = pl.lit(now).cast(TIMESTAMP)
+    lo = start.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    hi = end.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    return ((now_lit - lo).dt.total_microseconds() / (hi - lo).dt.total_microseconds()).clip(
+        0.0, 1.0
+    )
+
+
+def _speed_to_lead(
+    applied: AppliedDefinitions, d: Definitions, now: datetime, by: SpeedBy | list[SpeedBy]
+) -> pl.DataFrame:
+    """:func:`attribution.speed_to_lead` on the agreed MQLs, its warnings silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimateWarning)  # the reason is noted once
+        return speed_to_lead(applied.dataset, sla_hours=d.sla.response_hours, by=by, as_of=now)
+
+
+def sla_by_month(
+    s: KpiSources,
+    applied: AppliedDefinitions | None,
+    d: Definitions,
+    now: datetime,
+    on_track: float,
+) -> pl.DataFrame:
+    """Marketing's and sales' sides of the SLA, month by month, each against its agreed level.
+
+    Parameters
+    ----------
+    s
+        The hand-offs (:func:`attribution.alignment.kpi_sources.sources`).
+    applied
+        The agreed definitions applied (``None``: an empty table).
+    d
+        The definitions: the response hours and the agreed levels.
+    now
+        The as-of moment: the current month's counts are pro-rated to it.
+    on_track
+        Share of the agreed level at which the current month counts as on track.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per month, the columns of :attr:`attribution.Scorecard.sla`.
+    """
+    if s.first_mqls is None or applied is None:
+        return pl.DataFrame(schema=_SLA_SCHEMA)
+    marketing = s.first_mqls.group_by("month").agg(
+        pl.len().cast(pl.Int64).alias("mqls"),
+        pl.col("sql_judged").sum().cast(pl.Int64).alias("sqls_judged"),
+        pl.col("sql").filter(pl.col("sql_judged")).mean().alias("sql_rate"),
+    )
+    table = marketing.join(_sales_side(applied, d, now), on="month", how="left")
+    if s.follow_up_reason:
+        table = table.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias(c)
+            for c in ("within_sla_share", "followed_up_share", "median_response_hours")
+        )
+    sla = d.sla
+    table = table.with_columns(
+        _month_elapsed(now).alias("_elapsed"),
+        pl.lit(sla.mqls_per_month, dtype=pl.Float64).alias("agreed_mqls"),
+        pl.lit(sla.mql_to_sql_rate, dtype=pl.Float64).alias("agreed_sql_rate"),
+        pl.lit(sla.within_sla_share, dtype=pl.Float64).alias("agreed_within_sla_share"),
+        pl.lit(sla.followed_up_share, dtype=pl.Float64).alias("agreed_followed_up_share"),
+    ).with_columns(_sla_statuses(on_track))
+    return table.sort("month").select(list(_SLA_SCHEMA)).cast(_SLA_SCHEMA)  # type: ignore[arg-type]
+
+
+def _sales_side(applied: AppliedDefinitions, d: Definitions, now: datetime) -> pl.DataFrame:
+    """Per month: MQLs judged, the shares answered in time and at all, the median hours."""
+    return _speed_to_lead(applied, d, now, "month").select(
+        "month",
+        (pl.col("mqls") - pl.col("pending")).cast(pl.Int64).alias("judged"),
+        pl.col("share_within_sla").alias("within_sla_share"),
+        (1 - pl.col("share_never_followed_up")).alias("followed_up_share"),
+        pl.col("median_hours").alias("median_response_hours"),
+        "never_followed_up",
+        "pending",
+    )
+
+
+def _sla_statuses(on_track: float) -> list[pl.Expr]:
+    """Return the status of each SLA measure against its agreed level (null: none agreed)."""
+    statuses = []
+    for _, _, unit, actual, agreed, name in _SLA_MEASURES:
+        _, _, label = status(
+            actual=pl.col(actual).cast(pl.Float64),
+            target=pl.col(agreed),
+            elapsed=pl.col("_elapsed"),
+            higher_is_better=pl.lit(True),
+            cumulative=pl.lit(unit == "count"),
+            on_track=on_track,
+        )
+        statuses.append(
+            pl.when(pl.col(agreed).is_null())
+            .then(pl.lit(None, dtype=pl.String))
+            .otherwise(label)
+            .alias(name)
+        )
+    return statuses
 
 
 def sla_long(sla: pl.DataFrame, d: Definitions) -> pl.DataFrame:
@@ -197,16 +218,11 @@ def rank_reps(
     }
     if applied is None or not follow:
         return pl.DataFrame(schema=schema)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", EstimateWarning)
-        per = speed_to_lead(
-            applied.dataset, sla_hours=d.sla.response_hours, by=["month", "rep"], as_of=now
-        ).filter(pl.col(REP) != _NO_RESPONSE)
+    per = _speed_to_lead(applied, d, now, ["month", "rep"]).filter(pl.col(REP) != _NO_RESPONSE)
     return _ranked(
         per.select("month", REP, "mqls", "within_sla", "share_within_sla", "median_hours"),
         value="share_within_sla",
         agreed=d.sla.within_sla_share,
-        size="mqls",
         order=[("share_within_sla", True), ("median_hours", False), ("mqls", True), (REP, False)],
         now=now,
         on_track=on_track,
@@ -241,7 +257,6 @@ def rank_campaigns(
         per,
         value="sql_rate",
         agreed=d.sla.mql_to_sql_rate,
-        size="mqls",
         order=[("sqls", True), ("sql_rate", True), ("mqls", True), (CAMPAIGN, False)],
         now=now,
         on_track=on_track,
@@ -254,28 +269,25 @@ def _ranked(
     *,
     value: str,
     agreed: float | None,
-    size: str,
     order: list[tuple[str, bool]],
     now: datetime,
     on_track: float,
     min_mqls: int,
 ) -> pl.DataFrame:
-    start, end = _month_bounds(pl.col("month"))
-    now_lit = pl.lit(now).cast(TIMESTAMP)
-    lo = start.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-    hi = end.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-    elapsed = ((now_lit - lo).dt.total_microseconds() / (hi - lo).dt.total_microseconds()).clip(
-        0.0, 1.0
-    )
+    """Set each row's status against ``agreed`` and rank it within its month.
+
+    Rows with at least ``min_mqls`` MQLs are ranked by ``order`` (column, descending);
+    the others follow, unranked.
+    """
     _, _, label = status(
         actual=pl.col(value),
         target=pl.lit(agreed, dtype=pl.Float64),
-        elapsed=elapsed,
+        elapsed=_month_elapsed(now),
         higher_is_better=pl.lit(True),
         cumulative=pl.lit(False),
         on_track=on_track,
     )
-    ranked = pl.col(size) >= min_mqls
+    ranked = pl.col("mqls") >= min_mqls
     names = [c for c, _ in order]
     desc = [d for _, d in order]
     out = per.with_columns(

@@ -40,16 +40,17 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date
 from typing import Any, Literal
 
 import polars as pl
-import yaml
 
 from attribution._text import did_you_mean
-from attribution.alignment.definitions import _raise, shipped_file
-from attribution.config import ParamProblem, check_schema, read_yaml
+from attribution.alignment.agreements import read_agreement
+from attribution.alignment.kpi_catalogue import KPIS, Kpi, Unit
+from attribution.alignment.periods import period_bounds, period_label
+from attribution.alignment.target_status import STATUSES, status
+from attribution.config import ParamProblem
 
 __all__ = [
     "KPIS",
@@ -58,8 +59,10 @@ __all__ = [
     "Kpi",
     "Target",
     "Targets",
+    "Unit",
     "load_targets",
     "period_bounds",
+    "period_label",
     "status",
 ]
 
@@ -67,211 +70,8 @@ Owner = Literal["marketing", "sales", "joint"]
 OWNERS: tuple[str, ...] = ("marketing", "joint", "sales")
 """Who owns a target, in display order (the joint commitments between the two teams)."""
 TargetPeriod = Literal["month", "quarter", "year"]
-Unit = Literal["count", "money", "share", "hours"]
-STATUSES: tuple[str, ...] = (
-    "met",
-    "on track",
-    "unclear",
-    "behind",
-    "missed",
-    "not started",
-    "no data",
-)
-"""Every status a target can have, best first."""
 
 
-@dataclass(frozen=True)
-class Kpi:
-    """One measurable KPI of the scorecard.
-
-    Attributes
-    ----------
-    name, label
-        Key used in targets files, and how reports call it.
-    unit
-        ``count``, ``money``, ``share`` (0-1) or ``hours``.
-    higher_is_better
-        Direction of "better".
-    cumulative
-        Counts and amounts add up over a period (pro-rated in the current period); rates
-        and medians do not.
-    estimate
-        A model estimate with an interval, not a count (the contribution shares).
-    needs
-        What the KPI is computed from: ``definitions`` (the agreed MQL/SQL, needs
-        contacts), ``follow_up`` (sales touches after MQLs), ``opportunities`` or
-        ``contributions``.
-    description
-        How it is counted, printed in the reports.
-    """
-
-    name: str
-    label: str
-    unit: Unit
-    higher_is_better: bool
-    cumulative: bool
-    needs: str
-    description: str
-    estimate: bool = False
-
-
-KPIS: dict[str, Kpi] = {
-    k.name: k
-    for k in (
-        Kpi(
-            "mqls",
-            "MQLs",
-            "count",
-            True,
-            True,
-            "definitions",
-            "accounts whose first MQL (by the agreed definition) falls in the period: the "
-            "hand-offs from marketing to sales",
-        ),
-        Kpi(
-            "sqls",
-            "SQLs",
-            "count",
-            True,
-            True,
-            "definitions",
-            "accounts whose first MQL became an SQL (by the agreed definition) in the period",
-        ),
-        Kpi(
-            "mql_to_sql_rate",
-            "MQL to SQL rate",
-            "share",
-            True,
-            False,
-            "definitions",
-            "of the period's MQLs whose SQL window has closed by the as-of moment, the share "
-            "that became SQL within it",
-        ),
-        Kpi(
-            "followed_up_within_sla",
-            "MQLs answered in time",
-            "share",
-            True,
-            False,
-            "follow_up",
-            "of the period's MQLs whose SLA can be judged, the share whose first sales touch "
-            "came within the agreed response hours",
-        ),
-        Kpi(
-            "followed_up",
-            "MQLs followed up",
-            "share",
-            True,
-            False,
-            "follow_up",
-            "of the period's MQLs whose SLA can be judged, the share followed up by sales at "
-            "all by the as-of moment (coverage)",
-        ),
-        Kpi(
-            "median_response_hours",
-            "Median hours to answer",
-            "hours",
-            False,
-            False,
-            "follow_up",
-            "median hours from an MQL to the first sales touch, among the period's MQLs "
-            "that were followed up",
-        ),
-        Kpi(
-            "opportunities_created",
-            "Opportunities created",
-            "count",
-            True,
-            True,
-            "opportunities",
-            "opportunities created in the period",
-        ),
-        Kpi(
-            "pipeline_created",
-            "Pipeline created",
-            "money",
-            True,
-            True,
-            "opportunities",
-            "amount of the opportunities created in the period",
-        ),
-        Kpi(
-            "marketing_sourced_pipeline",
-            "Marketing-sourced pipeline",
-            "money",
-            True,
-            True,
-            "definitions",
-            "amount of the opportunities created in the period whose account had its first "
-            "MQL (agreed definition) at or before the opportunity was created",
-        ),
-        Kpi(
-            "revenue_won",
-            "Revenue won",
-            "money",
-            True,
-            True,
-            "opportunities",
-            "amount of the opportunities won (closed) in the period",
-        ),
-        Kpi(
-            "win_rate",
-            "Win rate",
-            "share",
-            True,
-            False,
-            "opportunities",
-            "won among the opportunities closed in the period",
-        ),
-        Kpi(
-            "marketing_sourced_win_rate",
-            "Marketing-sourced win rate",
-            "share",
-            True,
-            False,
-            "definitions",
-            "won among the opportunities closed in the period whose account had its first "
-            "MQL (agreed definition) at or before the opportunity was created",
-        ),
-        Kpi(
-            "marketing_contribution",
-            "Marketing's contribution",
-            "share",
-            True,
-            False,
-            "contributions",
-            "estimated share of expected revenue that marketing's touches add on their own, "
-            "over all deals closed so far (attribution.contributions)",
-            estimate=True,
-        ),
-        Kpi(
-            "sales_contribution",
-            "Sales' contribution",
-            "share",
-            True,
-            False,
-            "contributions",
-            "estimated share of expected revenue that sales' touches add on their own, over "
-            "all deals closed so far (attribution.contributions)",
-            estimate=True,
-        ),
-        Kpi(
-            "joint_contribution",
-            "Joint contribution",
-            "share",
-            True,
-            False,
-            "contributions",
-            "estimated share of expected revenue that marketing and sales add only together, "
-            "over all deals closed so far (attribution.contributions)",
-            estimate=True,
-        ),
-    )
-}
-"""The KPIs a target can name, by key."""
-
-
-# ------------------------------------------------------------------------------ schema
 @dataclass(frozen=True)
 class Target:
     """One commitment: a KPI's target for a period, its owner and due date."""
@@ -364,208 +164,7 @@ class Targets:
         )
 
 
-# ------------------------------------------------------------------------------ periods
-def _start_of(day: date, period: str) -> date:
-    if period == "year":
-        return date(day.year, 1, 1)
-    if period == "quarter":
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return date(day.year, day.month, 1)
-
-
-def _next(start: date, period: str) -> date:
-    months = {"month": 1, "quarter": 3, "year": 12}[period]
-    index = start.year * 12 + start.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _previous(start: date, period: str) -> date:
-    months = {"month": 1, "quarter": 3, "year": 12}[period]
-    index = start.year * 12 + start.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def period_label(start: date, period: str) -> str:
-    """Label a period by its first day: ``2026-06``, ``2026-Q2`` or ``2026``.
-
-    Examples
-    --------
-    >>> period_label(date(2026, 4, 1), "quarter")
-    '2026-Q2'
-    """
-    if period == "year":
-        return str(start.year)
-    if period == "quarter":
-        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-    return f"{start.year}-{start.month:02d}"
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def period_bounds(due: date, period: str, *, back: int = 0) -> list[tuple[datetime, datetime]]:
-    """Return the period of a target and ``back`` earlier ones as ``(start, end)``.
-
-    The target's own period is the calendar period holding ``due``, cut at the end of the
-    due day (its end is exclusive); earlier periods are whole calendar periods. Oldest
-    first.
-
-    Examples
-    --------
-    >>> [(s.date().isoformat(), e.date().isoformat())
-    ...  for s, e in period_bounds(date(2026, 5, 15), "month", back=1)]
-    [('2026-04-01', '2026-05-01'), ('2026-05-01', '2026-05-16')]
-    """
-    start = _start_of(due, period)
-    end = min(_next(start, period), due + timedelta(days=1))
-    out = [(_midnight(start), _midnight(end))]
-    for _ in range(back):
-        earlier = _previous(start, period)
-        out.append((_midnight(earlier), _midnight(start)))
-        start = earlier
-    return out[::-1]
-
-
-# ------------------------------------------------------------------------------ status
-def status(
-    *,
-    actual: pl.Expr,
-    target: pl.Expr,
-    elapsed: pl.Expr,
-    higher_is_better: pl.Expr,
-    cumulative: pl.Expr,
-    on_track: float = 0.9,
-    ci_low: pl.Expr | None = None,
-    ci_high: pl.Expr | None = None,
-) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """Expressions for the expected value so far, the progress and the status of targets.
-
-    Parameters
-    ----------
-    actual, target
-        The measured value and the target for the whole period.
-    elapsed
-        Share of the period elapsed at the as-of moment: 0 before it starts, 1 once it is
-        over.
-    higher_is_better, cumulative
-        Boolean expressions from the KPI (see :class:`Kpi`).
-    on_track
-        Share of the expected value at which the current period counts as on track.
-    ci_low, ci_high
-        The interval of an estimate (null for measured KPIs).
-
-    Returns
-    -------
-    tuple of polars.Expr
-        ``expected`` (the target pro-rated for cumulative KPIs in the current period, else
-        the target), ``progress`` (actual / expected, or expected / actual when lower is
-        better; 1 and above is on pace) and ``status`` (see the module docstring).
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> f = pl.DataFrame({"actual": [55.0, 40.0, 30.0, None], "target": [100.0] * 4,
-    ...                   "elapsed": [0.5, 0.5, 1.0, 0.5]})
-    >>> exprs = status(actual=pl.col("actual"), target=pl.col("target"),
-    ...                elapsed=pl.col("elapsed"), higher_is_better=pl.lit(True),
-    ...                cumulative=pl.lit(True))
-    >>> f.select(e.alias(n) for e, n in zip(exprs, ["expected", "progress", "status"])).rows()
-    [(50.0, 1.1, 'on track'), (50.0, 0.8, 'behind'), (100.0, 0.3, 'missed'), (50.0, None, 'no data')]
-    """  # noqa: E501
-    low = ci_low if ci_low is not None else pl.lit(None, dtype=pl.Float64)
-    high = ci_high if ci_high is not None else pl.lit(None, dtype=pl.Float64)
-    current = elapsed < 1
-    expected = pl.when(cumulative & current).then(target * elapsed).otherwise(target)
-    progress = (
-        pl.when(higher_is_better)
-        .then(actual / expected)
-        .otherwise(expected / actual)
-        .fill_nan(None)
-    )
-    progress = pl.when(progress.is_infinite()).then(pl.lit(None)).otherwise(progress)
-    reached = pl.when(higher_is_better).then(actual >= target).otherwise(actual <= target)
-    paced = (
-        pl.when(higher_is_better)
-        .then(actual >= on_track * expected)
-        .otherwise(actual * on_track <= expected)
-    )
-    has_ci = low.is_not_null() & high.is_not_null()
-    clears = pl.when(higher_is_better).then(low >= target).otherwise(high <= target)
-    short = pl.when(higher_is_better).then(high < target).otherwise(low > target)
-    label = (
-        pl.when(elapsed <= 0)
-        .then(pl.lit("not started"))
-        .when(actual.is_null())
-        .then(pl.lit("no data"))
-        .when(has_ci & ~clears & ~short)
-        .then(pl.lit("unclear"))
-        .when(has_ci & clears & current)
-        .then(pl.lit("on track"))
-        .when(has_ci & clears)
-        .then(pl.lit("met"))
-        .when(has_ci & current)
-        .then(pl.lit("behind"))
-        .when(has_ci)
-        .then(pl.lit("missed"))
-        .when(~current & reached)
-        .then(pl.lit("met"))
-        .when(~current)
-        .then(pl.lit("missed"))
-        .when(cumulative & higher_is_better & reached)
-        .then(pl.lit("met"))
-        .when(paced)
-        .then(pl.lit("on track"))
-        .otherwise(pl.lit("behind"))
-    )
-    return expected, progress, label
-
-
 # ------------------------------------------------------------------------------ loading
-def _check(f: _File, problems: list[ParamProblem]) -> None:
-    if not f.targets:
-        problems.append(ParamProblem("targets", "give at least one target"))
-    for i, t in enumerate(f.targets):
-        key = f"targets[{i}]"
-        kpi = KPIS.get(str(t.kpi)) if t.kpi is not None else None
-        if t.kpi is None:
-            problems.append(ParamProblem(f"{key}.kpi", "missing; give one of " + ", ".join(KPIS)))
-        elif kpi is None:
-            hint = did_you_mean(t.kpi, KPIS, cutoff=0.5)
-            hint = f"{hint} " if hint else ""
-            problems.append(
-                ParamProblem(f"{key}.kpi", f"unknown KPI {t.kpi!r}; {hint}KPIs: {', '.join(KPIS)}")
-            )
-        if t.owner is None:
-            problems.append(ParamProblem(f"{key}.owner", "missing; give marketing, sales or joint"))
-        if t.due is None:
-            problems.append(ParamProblem(f"{key}.due", "missing; give the due date (2026-06-30)"))
-        if t.target is None:
-            problems.append(ParamProblem(f"{key}.target", "missing; give the target value"))
-        elif t.target < 0:
-            problems.append(
-                ParamProblem(f"{key}.target", f"must not be negative, got {t.target:g}")
-            )
-        elif kpi is not None and kpi.unit == "share" and t.target > 1:
-            problems.append(
-                ParamProblem(
-                    f"{key}.target",
-                    f"{kpi.name} is a share between 0 and 1 (0.3 for 30%), got {t.target:g}",
-                )
-            )
-    seen: dict[tuple[Any, ...], int] = {}
-    for i, t in enumerate(f.targets):
-        ident = (t.kpi, t.owner, t.period, t.due)
-        if None not in ident and ident in seen:
-            problems.append(
-                ParamProblem(
-                    f"targets[{i}]",
-                    f"repeats targets[{seen[ident]}] (same kpi, owner, period and due date)",
-                )
-            )
-        seen.setdefault(ident, i)
-
-
 def load_targets(
     targets: str | os.PathLike[str] | Mapping[str, Any] | Targets | None = None,
 ) -> Targets:
@@ -601,29 +200,67 @@ def load_targets(
     """  # noqa: E501
     if isinstance(targets, Targets):
         return targets
-    if targets is None or (isinstance(targets, str) and targets == ""):
-        targets = shipped_file("targets.yaml")
-    if isinstance(targets, Mapping):
-        data: Any = targets
-        text = yaml.safe_dump(dict(targets), sort_keys=False, allow_unicode=True)
-        where, origin = "the targets", "<mapping>"
-    else:
-        path = Path(targets)
-        data = read_yaml(path, what="targets file")
-        text = path.read_text(encoding="utf-8")
-        where = origin = str(path)
-    parsed, problems = check_schema(_File, data)
-    _check(parsed, problems)
-    problems = _dedupe(problems)
-    _raise(problems, where)
+    read = read_agreement(targets, _File, kind="targets", check=_check)
+    parsed = read.value
     return Targets(
         name=parsed.name,
         on_track=parsed.on_track,
         history=parsed.history,
         targets=tuple(parsed.targets),
-        text=text,
-        origin=origin,
+        text=read.text,
+        origin=read.origin,
     )
+
+
+def _check(f: _File, problems: list[ParamProblem]) -> None:
+    """Add the checks the schema cannot make, then drop what they make redundant."""
+    if not f.targets:
+        problems.append(ParamProblem("targets", "give at least one target"))
+    for i, t in enumerate(f.targets):
+        _check_target(f"targets[{i}]", t, problems)
+    _check_repeats(f.targets, problems)
+    problems[:] = _dedupe(problems)
+
+
+def _check_target(key: str, t: Target, problems: list[ParamProblem]) -> None:
+    kpi = KPIS.get(str(t.kpi)) if t.kpi is not None else None
+    if t.kpi is None:
+        problems.append(ParamProblem(f"{key}.kpi", "missing; give one of " + ", ".join(KPIS)))
+    elif kpi is None:
+        hint = did_you_mean(t.kpi, KPIS, cutoff=0.5)
+        hint = f"{hint} " if hint else ""
+        problems.append(
+            ParamProblem(f"{key}.kpi", f"unknown KPI {t.kpi!r}; {hint}KPIs: {', '.join(KPIS)}")
+        )
+    if t.owner is None:
+        problems.append(ParamProblem(f"{key}.owner", "missing; give marketing, sales or joint"))
+    if t.due is None:
+        problems.append(ParamProblem(f"{key}.due", "missing; give the due date (2026-06-30)"))
+    if t.target is None:
+        problems.append(ParamProblem(f"{key}.target", "missing; give the target value"))
+    elif t.target < 0:
+        problems.append(ParamProblem(f"{key}.target", f"must not be negative, got {t.target:g}"))
+    elif kpi is not None and kpi.unit == "share" and t.target > 1:
+        problems.append(
+            ParamProblem(
+                f"{key}.target",
+                f"{kpi.name} is a share between 0 and 1 (0.3 for 30%), got {t.target:g}",
+            )
+        )
+
+
+def _check_repeats(targets: list[Target], problems: list[ParamProblem]) -> None:
+    seen: dict[tuple[Any, ...], int] = {}
+    for i, t in enumerate(targets):
+        ident = (t.kpi, t.owner, t.period, t.due)
+        if None not in ident and ident in seen:
+            problems.append(
+                ParamProblem(
+                    f"targets[{i}]",
+                    f"repeats targets[{seen[ident]}] (same kpi, owner, period and due date)",
+                )
+            )
+        seen.setdefault(ident, i)
 
 
 def _dedupe(problems: list[ParamProblem]) -> list[ParamProblem]:

@@ -1,0 +1,158 @@
+"""The status of a target: met, on track, unclear, behind, missed, not started, no data.
+
+For higher-is-better KPIs (lower-is-better ones mirror it):
+
+* ``not started``: the period starts after ``as_of``;
+* ``no data``: the KPI cannot be measured for the period;
+* a **complete period** (ended by ``as_of``): ``met`` when the actual reaches the target,
+  else ``missed``;
+* the **current period**: a count or an amount (``cumulative``) is compared with the target
+  pro-rated by the elapsed share of the period; one that already reached the whole target
+  is ``met``. A rate or a median is compared with the target directly. The period is
+  ``on track`` when ``actual / expected`` is at least ``on_track``, else ``behind``;
+* an **estimate** with an interval is ``met``/``on track`` only when its whole interval
+  clears the target, ``behind``/``missed`` when the whole interval falls short, and
+  ``unclear`` when the interval holds the target.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+__all__ = ["STATUSES", "status"]
+
+STATUSES: tuple[str, ...] = (
+    "met",
+    "on track",
+    "unclear",
+    "behind",
+    "missed",
+    "not started",
+    "no data",
+)
+"""Every status a target can have, best first."""
+
+
+def status(
+    *,
+    actual: pl.Expr,
+    target: pl.Expr,
+    elapsed: pl.Expr,
+    higher_is_better: pl.Expr,
+    cumulative: pl.Expr,
+    on_track: float = 0.9,
+    ci_low: pl.Expr | None = None,
+    ci_high: pl.Expr | None = None,
+) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Expressions for the expected value so far, the progress and the status of targets.
+
+    Parameters
+    ----------
+    actual, target
+        The measured value and the target for the whole period.
+    elapsed
+        Share of the period elapsed at the as-of moment: 0 before it starts, 1 once it is
+        over.
+    higher_is_better, cumulative
+        Boolean expressions from the KPI (see :class:`Kpi`).
+    on_track
+        Share of the expected value at which the current period counts as on track.
+    ci_low, ci_high
+        The interval of an estimate (null for measured KPIs).
+
+    Returns
+    -------
+    tuple of polars.Expr
+        ``expected`` (the target pro-rated for cumulative KPIs in the current period, else
+        the target), ``progress`` (actual / expected, or expected / actual when lower is
+        better; 1 and above is on pace) and ``status`` (see the module docstring).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"actual": [55.0, 40.0, 30.0, None], "target": [100.0] * 4,
+    ...                   "elapsed": [0.5, 0.5, 1.0, 0.5]})
+    >>> exprs = status(actual=pl.col("actual"), target=pl.col("target"),
+    ...                elapsed=pl.col("elapsed"), higher_is_better=pl.lit(True),
+    ...                cumulative=pl.lit(True))
+    >>> f.select(e.alias(n) for e, n in zip(exprs, ["expected", "progress", "status"])).rows()
+    [(50.0, 1.1, 'on track'), (50.0, 0.8, 'behind'), (100.0, 0.3, 'missed'), (50.0, None, 'no data')]
+    """  # noqa: E501
+    low = ci_low if ci_low is not None else pl.lit(None, dtype=pl.Float64)
+    high = ci_high if ci_high is not None else pl.lit(None, dtype=pl.Float64)
+    current = elapsed < 1
+    expected = pl.when(cumulative & current).then(target * elapsed).otherwise(target)
+    progress = _progress(actual, expected, higher_is_better)
+    label = _label(
+        actual=actual,
+        target=target,
+        expected=expected,
+        elapsed=elapsed,
+        higher_is_better=higher_is_better,
+        cumulative=cumulative,
+        on_track=on_track,
+        low=low,
+        high=high,
+    )
+    return expected, progress, label
+
+
+def _progress(actual: pl.Expr, expected: pl.Expr, higher_is_better: pl.Expr) -> pl.Expr:
+    """Actual / expected (expected / actual when lower is better); null when undefined."""
+    progress = (
+        pl.when(higher_is_better)
+        .then(actual / expected)
+        .otherwise(expected / actual)
+        .fill_nan(None)
+    )
+    return pl.when(progress.is_infinite()).then(pl.lit(None)).otherwise(progress)
+
+
+def _label(
+    *,
+    actual: pl.Expr,
+    target: pl.Expr,
+    expected: pl.Expr,
+    elapsed: pl.Expr,
+    higher_is_better: pl.Expr,
+    cumulative: pl.Expr,
+    on_track: float,
+    low: pl.Expr,
+    high: pl.Expr,
+) -> pl.Expr:
+    """Label the status: an estimate by its interval, a measure by the target or its pace."""
+    current = elapsed < 1
+    reached = pl.when(higher_is_better).then(actual >= target).otherwise(actual <= target)
+    paced = (
+        pl.when(higher_is_better)
+        .then(actual >= on_track * expected)
+        .otherwise(actual * on_track <= expected)
+    )
+    has_ci = low.is_not_null() & high.is_not_null()
+    clears = pl.when(higher_is_better).then(low >= target).otherwise(high <= target)
+    short = pl.when(higher_is_better).then(high < target).otherwise(low > target)
+    return (
+        pl.when(elapsed <= 0)
+        .then(pl.lit("not started"))
+        .when(actual.is_null())
+        .then(pl.lit("no data"))
+        .when(has_ci & ~clears & ~short)
+        .then(pl.lit("unclear"))
+        .when(has_ci & clears & current)
+        .then(pl.lit("on track"))
+        .when(has_ci & clears)
+        .then(pl.lit("met"))
+        .when(has_ci & current)
+        .then(pl.lit("behind"))
+        .when(has_ci)
+        .then(pl.lit("missed"))
+        .when(~current & reached)
+        .then(pl.lit("met"))
+        .when(~current)
+        .then(pl.lit("missed"))
+        .when(cumulative & higher_is_better & reached)
+        .then(pl.lit("met"))
+        .when(paced)
+        .then(pl.lit("on track"))
+        .otherwise(pl.lit("behind"))
+    )
