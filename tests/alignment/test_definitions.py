@@ -434,3 +434,11 @@ def test_mql_moments_match_a_brute_force_reference_in_any_row_order(
     later = moments(at.apply_definitions(ds, {"mql": {**rules["mql"], "score": higher}}))
     for cid, moment in later.items():
         assert moment is None or (expected[cid] is not None and moment >= expected[cid])
+
+
+def test_applied_definitions_keep_the_contacts_in_their_order(demo_medium: at.Dataset) -> None:
+    """The agreed moments join onto the contacts without reordering them (run after run)."""
+    applied = at.apply_definitions(demo_medium, at.load_definitions(None))
+    contacts = applied.dataset.contacts
+    assert contacts is not None and demo_medium.contacts is not None
+    assert contacts["contact_id"].equals(demo_medium.contacts["contact_id"])

@@ -319,7 +319,7 @@ def _agreed_contacts(dataset: Dataset, frame: pl.DataFrame) -> pl.DataFrame:
     agreed = frame.select(CONTACT_ID, MQL_AT, SQL_AT).lazy()
     return (
         original.rename({MQL_AT: CRM_MQL_AT, SQL_AT: CRM_SQL_AT})
-        .join(agreed, on=CONTACT_ID, how="left")
+        .join(agreed, on=CONTACT_ID, how="left", maintain_order="left")
         .select(*original.collect_schema().names(), CRM_MQL_AT, CRM_SQL_AT)
         .collect()
     )
