@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import nbformat
 import polars as pl
 import pytest
 from conftest import CiRun
@@ -300,9 +300,8 @@ def test_the_params_name_the_agreement_files_relative_to_themselves(tmp_path: Pa
 # ------------------------------------------------------------------------------ the report
 def test_the_scorecard_report_ran_with_the_ci_params(ci_run: CiRun) -> None:
     run_dir = ci_run.result.run_dir
-    nb = nbformat.read(run_dir / "04_scorecard.ipynb", as_version=4)
-    params = nb.metadata["papermill"]["parameters"]
-    assert params["definitions"] == str(ROOT / "params" / "definitions.yaml")
+    settings = json.loads((run_dir / "data" / "run.json").read_text())
+    assert settings["scorecard"]["definitions"] == str(ROOT / "params" / "definitions.yaml")
     saved = pl.read_parquet(run_dir / "tables" / "04_scorecard" / "scorecard.parquet")
     assert saved.height == 12 and set(saved["status"]) <= set(STATUSES)
     page = re.sub(r"<[^>]+>", "", (run_dir / "04_scorecard.html").read_text())

@@ -89,6 +89,7 @@ def sources(
     draws: int,
     seed: int,
     notes: list[str],
+    estimate: ContributionResult | None = None,
 ) -> tuple[KpiSources, AppliedDefinitions | None]:
     """Build what the KPIs are computed from, once; append what could not be done to notes.
 
@@ -103,6 +104,9 @@ def sources(
         The journey window, interval draws and seed of the features and the estimate.
     notes
         Appended to: the definitions' notes and the estimate's warnings.
+    estimate
+        A contribution estimate already made (a run's shared one); without it the estimate
+        is made here, once, when a target needs it.
 
     Returns
     -------
@@ -132,7 +136,11 @@ def sources(
     result: ContributionResult | None = None
     contribution_reason = ""
     if any(KPIS[str(x.kpi)].needs == "contributions" for x in t.targets):
-        result = _contributions(dataset, now, lookback_days, draws, seed, notes)
+        if estimate is None:
+            result = _contributions(dataset, now, lookback_days, draws, seed, notes)
+        else:
+            result = estimate
+            notes.extend(f"contribution estimate: {w}" for w in estimate.diagnostics.warnings)
         if not result.supported:
             contribution_reason = "the data cannot support the contribution split (see notes)"
     return (

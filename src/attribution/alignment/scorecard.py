@@ -299,6 +299,7 @@ def scorecard(
     min_mqls: int = 3,
     draws: int = DEFAULT_DRAWS,
     seed: int = 0,
+    contributions: ContributionResult | None = None,
 ) -> Scorecard:
     """Set the KPIs of one dataset against the shared targets, by the agreed definitions.
 
@@ -320,6 +321,11 @@ def scorecard(
         Fewest MQLs a rep or campaign needs in a month to be ranked.
     draws, seed
         Interval draws and seed of the contribution estimate (made once, if one is targeted).
+    contributions
+        A contribution estimate already made, e.g. the one a report run shares between its
+        pages (:meth:`attribution.report.shared.RunData.contributions`), so the scorecard
+        shows the very figure and interval the other pages show; ``draws`` and ``seed``
+        are then unused.
 
     Returns
     -------
@@ -352,7 +358,7 @@ def scorecard(
     start = data_start(dataset)
     check_targets(t, start, now)
     notes: list[str] = []
-    s, applied = sources(dataset, d, t, now, lookback_days, draws, seed, notes)
+    s, applied = sources(dataset, d, t, now, lookback_days, draws, seed, notes, contributions)
     notes += _not_measurable(s)
     table, history = _target_tables(t, s, now, start)
     return Scorecard(

@@ -134,16 +134,22 @@ class RunData:
         )
 
     def scorecard(self) -> Scorecard:
-        """Return the scorecard: KPIs against the targets, by the agreed definitions."""
-        p = self.params
-        return scorecard(
-            self.dataset,
-            p.scorecard.targets,
-            p.scorecard.definitions,
-            as_of=p.window.as_of,
-            lookback_days=p.window.lookback_days,
-            draws=p.intervals.draws,
-        )
+        """Return the scorecard: KPIs against the targets, by the agreed definitions.
+
+        Its contribution KPIs use the run's shared team split (:meth:`contributions`).
+        """
+        if "scorecard" not in self._memo:
+            p = self.params
+            self._memo["scorecard"] = scorecard(
+                self.dataset,
+                p.scorecard.targets,
+                p.scorecard.definitions,
+                as_of=p.window.as_of,
+                lookback_days=p.window.lookback_days,
+                contributions=self.contributions(),
+            )
+        card: Scorecard = self._memo["scorecard"]
+        return card
 
     def precompute(self) -> dict[str, float]:
         """Compute every shared estimate into the run folder; return seconds per estimate.
