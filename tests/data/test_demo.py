@@ -22,6 +22,22 @@ def test_same_seed_same_data_and_different_seed_different_data() -> None:
     assert not a.touches.equals(c.touches)
 
 
+def test_seed_gives_the_data_it_always_gave() -> None:
+    # a change in the order of the random draws would change these figures
+    ds = at.demo.generate(n_accounts=300, seed=4)
+    assert {k: v.height for k, v in ds.tables().items()} == {
+        "touches": 3554,
+        "opportunities": 83,
+        "contacts": 480,
+        "accounts": 300,
+        "stage_history": 319,
+    }
+    assert ds.opportunities["amount"].sum() == 6_264_300.0
+    assert ds.contacts["score"].sum() == 17_652.0
+    assert ds.touches["touch_id"][-1] == "A0000299-T003"
+    assert ds.truth.shares["sales"] == pytest.approx(0.313332053226, abs=1e-9)
+
+
 def test_chunked_generation_is_deterministic_and_ids_unique() -> None:
     first = list(at.demo.iter_chunks(n_accounts=250, seed=9, chunk_accounts=100))
     second = list(at.demo.iter_chunks(n_accounts=250, seed=9, chunk_accounts=100))

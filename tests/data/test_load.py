@@ -166,6 +166,21 @@ def test_write_is_atomic_and_replaces(
     assert [p.name for p in tmp_path.iterdir()] == ["src"]  # no temporary leftovers
 
 
+def test_user_errors_are_attribution_errors(demo_small: at.Dataset, tmp_path: Path) -> None:
+    with pytest.raises(at.ParameterError, match="fmt must be 'parquet' or 'csv'"):
+        write_tables(demo_small, tmp_path / "src", fmt="xlsx")
+    assert not (tmp_path / "src").exists()
+    with pytest.raises(at.ParameterError, match="applies to databases"):
+        at.load(tmp_path, schema="crm")
+    with pytest.raises(at.ParameterError, match="either a mapping or the columns="):
+        read_tables(tmp_path, mapping={"tables": {}}, columns={"touches": {"a": "b"}})
+    no_contacts = at.Dataset(touches=demo_small.touches, opportunities=demo_small.opportunities)
+    with pytest.raises(at.SchemaError, match="has no 'contacts' table"):
+        no_contacts.lazy("contacts")
+    with pytest.raises(at.SchemaError, match=r"no 'touchs' table \(it has: touches, opport"):
+        no_contacts.lazy("touchs")
+
+
 def test_mask_url() -> None:
     assert mask_url("postgresql://ann:s3cret@db:5432/crm") == "postgresql://ann:***@db:5432/crm"
     assert mask_url("sqlite:///tmp/x.db") == "sqlite:///tmp/x.db"

@@ -9,6 +9,8 @@ from typing import Any
 
 import polars as pl
 
+from attribution.errors import DataError, SchemaError
+
 __all__ = ["Dataset", "Frame"]
 
 Frame = pl.DataFrame | pl.LazyFrame
@@ -59,10 +61,30 @@ class Dataset:
         return iter(self.tables().items())
 
     def lazy(self, name: str) -> pl.LazyFrame:
-        """Return table ``name`` as a LazyFrame (free for in-memory tables)."""
-        frame = getattr(self, name, None)
+        """Return table ``name`` as a LazyFrame (free for in-memory tables).
+
+        Raises
+        ------
+        SchemaError
+            The dataset has no such table (an optional table the source did not have).
+
+        Examples
+        --------
+        >>> ds = Dataset(touches=pl.DataFrame({"a": [1]}), opportunities=pl.DataFrame())
+        >>> ds.lazy("touches").collect().height
+        1
+        >>> ds.lazy("contacts")
+        Traceback (most recent call last):
+        ...
+        attribution.errors.SchemaError: dataset from <memory> has no 'contacts' table
+        """
+        frame = self.tables().get(name)
         if frame is None:
-            raise KeyError(f"dataset from {self.source} has no {name!r} table")
+            known = ", ".join(self.tables())
+            raise SchemaError(
+                f"dataset from {self.source} has no {name!r} table"
+                + ("" if name in _TABLE_NAMES else f" (it has: {known})")
+            )
         return frame.lazy()
 
     @property
@@ -103,8 +125,8 @@ class Dataset:
             ),
         ]
         value = pl.concat(parts).select(pl.col("occurred_at").max()).collect().item()
-        if value is None:  # pragma: no cover - validation forbids empty tables
-            raise ValueError("the dataset has no timestamps")
+        if not isinstance(value, datetime):  # pragma: no cover - validation forbids empty tables
+            raise DataError(f"dataset from {self.source} has no timestamps")
         return value
 
     def __repr__(self) -> str:

@@ -22,6 +22,9 @@ from typing import Any
 import polars as pl
 
 from attribution.data.dataset import Dataset
+from attribution.data.demo import DemoParams, DemoTruth
+from attribution.data.schema import TABLES
+from attribution.data.sources.locate import db_kind, is_url
 from attribution.errors import SourceError
 
 __all__ = ["file_sha256", "read_snapshot", "source_files", "write_snapshot"]
@@ -96,9 +99,7 @@ def write_snapshot(dataset: Dataset, folder: str | os.PathLike[str]) -> dict[str
     return info
 
 
-def _demo_truth(folder: Path) -> Any:
-    from attribution.data.demo import DemoParams, DemoTruth
-
+def _demo_truth(folder: Path) -> DemoTruth:
     raw = json.loads((folder / "params.json").read_text())
     kinds = {f.name: f.type for f in dataclasses.fields(DemoParams)}
     values: dict[str, Any] = {}
@@ -165,13 +166,10 @@ def source_files(source: str, *, tables: dict[str, str] | None = None) -> list[d
     the contract's tables (renamed by ``tables``); for a ``sqlite:///``/``duckdb:///`` URL
     or a database file: that file. Other URLs give an empty list.
     """
-    from attribution.data.load import _db_kind, _is_url
-    from attribution.data.schema import TABLES
-
     paths: list[Path] = []
-    if _is_url(source):
+    if is_url(source):
         try:
-            _, location = _db_kind(source)
+            _, location = db_kind(source)
         except SourceError:
             return []
         paths = [Path(location)]

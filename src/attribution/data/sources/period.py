@@ -78,6 +78,27 @@ def _instant(value: Moment, name: str, time_zone: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+def _value(table: str, column: str, schema: pl.Schema, time_zone: str) -> pl.Expr | None:
+    """Return the contract value of a raw column; None if it is absent or unreadable."""
+    if column not in schema:
+        return None
+    return converted(table, column, schema[column], time_zone=time_zone)
+
+
+def _check_options(opportunities_by: str, lookback_days: float) -> OpportunityDate:
+    """Check ``opportunities_by`` and ``lookback_days``; return the former, typed."""
+    if opportunities_by not in get_args(OpportunityDate):
+        raise ParameterError(
+            f"opportunities_by={opportunities_by!r}: choose one of "
+            + ", ".join(repr(c) for c in get_args(OpportunityDate))
+        )
+    if isinstance(lookback_days, bool) or not isinstance(lookback_days, int | float):
+        raise ParameterError(f"lookback_days must be a number, got {lookback_days!r}")
+    if not lookback_days >= 0:
+        raise ParameterError(f"lookback_days must be >= 0, got {lookback_days!r}")
+    return "created_at" if opportunities_by == "created_at" else "closed_at"
+
+
 def _missing(column: str, dtype: pl.DataType) -> pl.Expr:
     raw = pl.col(column)
     if dtype == pl.String():
@@ -97,10 +118,8 @@ def _keep(
     keep_missing: bool,
 ) -> pl.Expr | None:
     """Rows whose contract value lies in the range, plus unreadable (and missing) ones."""
-    if column not in schema:
-        return None
-    value = converted(table, column, schema[column], time_zone=time_zone)
-    if value is None:  # a type validation cannot read: it reports it; nothing to filter on
+    value = _value(table, column, schema, time_zone)
+    if value is None:  # absent, or a type validation cannot read (it reports it)
         return None
     inside = pl.lit(True)
     if lo is not None:
@@ -147,20 +166,11 @@ class Window:
         if start is None and end is None:
             return None
         check_time_zone(time_zone)
-        if opportunities_by not in get_args(OpportunityDate):
-            raise ParameterError(
-                f"opportunities_by={opportunities_by!r}: choose one of "
-                + ", ".join(repr(c) for c in get_args(OpportunityDate))
-            )
-        if isinstance(lookback_days, bool) or not isinstance(lookback_days, int | float):
-            raise ParameterError(f"lookback_days must be a number, got {lookback_days!r}")
-        if not lookback_days >= 0:
-            raise ParameterError(f"lookback_days must be >= 0, got {lookback_days!r}")
+        by = _check_options(opportunities_by, lookback_days)
         lo = _instant(start, "start", time_zone) if start is not None else None
         hi = _instant(end, "end", time_zone) if end is not None else None
         if lo is not None and hi is not None and not lo < hi:
             raise ParameterError(f"start must be before end, got start={start!r}, end={end!r}")
-        by: OpportunityDate = "created_at" if opportunities_by == "created_at" else "closed_at"
         return cls(lo, hi, float(lookback_days), by)
 
     def describe(self) -> str:
@@ -216,17 +226,8 @@ class Window:
     # ------------------------------------------------------------------ touches
     def touch_range(self, opportunities: pl.DataFrame, time_zone: str) -> TimeRange:
         """Touches the selected opportunities' journeys can reach: [first start, last close]."""
-        schema = opportunities.schema
-        created = (
-            converted("opportunities", CREATED_AT, schema[CREATED_AT], time_zone=time_zone)
-            if CREATED_AT in schema
-            else None
-        )
-        closed = (
-            converted("opportunities", CLOSED_AT, schema[CLOSED_AT], time_zone=time_zone)
-            if CLOSED_AT in schema
-            else None
-        )
+        created = _value("opportunities", CREATED_AT, opportunities.schema, time_zone)
+        closed = _value("opportunities", CLOSED_AT, opportunities.schema, time_zone)
         lo = hi = None
         if created is not None:
             first = opportunities.select(created.min()).item()
@@ -298,15 +299,8 @@ class Window:
         opportunities: pl.DataFrame, schema: pl.Schema, time_zone: str
     ) -> pl.Expr | None:
         """Stage changes of the selected opportunities only (ids compared as contract text)."""
-        if OPPORTUNITY_ID not in schema or OPPORTUNITY_ID not in opportunities.schema:
-            return None
-        ids = converted(
-            "opportunities",
-            OPPORTUNITY_ID,
-            opportunities.schema[OPPORTUNITY_ID],
-            time_zone=time_zone,
-        )
-        mine = converted("stage_history", OPPORTUNITY_ID, schema[OPPORTUNITY_ID])
+        ids = _value("opportunities", OPPORTUNITY_ID, opportunities.schema, time_zone)
+        mine = _value("stage_history", OPPORTUNITY_ID, schema, "UTC")
         if ids is None or mine is None:
             return None
         wanted = opportunities.select(ids.str.strip_chars()).to_series().drop_nulls()

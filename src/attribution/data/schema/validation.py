@@ -1,0 +1,223 @@
+"""Validation: check tables against the contract, all at once, and convert them.
+
+:func:`validate` converts a user's tables to the contract's types where that loses nothing,
+keeps any extra columns, checks every rule (one pass over each table; example rows are
+fetched only for failing rules), then the keys between tables, and raises **one**
+:class:`~attribution.errors.SchemaError` or :class:`~attribution.errors.DataError` listing
+every problem found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+
+from attribution.data.dataset import Dataset, Frame
+from attribution.data.schema.checks import RAW_PREFIX, Check, example_columns, plan_table
+from attribution.data.schema.contract import (
+    ACCOUNT_ID,
+    CONTACT_ID,
+    OPPORTUNITY_ID,
+    TABLES,
+    Table,
+)
+from attribution.data.schema.convert import check_time_zone
+from attribution.data.schema.problems import MAX_EXAMPLES, ROW, Problem, raise_problems
+
+__all__ = ["validate"]
+
+RELATIONS = (  # child table, column, parent table, key
+    ("touches", ACCOUNT_ID, "accounts", ACCOUNT_ID),
+    ("opportunities", ACCOUNT_ID, "accounts", ACCOUNT_ID),
+    ("contacts", ACCOUNT_ID, "accounts", ACCOUNT_ID),
+    ("touches", CONTACT_ID, "contacts", CONTACT_ID),
+    ("stage_history", OPPORTUNITY_ID, "opportunities", OPPORTUNITY_ID),
+)
+"""The keys between tables, checked only between tables that converted cleanly."""
+
+
+def _counts(lf: pl.LazyFrame, checks: Sequence[Check]) -> tuple[int, list[int]]:
+    """Rows of the table, and rows failing each check, in one pass (screens first)."""
+    first = [c.screen if c.screen is not None else c.mask.sum() for c in checks]
+    n_rows, *counts = (
+        lf.select(pl.len(), *[e.alias(str(i)) for i, e in enumerate(first)]).collect().row(0)
+    )
+    suspect = [i for i, c in enumerate(checks) if c.screen is not None and counts[i]]
+    if n_rows and suspect:
+        exact = lf.select([checks[i].mask.sum().alias(str(i)) for i in suspect]).collect()
+        for i in suspect:
+            counts[i] = exact[str(i)].item()
+    return n_rows, counts
+
+
+def _run_checks(
+    name: str, frame: pl.LazyFrame, checks: Sequence[Check], *, eager: bool
+) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """Evaluate every check in one pass; fetch examples only for failing ones."""
+    data = frame.collect() if eager else None
+    lf = data.lazy() if data is not None else frame
+    n_rows, counts = _counts(lf, checks)
+    if n_rows == 0:
+        message = "table is empty; remove it from the source if you have no such data"
+        return data, [Problem(name, None, message, 0)]
+    problems = []
+    for check, count in zip(checks, counts, strict=True):
+        if not count:
+            continue
+        examples = (
+            lf.filter(check.mask)
+            .head(MAX_EXAMPLES)
+            .select(ROW, *check.show)
+            .collect()
+            .rename(lambda c: c.removeprefix(RAW_PREFIX))
+        )
+        problems.append(
+            Problem(name, check.column, check.message, int(count), examples, check.kind)
+        )
+    return data, problems
+
+
+def _check_table(
+    spec: Table, frame: Frame, time_zone: str, *, lazy: bool
+) -> tuple[Frame | None, list[Problem]]:
+    """Convert and check one table; return it (None if it cannot be used) and its problems."""
+    name = spec.name
+    lf = frame.lazy()
+    try:
+        raw_schema = lf.collect_schema()
+    except pl.exceptions.PolarsError as exc:
+        return None, [Problem(name, None, f"cannot be read: {exc}", 0, kind="schema")]
+    if ROW in raw_schema:
+        lf = lf.drop(ROW)
+        raw_schema = lf.collect_schema()
+    plan = plan_table(spec, raw_schema, time_zone)
+    if any(p.column in spec.required_columns for p in plan.problems):
+        # value checks on a table missing required columns would only add noise
+        return None, plan.problems
+    lf = lf.with_row_index(ROW).with_columns(plan.conversions)
+    try:
+        data, found = _run_checks(name, lf, plan.checks, eager=not lazy)
+    except pl.exceptions.PolarsError as exc:
+        unreadable = Problem(name, None, f"cannot be read: {exc}", 0, kind="schema")
+        return None, [*plan.problems, unreadable]
+    return (data if data is not None else lf), [*plan.problems, *found]
+
+
+def _foreign_key(
+    child_name: str,
+    child: pl.LazyFrame,
+    column: str,
+    parent_name: str,
+    parent: pl.LazyFrame,
+    parent_key: str,
+) -> Problem | None:
+    """Report the rows of ``child`` whose ``column`` is no ``parent_key`` of ``parent``."""
+    show = example_columns(TABLES[child_name], list(child.collect_schema()), column)
+    keys = parent.select(pl.col(parent_key).alias(column)).unique()
+    orphans = child.filter(pl.col(column).is_not_null()).join(keys, on=column, how="anti")
+    count = int(orphans.select(pl.len()).collect().item())
+    if not count:
+        return None
+    examples = orphans.head(MAX_EXAMPLES).select(ROW, *show).collect()
+    return Problem(
+        child_name, column, f"ids not found in {parent_name}.{parent_key}", count, examples
+    )
+
+
+def _orphans(checked: Mapping[str, Frame]) -> list[Problem]:
+    """Problems with the keys between tables (see :data:`RELATIONS`)."""
+    found = []
+    for child, column, parent, key in RELATIONS:
+        if child in checked and parent in checked:
+            child_lf, parent_lf = checked[child].lazy(), checked[parent].lazy()
+            problem = _foreign_key(child, child_lf, column, parent, parent_lf, key)
+            if problem:
+                found.append(problem)
+    return found
+
+
+def _finish(frame: Frame) -> Frame:
+    """Drop the row numbers and the raw values kept for examples."""
+    raw_cols = [c for c in frame.collect_schema().names() if c.startswith(RAW_PREFIX)]
+    return frame.drop(ROW, *raw_cols)
+
+
+def validate(
+    tables: Mapping[str, Frame | None],
+    *,
+    time_zone: str = "UTC",
+    lazy: bool = False,
+    source: str = "<memory>",
+) -> Dataset:
+    """Check tables against the contract and return them as a typed :class:`Dataset`.
+
+    Parameters
+    ----------
+    tables
+        Canonical table name -> polars frame (eager or lazy). ``touches`` and
+        ``opportunities`` are required; ``contacts``, ``accounts`` and ``stage_history``
+        are optional. ``None`` values are treated as absent tables.
+    time_zone
+        IANA zone in which timestamps without an offset are read (default ``"UTC"``).
+        Everything is stored in UTC.
+    lazy
+        Keep the converted tables lazy (for sources larger than memory). By default the
+        tables are collected once and checked in memory.
+    source
+        A description of where the tables came from, used in messages.
+
+    Returns
+    -------
+    Dataset
+        Tables with contract types; optional contract columns that were absent are added
+        as empty (null) columns; extra columns are kept unchanged.
+
+    Raises
+    ------
+    SchemaError
+        A required table or column is missing or has an unconvertible type (the message
+        lists value problems found too).
+    DataError
+        Values break the contract: unparseable values, nulls in required columns,
+        duplicate ids, unknown teams, negative or non-finite money, won deals without
+        ``closed_at``, ``closed_at`` before ``created_at``, ids not found in the parent
+        table, mixed time zone offsets or empty tables.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> touches = pl.DataFrame({"touch_id": ["t1"], "account_id": ["a1"],
+    ...     "occurred_at": ["2024-01-02 10:00"], "team": ["Marketing"], "channel": ["webinar"]})
+    >>> opps = pl.DataFrame({"opportunity_id": ["o1"], "account_id": ["a1"],
+    ...     "created_at": ["2024-01-10"], "is_won": ["yes"], "amount": [1000],
+    ...     "closed_at": ["2024-02-01"]})
+    >>> ds = validate({"touches": touches, "opportunities": opps})
+    >>> ds.touches["team"].to_list(), ds.opportunities["amount"].dtype
+    (['marketing'], Float64)
+    """
+    check_time_zone(time_zone)
+    problems = [
+        Problem(
+            name,
+            None,
+            f"is not a contract table; expected one of: {', '.join(TABLES)}",
+            0,
+            kind="schema",
+        )
+        for name in sorted(set(tables) - set(TABLES))
+    ]
+    checked: dict[str, Frame] = {}
+    for name, spec in TABLES.items():
+        frame = tables.get(name)
+        if frame is None:
+            if spec.required:
+                problems.append(Problem(name, None, "required table is missing", 0, kind="schema"))
+            continue
+        result, found = _check_table(spec, frame, time_zone, lazy=lazy)
+        problems.extend(found)
+        if result is not None:
+            checked[name] = result
+    problems.extend(_orphans(checked))
+    raise_problems(problems, source=source)
+    return Dataset(**{name: _finish(frame) for name, frame in checked.items()}, source=source)
