@@ -78,7 +78,13 @@ def checked(
 
 
 def value_axis(kind: ValueKind) -> alt.Axis:
-    """Return the axis of values of ``kind`` (whole ticks for counts)."""
+    """Return the axis of values of ``kind`` (whole ticks for counts).
+
+    Examples
+    --------
+    >>> value_axis("count").to_dict()
+    {'format': ',.0f', 'tickMinStep': 1}
+    """
     if kind == "count":
         return alt.Axis(format=value_format(kind), tickMinStep=1)
     return alt.Axis(format=value_format(kind))
@@ -122,7 +128,13 @@ def color_by(data: pl.DataFrame, column: str, *, title: str = "", legend: bool =
 
 
 def valid(*fields: str) -> str:
-    """Return a Vega expression that is true where every field holds a finite number."""
+    """Return a Vega expression that is true where every field holds a finite number.
+
+    Examples
+    --------
+    >>> valid("revenue")
+    'isValid(datum["revenue"]) && isFinite(datum["revenue"])'
+    """
     return " && ".join(
         f"isValid(datum[{json.dumps(f)}]) && isFinite(datum[{json.dumps(f)}])" for f in fields
     )
@@ -151,7 +163,14 @@ def order_of(data: pl.DataFrame, column: str) -> list[str]:
 
 
 def category_sort(data: pl.DataFrame, category: str, value: str, sort: Sort) -> Any:
-    """Return the axis sort of ``category``: by mean ``value`` (largest first), name, or as is."""
+    """Return the axis sort of ``category``: by mean ``value`` (largest first), name, or as is.
+
+    Examples
+    --------
+    >>> f = pl.DataFrame({"channel": ["a", "b", "a"], "revenue": [1.0, 3.0, 2.0]})
+    >>> [category_sort(f, "channel", "revenue", s) for s in ("value", "none")]
+    [['b', 'a'], ['a', 'b']]
+    """
     if sort == "value":
         # an explicit order: layered charts drop a sort by a field's mean (unioned domains)
         means = (

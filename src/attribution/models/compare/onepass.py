@@ -45,7 +45,14 @@ Journeys = pl.DataFrame | pl.LazyFrame
 
 
 def group_expr(by: str) -> pl.Expr:
-    """Return the group of every row: ``by`` as text, ``(none)`` where it is missing."""
+    """Return the group of every row: ``by`` as text, ``(none)`` where it is missing.
+
+    Examples
+    --------
+    >>> f = pl.DataFrame({"campaign": ["spring", None]})
+    >>> f.select(group_expr("campaign")).to_series().to_list()
+    ['spring', '(none)']
+    """
     return pl.col(by).cast(pl.String).fill_null(NO_GROUP)
 
 

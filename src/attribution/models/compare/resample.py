@@ -62,7 +62,13 @@ class Resamples:
 
 
 def codes(values: pl.Expr, names: Sequence[str], default: int | None = None) -> pl.Expr:
-    """Position of each value in ``names`` (``default`` for values not in it)."""
+    """Position of each value in ``names`` (``default`` for values not in it).
+
+    Examples
+    --------
+    >>> pl.select(codes(pl.lit(pl.Series(["b", "z"])), ["a", "b"], -1)).to_series().to_list()
+    [1, -1]
+    """
     return values.replace_strict(
         pl.Series(list(names), dtype=pl.String),
         pl.Series(np.arange(len(names)), dtype=pl.Int64),
@@ -80,7 +86,13 @@ def reweigh(
 
 
 def sum_rows(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
-    """Sum the rows of ``values`` by ``group``: (n_groups, columns)."""
+    """Sum the rows of ``values`` by ``group``: (n_groups, columns).
+
+    Examples
+    --------
+    >>> sum_rows(np.array([1, 0, 1]), np.array([[1.0], [2.0], [3.0]]), 2).tolist()
+    [[2.0], [4.0]]
+    """
     one_hot = sp.csr_matrix(
         (np.ones(len(group)), (group, np.arange(len(group)))), shape=(n_groups, len(group))
     )
