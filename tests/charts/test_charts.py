@@ -183,3 +183,10 @@ def test_stacked_share_labels_each_part_with_its_share() -> None:
     shares = {row["team"]: row["share"] for row in data}
     assert shares == pytest.approx({"sales": 1200.4 / 2000.4, "marketing": 800.0 / 2000.4})
     assert spec["layer"][1]["encoding"]["text"]["format"] == ".0%"
+
+
+def test_bad_sort_and_unit_are_named() -> None:
+    with pytest.raises(ParameterError, match="sort must be"):
+        charts.bars(TEAMS, category="team", value="revenue", sort="size")  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match="unit must be one of"):
+        charts.period_bars(TEAMS, time="month", value="revenue", unit="day")  # type: ignore[arg-type]

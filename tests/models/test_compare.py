@@ -7,7 +7,8 @@ import polars as pl
 import pytest
 
 import attribution as at
-from attribution.models import compare as cmp_module
+from attribution.models.compare.bootstrap import data_boot, rule_boot
+from attribution.models.compare.resample import Resamples
 
 
 @pytest.fixture(scope="module")
@@ -67,12 +68,12 @@ def test_unit_weights_reproduce_the_point_estimate(j: pl.DataFrame, model: str, 
     """A 'resample' that keeps every account once must give back the estimate exactly."""
     table = at.compare(j, [model], by=by).table
     groups = sorted({*table[by].to_list(), "(no touch)"})
-    frame = cmp_module._Frame(j, by, 2, 0)
+    frame = Resamples(j, by, 2, 0)
     frame.weights = np.ones_like(frame.weights)
     if model in ("markov", "shapley"):
-        boot = cmp_module._data_boot(j, model, {}, None, frame, groups)
+        boot = data_boot(j, model, {}, None, frame, groups)
     else:
-        boot = cmp_module._rule_boot(at.attribute(j, model), frame, groups)
+        boot = rule_boot(at.attribute(j, model), frame, groups)
     expected = dict(table.select(by, model).rows())
     for i, g in enumerate(groups):
         assert boot[0, i] == pytest.approx(expected.get(g, 0.0), rel=1e-9, abs=1e-6)

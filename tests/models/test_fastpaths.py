@@ -15,10 +15,14 @@ import pytest
 from helpers import REAL_DATA
 
 import attribution as at
-from attribution.models import compare as cmp_module
 from attribution.models import markov as markov_module
 from attribution.models import shapley as shapley_module
+from attribution.models.compare import bootstrap, onepass
+from attribution.models.compare.resample import Resamples
+from attribution.models.compare.specs import label_specs
 from attribution.models.credits import creditable, won_deals
+from attribution.models.markov import solver
+from attribution.models.pathtable import encode
 from attribution.models.spread import journey_paths
 
 
@@ -43,12 +47,12 @@ def test_journey_paths_from_ordered_rows_equal_the_generic_encoding(
 
 def test_warm_started_solves_agree_with_cold_ones() -> None:
     table = pl.read_csv(REAL_DATA / "channelattribution_pathdata" / "Data.csv", separator=";")
-    encoded = markov_module.encode(table)
+    encoded = encode(table)
     chain = markov_module.prepare(encoded, order=3)
     rng = np.random.default_rng(0)
     w = rng.uniform(0.5, 1.5, encoded.n_paths)
     counts = markov_module.count(chain, encoded.conversions * w, encoded.nulls * w, encoded.value)
-    with mock.patch.object(markov_module, "_DENSE_STATES", 0):  # the iterative solver
+    with mock.patch.object(solver, "DENSE_STATES", 0):  # the iterative solver
         full = markov_module.solve(chain, markov_module.count(
             chain, encoded.conversions, encoded.nulls, encoded.value
         ))  # fmt: skip
@@ -65,7 +69,7 @@ def spread_by_touch(
     channels: tuple[str, ...],
     channel_weights: np.ndarray,
     account_weights: np.ndarray,
-    frame: cmp_module._Frame,
+    frame: Resamples,
     groups: list[str],
 ) -> np.ndarray:
     """One resample's revenue per group, spreading touch by touch (the plain way)."""
@@ -76,7 +80,7 @@ def spread_by_touch(
             "account_id",
             "amount",
             pl.col("channel").cast(pl.String),
-            cmp_module._group_expr(frame.by).alias("_g"),
+            onepass.group_expr(frame.by).alias("_g"),
         )
         .collect()
     )
@@ -118,8 +122,8 @@ def test_batched_bootstrap_equals_refitting_every_resample(
 ) -> None:
     table = at.compare(j, [model], by=by, team=team).table
     groups = sorted({*table[by].to_list(), at.models.NO_TOUCH})
-    frame = cmp_module._Frame(j, by, 4, seed=2)
-    boot = cmp_module._data_boot(j, model, options, team, frame, groups)
+    frame = Resamples(j, by, 4, seed=2)
+    boot = bootstrap.data_boot(j, model, options, team, frame, groups)
 
     jp = journey_paths(j, team=team, include_open=options.get("include_open", False))
     deal_account = frame.account_index(jp.deals)
@@ -145,14 +149,14 @@ def test_rule_bootstrap_of_the_one_pass_equals_the_credits_tables(j: pl.DataFram
     models = {"w_shaped": {}, "decay": {"model": "time_decay", "half_life_days": 3}}
     table = at.compare(j, models, by=by, team="marketing").table
     groups = sorted({*table[by].to_list(), at.models.NO_TOUCH})
-    frame = cmp_module._Frame(j, by, 5, seed=4)
-    plan = cmp_module._plan(j, cmp_module._specs(models), "marketing")
-    done = cmp_module._one_pass(j, plan, "marketing", by)
-    boots = cmp_module._boot(j, done, {}, frame, groups)
+    frame = Resamples(j, by, 5, seed=4)
+    plan = onepass.plan(j, label_specs(models), "marketing")
+    done = onepass.one_pass(j, plan, "marketing", by)
+    boots = bootstrap.boot(done, {}, frame, groups)
     for label, (name, options) in {"w_shaped": ("w_shaped", {}), "decay": (
         "time_decay", {"half_life_days": 3})}.items():  # fmt: skip
         credits = at.attribute(j, name, team="marketing", **options)
-        expected = cmp_module._rule_boot(credits, frame, groups)
+        expected = bootstrap.rule_boot(credits, frame, groups)
         np.testing.assert_allclose(boots[label], expected, rtol=1e-12, atol=1e-6)
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import attribution as at
 from attribution.models import markov as markov_module
-from attribution.models.markov import markov
+from attribution.models.markov import markov, solver
 
 CA_DATA = REAL_DATA / "channelattribution_pathdata" / "Data.csv"
 CA_RESULTS = ROOT / "tests" / "results" / "channelattribution_markov.csv"
@@ -102,7 +102,7 @@ def test_removal_effects_equal_a_dense_solve(rows: list, order: int, iterative: 
     rows = [(p, c, n, v if c else 0.0) for p, c, n, v in rows]
     expected = dense_reference(rows, order)
     # iterative=True sends even these small chains through the sparse solver
-    with mock.patch.object(markov_module, "_DENSE_STATES", 0 if iterative else 500):
+    with mock.patch.object(solver, "DENSE_STATES", 0 if iterative else 500):
         got = markov(table(rows), order=order).table
     for ch, re, rev in got.select("channel", "removal_effect", "removal_effect_value").rows():
         assert re == pytest.approx(expected[ch][0], abs=1e-9)
@@ -225,7 +225,7 @@ def test_sparse_solver_on_a_large_chain(ca_data: pl.DataFrame) -> None:
     q = sp.diags(1 / out) @ counts.transitions
     system = (sp.identity(chain.n_states, format="csc") - q).tocsc()
     rhs = np.column_stack([counts.conversion / out, counts.value / out])
-    got = markov_module._solve_system(system, rhs)
+    got = solver.solve_system(system, rhs)
     lu = spla.splu(system)
     expected = np.column_stack([lu.solve(rhs[:, 0]), lu.solve(rhs[:, 1])])
     assert np.abs(got - expected).max() < 1e-11

@@ -47,8 +47,10 @@ from attribution.journey.build import (
     STATUS,
     VALUE,
 )
+from attribution.models.compare.specs import Spec, label_specs
 from attribution.models.credits import CREDIT, check_options
-from attribution.models.markov import check_order
+from attribution.models.markov import check_order, markov
+from attribution.models.markov import fit as markov_fit
 from attribution.models.pathtable import (
     EncodedPaths,
     as_path_table,
@@ -56,7 +58,10 @@ from attribution.models.pathtable import (
     encode,
     path_table,
 )
+from attribution.models.registry import attribute, lookup, model_options
 from attribution.models.rules import RULE_MODELS
+from attribution.models.shapley import check_value
+from attribution.models.shapley import fit as shapley_fit
 
 __all__ = ["PathMeasure", "attribute_paths", "compare_paths", "journeys_from_paths"]
 
@@ -115,8 +120,6 @@ def _length_credits(lengths: np.ndarray, model: str, options: dict[str, Any]) ->
     the step's position, so the model is run (with the shared allocation step) on one deal
     per distinct length, built as :func:`journeys_from_paths` builds every row.
     """
-    from attribution.models import attribute
-
     steps = pl.DataFrame(
         {PATH: [["x"] * int(n) for n in lengths], CONVERSIONS: np.ones(len(lengths))},
         schema={PATH: pl.List(pl.String), CONVERSIONS: pl.Float64},
@@ -135,9 +138,7 @@ def _length_credits(lengths: np.ndarray, model: str, options: dict[str, Any]) ->
 _STEP_CHUNK = 4_000_000  # path steps handled at once: bounds the memory of the counts
 
 
-def _rule_channels(
-    encoded: EncodedPaths, rules: list[tuple[str, str, dict[str, Any]]]
-) -> dict[str, pl.DataFrame]:
+def _rule_channels(encoded: EncodedPaths, rules: list[Spec]) -> dict[str, pl.DataFrame]:
     """Conversions and value per channel of every rule model, from one pass over the steps.
 
     Steps are counted once per (channel, path length, position): their conversions and
@@ -188,11 +189,8 @@ def _rule_channels(
     return out
 
 
-def _checked_specs(models: Any) -> list[tuple[str, str, dict[str, Any]]]:
-    from attribution.models import lookup, model_options
-    from attribution.models.compare import _specs
-
-    specs = _specs(models)
+def _checked_specs(models: Any) -> list[Spec]:
+    specs = label_specs(models)
     for _, name, options in specs:
         lookup(name)
         check_options(name, options, model_options(name))
@@ -204,15 +202,8 @@ def _checked_specs(models: Any) -> list[tuple[str, str, dict[str, Any]]]:
     return specs
 
 
-def _on_paths(
-    paths: pl.DataFrame, specs: list[tuple[str, str, dict[str, Any]]], separator: str
-) -> dict[str, pl.DataFrame]:
+def _on_paths(paths: pl.DataFrame, specs: list[Spec], separator: str) -> dict[str, pl.DataFrame]:
     """Channel, conversions and value of every model (label -> frame)."""
-    from attribution.models.markov import fit as markov_fit
-    from attribution.models.markov import markov
-    from attribution.models.shapley import check_value
-    from attribution.models.shapley import fit as shapley_fit
-
     table = as_path_table(paths)
     rules = [s for s in specs if s[1] in RULE_MODELS]
     fitted = [s for s in specs if s[1] not in RULE_MODELS]

@@ -19,6 +19,7 @@ import polars as pl
 
 from attribution.errors import DataError, ParameterError, SchemaError
 from attribution.journey.build import CONVERSIONS, NULLS, PATH, PATH_COLUMNS, VALUE
+from attribution.journey.build import paths as journeys_to_paths
 
 __all__ = ["ALIASES", "EncodedPaths", "as_path_table", "encode", "path_table"]
 
@@ -221,9 +222,7 @@ def as_path_table(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """
     schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
     if "status" in schema and "n_touches" in schema and PATH not in schema:
-        from attribution.journey.build import paths
-
-        return paths(frame)
+        return journeys_to_paths(frame)
     if isinstance(frame, pl.LazyFrame):
         return frame.collect()
     return frame

@@ -30,7 +30,7 @@ at which it first appears in the converting journeys (:func:`positions`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 import numpy as np
 import polars as pl
@@ -38,11 +38,9 @@ import polars as pl
 from attribution.data.schema import CHANNEL
 from attribution.engines import Engine, adapter, check_engine
 from attribution.errors import DataError, ParameterError
+from attribution.models.fitted import ChannelFit
 from attribution.models.pathtable import EncodedPaths, as_path_table, encode
-from attribution.results import Result
-
-if TYPE_CHECKING:
-    from attribution.models.spread import JourneyPaths
+from attribution.models.spread import JourneyPaths, journey_paths, spread
 
 __all__ = [
     "ShapleyResult",
@@ -149,7 +147,7 @@ def channel_weights(paths: EncodedPaths, *, value: str = "conversion_rate") -> n
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
-class ShapleyResult(Result):
+class ShapleyResult(ChannelFit):
     """What :func:`shapley` found.
 
     Attributes
@@ -169,25 +167,13 @@ class ShapleyResult(Result):
         the distinct channels of the converting journeys (see :func:`positions`).
     """
 
+    WEIGHT: ClassVar[str] = "shapley_value"
+    """Channel weights are the Shapley values."""
+
     value: str
     coalitions: pl.DataFrame
     positions: pl.DataFrame | None = None
     note: str = NOTE
-
-    @property
-    def channels(self) -> pl.DataFrame:
-        """The channel table (:attr:`table`), under the name earlier versions used."""
-        return self.table
-
-    def weights(self) -> dict[str, float]:
-        """Channel weights used to spread credit over a deal's touches (Shapley values)."""
-        return dict(
-            zip(
-                self.table[CHANNEL].to_list(),
-                self.table["shapley_value"].to_list(),
-                strict=True,
-            )
-        )
 
 
 def _scale(phi: np.ndarray, total: float) -> np.ndarray:
@@ -348,7 +334,8 @@ def shapley(
     [2.25, 0.75]
     """
     if check_engine(engine) == "spark":
-        return adapter("spark").shapley(paths, value=value, ordered=ordered)
+        fitted: ShapleyResult = adapter("spark").shapley(paths, value=value, ordered=ordered)
+        return fitted
     value = check_value(value)  # type: ignore[assignment]
     encoded = encode(as_path_table(paths), separator=separator, merge_repeats=True)
     if encoded.n_paths == 0 or len(encoded.channels) == 0:
@@ -379,8 +366,6 @@ def credits(
     >>> float(c.group_by("opportunity_id").agg(pl.col("credit").sum())["credit"].min().__round__(9))
     1.0
     """
-    from attribution.models.spread import journey_paths, spread
-
     value = check_value(value)  # type: ignore[assignment]
     jp = journey_paths(journeys, team=team, include_open=include_open)
     _, weights = journey_weights(jp, value=value)

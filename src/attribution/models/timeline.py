@@ -14,8 +14,10 @@ import polars as pl
 
 from attribution.data.schema import CAMPAIGN, CHANNEL, CLOSED_AT, TEAM
 from attribution.errors import ParameterError
-from attribution.models.compare import DEFAULT_MODELS, _specs
+from attribution.models.compare.onepass import group_expr
+from attribution.models.compare.specs import DEFAULT_MODELS, label_specs
 from attribution.models.credits import REVENUE, check_team
+from attribution.models.registry import attribute
 
 __all__ = ["Every", "credit_over_time"]
 
@@ -65,20 +67,18 @@ def credit_over_time(
     >>> per_model["revenue"].n_unique()
     1
     """
-    from attribution.models import attribute
-
     if by not in _BY:
         raise ParameterError(f"by must be one of {', '.join(_BY)}; got {by!r}")
     if every not in _EVERY:
         raise ParameterError(f"every must be one of {', '.join(_EVERY)}; got {every!r}")
     check_team(team)
     parts = []
-    for label, name, options in _specs(models):
-        credits = attribute(journeys, name, team=team, **options)
+    for label, name, options in label_specs(models):
+        credits: pl.DataFrame = attribute(journeys, name, team=team, **options)
         parts.append(
             credits.group_by(
                 pl.col(CLOSED_AT).dt.truncate(_EVERY[every]).dt.date().alias("period"),
-                pl.col(by).cast(pl.String).fill_null("(none)").alias(by),
+                group_expr(by).alias(by),
             )
             .agg(pl.col(REVENUE).cum_sum().last().alias(REVENUE))
             .sort("period", by)
