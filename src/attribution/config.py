@@ -8,24 +8,21 @@ expected, what was given), values out of the range a field's ``metadata`` sets (
 class's ``moved_keys``) names its new place. Callers add their own checks and
 raise one :class:`~attribution.errors.ParameterError` listing them all.
 
-:func:`read_yaml` reads a file safely (no Python objects; a key given twice is an error).
+:func:`read_yaml` (from :mod:`attribution._yaml`) reads a file safely.
 """
 
 from __future__ import annotations
 
 import contextvars
 import dataclasses
-import os
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
-import yaml
-
 from attribution._text import closest, did_you_mean
+from attribution._yaml import read_yaml
 from attribution.errors import ParameterError
 
 __all__ = ["ParamProblem", "check_schema", "plain", "raise_problems", "read_yaml"]
@@ -312,59 +309,6 @@ def _build(cls: type, data: Mapping[str, Any], prefix: str, problems: list[Param
         return cls(**values)
     except TypeError:  # pragma: no cover - every field has a default
         return cls()
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a key given twice in one mapping."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"key {key!r} is given twice (first on line {seen[key] + 1})",
-                key_node.start_mark,
-            )
-        seen[key] = key_node.start_mark.line
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,
-)
-
-
-def read_yaml(path: str | os.PathLike[str], *, what: str = "file") -> Any:
-    r"""Read a YAML file safely; a key given twice in one mapping is an error.
-
-    Raises
-    ------
-    ParameterError
-        The file is missing or is not valid YAML (the message names ``what`` and the file).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.yaml"
-    >>> _ = f.write_text("a: 1\na: 2\n")
-    >>> try:
-    ...     read_yaml(f, what="targets file")
-    ... except ParameterError as exc:
-    ...     print(str(exc).split(": ", 1)[1].splitlines()[0])
-    key 'a' is given twice (first on line 1)
-    """
-    file = Path(path)
-    if not file.is_file():
-        raise ParameterError(f"{what} {file} does not exist")
-    try:
-        return yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{what} {file} is not valid YAML: {exc}") from None
 
 
 def check_schema(cls: type[T], data: Any, *, prefix: str = "") -> tuple[T, list[ParamProblem]]:
