@@ -44,7 +44,7 @@ from attribution.journey.build import (
 
 if TYPE_CHECKING:
     from attribution.estimates.contributions import ContributionResult
-    from attribution.estimates.speed import SlaCost
+    from attribution.estimates.sla_cost import SlaCost
     from attribution.models.compare import Comparison
 
 __all__ = [
