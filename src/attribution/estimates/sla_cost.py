@@ -140,10 +140,8 @@ def _value_per_win(dataset: Dataset, mqls: pl.DataFrame) -> float | None:
 
 def _modelled_bins(effect: EffectResult) -> list[str]:
     """Return the response bins the effect's model estimated (those with an odds ratio)."""
-    present = [b for b in effect.table["bin"].to_list() if b != NEVER]
-    return [
-        b for b in present if effect.table.filter(pl.col("bin") == b)["odds_ratio"][0] is not None
-    ]
+    modelled = (pl.col("bin") != NEVER) & pl.col("odds_ratio").is_not_null()
+    return effect.table.filter(modelled)["bin"].to_list()
 
 
 def _reference_bin(effect: EffectResult, edges: list[float], sla_hours: float) -> str | None:
