@@ -35,7 +35,7 @@ from attribution.estimates.contributions.result import (
     ContributionResult,
     Control,
     Interval,
-    note,
+    note_for,
 )
 from attribution.estimates.contributions.tables import (
     COMPONENTS,
@@ -78,6 +78,11 @@ class _Ask:
     draws: int
     level: float
     seed: int
+
+    @property
+    def note(self) -> str:
+        """Return the result's note: the caveat and how the intervals are made."""
+        return note_for(self.interval, self.level, self.draws)
 
 
 # ---------------------------------------------------------------------------- steps
@@ -125,11 +130,11 @@ def _unsupported(
         table=empty_table(COMPONENTS),
         shapley=empty_table(SHAPLEY),
         groups=group_table(empty_table(list(deals.groups)), deals.team) if deals.groups else None,
-        model=fits.win if fits else None,
-        amount_model=fits.amount if fits else None,
+        model=fits.win if fits is not None else None,
+        amount_model=fits.amount if fits is not None else None,
         reconciliation=reconciliation(None, deals.booked),
         opportunities=closed,
-        note=note(ask.interval, ask.level, ask.draws),
+        note=ask.note,
         interval=ask.interval,
         level=float(ask.level),
         draws=0,
@@ -192,7 +197,7 @@ def _estimate(
         diagnostics=diagnostics,
         reconciliation=reconciliation(tables.expected, deals.booked),
         opportunities=per_deal(deals.closed, split, fits.point),
-        note=note(ask.interval, ask.level, ask.draws),
+        note=ask.note,
         interval=ask.interval,
         level=float(ask.level),
         draws=used,

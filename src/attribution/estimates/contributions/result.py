@@ -28,7 +28,7 @@ __all__ = [
     "ContributionResult",
     "Control",
     "Interval",
-    "note",
+    "note_for",
 ]
 
 Interval = Literal["simulation", "bootstrap"]
@@ -62,12 +62,12 @@ _INTERVAL_NOTE = {
 }
 
 
-def note(interval: str, level: float, draws: int) -> str:
+def note_for(interval: str, level: float, draws: int) -> str:
     """Return the result's note: the caveat, then how the intervals are made.
 
     Examples
     --------
-    >>> note("bootstrap", 0.9, 200).endswith("robust to misspecified variances.")
+    >>> note_for("bootstrap", 0.9, 200).endswith("robust to misspecified variances.")
     True
     """
     return NOTE + " " + _INTERVAL_NOTE[interval].format(level=level, draws=draws)
