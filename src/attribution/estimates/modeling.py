@@ -1,6 +1,7 @@
 """Small helpers shared by the statsmodels estimates: categorical controls and quiet fits.
 
-statsmodels is imported inside the functions that fit, so ``import attribution`` stays fast.
+statsmodels is imported inside the functions that fit, so ``import attribution`` stays fast
+(it takes seconds to import).
 
 The estimates run with BLAS limited to one thread (:func:`single_threaded_blas`): their
 designs are narrow (tens of columns), so threads gain nothing, and on shared cores an
@@ -18,6 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import polars as pl
+from threadpoolctl import threadpool_limits
 
 __all__ = [
     "OTHER",
@@ -42,8 +44,6 @@ def single_threaded_blas(fn: Callable[_P, _R]) -> Callable[_P, _R]:
 
     @functools.wraps(fn)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        from threadpoolctl import threadpool_limits
-
         with threadpool_limits(limits=1, user_api="blas"):
             return fn(*args, **kwargs)
 
