@@ -126,7 +126,7 @@ def _check_params(
     check_choice("outcome", outcome, _OUTCOMES)
     check_choice("by", by, _BEHAVIOURS)
     check_choice("population", population, _POPULATIONS)
-    if not 0 < holdout < 0.9:
+    if isinstance(holdout, bool) or not isinstance(holdout, int | float) or not 0 < holdout < 0.9:
         raise ParameterError(f"holdout must be a share in (0, 0.9); got {holdout!r}")
     if isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 1:
         raise ParameterError(f"max_points must be a positive integer; got {max_points!r}")

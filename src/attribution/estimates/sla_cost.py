@@ -29,6 +29,7 @@ from attribution.estimates.speed import (
     NEVER,
     EffectResult,
     adjusted_rates,
+    bin_edges,
     bin_labels,
     speed_to_lead_effect,
 )
@@ -331,7 +332,7 @@ def sla_cost(
     True
     """
     key = _check_params(by, sla_hours)
-    edges = sorted({float(b) for b in bins_hours} | {float(sla_hours)})
+    edges = sorted({*bin_edges(bins_hours), float(sla_hours)})
     effect = speed_to_lead_effect(
         dataset, bins_hours=edges, outcome="won", level=level, draws=draws, seed=seed, as_of=as_of
     )

@@ -44,6 +44,7 @@ __all__ = [
     "EffectResult",
     "Outcome",
     "adjusted_rates",
+    "bin_edges",
     "bin_labels",
     "speed_to_lead_effect",
 ]
@@ -55,6 +56,7 @@ _MIN_LEVEL = 20
 _MIN_FOLLOWED = 50  # followed-up MQLs below which response times are not compared
 NEVER = "never followed up"
 _BIN_TERM = "response_bin[T.{}]"
+_BINS_HOURS = "bins_hours must be increasing positive hours, e.g. (1, 4, 24, 72); got {!r}"
 
 NOTE = (
     "Associations from observational data: conversion is compared between MQLs answered "
@@ -115,6 +117,24 @@ def bin_labels(edges: Sequence[float]) -> list[str]:
     return [*labels, f">= {fmt(edges[-1])}"]
 
 
+def bin_edges(bins_hours: Sequence[float]) -> list[float]:
+    """Return the bin edges as floats; raise a :class:`ParameterError` if they are not numbers.
+
+    Examples
+    --------
+    >>> bin_edges((1, 4.5))
+    [1.0, 4.5]
+    >>> bin_edges(["1h"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    attribution.errors.ParameterError: bins_hours must be increasing positive hours, ...
+    """
+    try:
+        return [float(b) for b in bins_hours]
+    except (TypeError, ValueError):
+        raise ParameterError(_BINS_HOURS.format(bins_hours)) from None
+
+
 def adjusted_rates(
     res: Any, bins: Sequence[str], draws: int, rng: np.random.Generator
 ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
@@ -144,11 +164,9 @@ def _check_params(
     bins_hours: Sequence[float], outcome: str, controls: Sequence[str], level: float, draws: int
 ) -> list[float]:
     """Check the parameters; return the bin edges as floats."""
-    edges = [float(b) for b in bins_hours]
+    edges = bin_edges(bins_hours)
     if not edges or edges[0] <= 0 or any(b <= a for a, b in pairwise(edges)):
-        raise ParameterError(
-            f"bins_hours must be increasing positive hours, e.g. (1, 4, 24, 72); got {bins_hours!r}"
-        )
+        raise ParameterError(_BINS_HOURS.format(bins_hours))
     check_choice("outcome", outcome, _OUTCOMES)
     check_choices("controls", controls, _CONTROLS)
     check_level(level)
