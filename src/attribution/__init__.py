@@ -44,7 +44,8 @@ from attribution.errors import (
 from attribution.estimates.contributions import ContributionResult, contributions
 from attribution.estimates.diagnostics import Diagnostics
 from attribution.estimates.scoring import LeadScoreResult, lead_score_weights
-from attribution.estimates.speed import EffectResult, SlaCost, sla_cost, speed_to_lead_effect
+from attribution.estimates.sla_cost import SlaCost, sla_cost
+from attribution.estimates.speed import EffectResult, speed_to_lead_effect
 from attribution.handoff.funnel import funnel, sourced_influenced, speed_to_lead
 from attribution.journey.build import journeys, paths
 from attribution.journey.features import opportunity_features

@@ -74,6 +74,7 @@ def test_unsupported_outcomes_warn_instead_of_scoring(demo_medium: at.Dataset) -
         ({"by": "campaign"}, "by must be"),
         ({"population": "all"}, "population"),
         ({"holdout": 0.95}, "holdout"),
+        ({"holdout": "0.3"}, "holdout"),
         ({"max_points": 0}, "max_points"),
     ],
 )

@@ -103,6 +103,10 @@ def test_bad_parameters_are_refused(demo: at.Dataset) -> None:
         at.sla_cost(demo, by="team")  # type: ignore[arg-type]
     with pytest.raises(at.ParameterError, match="one grouping"):
         at.sla_cost(demo, by=["rep", "month"])  # type: ignore[arg-type]
+    with pytest.raises(at.ParameterError, match="bins_hours"):
+        at.sla_cost(demo, bins_hours=["1h", "4h"])  # type: ignore[list-item]
+    with pytest.raises(at.ParameterError, match="bins_hours"):
+        at.speed_to_lead_effect(demo, bins_hours=["1h"])  # type: ignore[list-item]
 
 
 def _sales_only_on_won() -> at.Dataset:

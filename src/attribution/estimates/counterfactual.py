@@ -17,6 +17,7 @@ from itertools import combinations
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from attribution.data.schema import MARKETING, SALES
 
@@ -202,8 +203,6 @@ class Split:
         integer counts, so most deals share their row with many others. None when most
         rows are distinct (grouping would not pay).
         """
-        import polars as pl
-
         n = self.win.exog.shape[0]
         columns = [
             np.delete(linear.exog, list(linear.index.values()), axis=1)

@@ -11,14 +11,16 @@ and tests can catch it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import polars as pl
 
-__all__ = ["Diagnostics", "auc", "calibration_table"]
+__all__ = ["Diagnostics", "auc", "calibration_table", "few_events_warning"]
+
+_MIN_EVENTS_PER_PARAMETER = 10
 
 
 def auc(y: Sequence[float] | np.ndarray, score: Sequence[float] | np.ndarray) -> float:
@@ -116,6 +118,28 @@ def calibration_table(
     )
 
 
+def few_events_warning(n: int, events: int, parameters: int) -> list[str]:
+    """Warn when the rarer outcome has fewer than 10 events per coefficient (else nothing).
+
+    Examples
+    --------
+    >>> few_events_warning(100, 30, 2)
+    []
+    >>> few_events_warning(100, 12, 3)  # doctest: +NORMALIZE_WHITESPACE
+    ['only 4.0 events per parameter (12 of the rarer outcome for 3 coefficients;
+      at least 10 is advised): estimates may be unstable']
+    """
+    rarer = min(events, n - events)
+    epv = rarer / parameters
+    if epv >= _MIN_EVENTS_PER_PARAMETER:
+        return []
+    return [
+        f"only {epv:.1f} events per parameter ({rarer:,} of the rarer outcome for "
+        f"{parameters} coefficients; at least {_MIN_EVENTS_PER_PARAMETER} is advised): "
+        "estimates may be unstable"
+    ]
+
+
 @dataclass(frozen=True)
 class Diagnostics:
     """How far an estimate can be trusted: sample, fit, calibration and warnings.
@@ -148,6 +172,31 @@ class Diagnostics:
     calibration: pl.DataFrame = field(default_factory=lambda: calibration_table([], []))
     warnings: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of_fit(
+        cls,
+        res: Any,
+        y: np.ndarray,
+        warnings: Sequence[str],
+        extra: Mapping[str, Any] | None = None,
+    ) -> Self:
+        """Diagnose a fitted binary model (statsmodels results) of the outcomes ``y``.
+
+        Fit (pseudo-R²), discrimination (AUC) and calibration use the in-sample
+        predictions; ``n``, ``events`` and ``parameters`` are those of the fit.
+        """
+        p_fit = np.asarray(res.predict(), dtype=float)
+        return cls(
+            n=int(y.size),
+            events=int(y.sum()),
+            parameters=len(res.params),
+            pseudo_r2=float(res.prsquared),
+            auc=auc(y, p_fit),
+            calibration=calibration_table(y, p_fit),
+            warnings=tuple(warnings),
+            extra=dict(extra or {}),
+        )
 
     @property
     def events_per_parameter(self) -> float:

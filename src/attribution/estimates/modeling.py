@@ -1,6 +1,7 @@
 """Small helpers shared by the statsmodels estimates: categorical controls and quiet fits.
 
-statsmodels is imported inside the functions that fit, so ``import attribution`` stays fast.
+statsmodels is imported inside the functions that fit, so ``import attribution`` stays fast
+(it takes seconds to import).
 
 The estimates run with BLAS limited to one thread (:func:`single_threaded_blas`): their
 designs are narrow (tens of columns), so threads gain nothing, and on shared cores an
@@ -13,17 +14,20 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import polars as pl
+from threadpoolctl import threadpool_limits
 
 __all__ = [
     "OTHER",
     "bin_by_edges",
     "collapse_levels",
+    "fit_logit",
     "fit_quietly",
+    "prepare_controls",
     "reference_first",
     "single_threaded_blas",
     "to_enum",
@@ -40,8 +44,6 @@ def single_threaded_blas(fn: Callable[_P, _R]) -> Callable[_P, _R]:
 
     @functools.wraps(fn)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        from threadpoolctl import threadpool_limits
-
         with threadpool_limits(limits=1, user_api="blas"):
             return fn(*args, **kwargs)
 
@@ -138,6 +140,44 @@ def collapse_levels(
         )
         return pl.Series(name, ["all"] * values.len()), notes, [warning]
     return values, notes, []
+
+
+def prepare_controls(
+    raw: Mapping[str, pl.Series], outcome: pl.Series, *, min_count: int
+) -> tuple[dict[str, pl.Series], list[str]]:
+    """Prepare categorical controls with :func:`collapse_levels`; keep those that vary.
+
+    Returns
+    -------
+    tuple
+        The kept controls by name (Enums, most frequent level first) and the warnings.
+
+    Examples
+    --------
+    >>> raw = {"seg": pl.Series(["a", "b"] * 30), "flat": pl.Series(["x"] * 60)}
+    >>> kept, warns = prepare_controls(raw, pl.Series([0.0, 1.0, 1.0] * 20), min_count=20)
+    >>> list(kept), warns
+    (['seg'], [])
+    """
+    kept: dict[str, pl.Series] = {}
+    messages: list[str] = []
+    for name, values in raw.items():
+        prepared, _notes, warns = collapse_levels(values, outcome, min_count=min_count, name=name)
+        messages += warns
+        if prepared.n_unique() > 1:
+            kept[name] = to_enum(prepared)
+    return kept, messages
+
+
+def fit_logit(formula: str, data: Any, label: str, **options: Any) -> tuple[Any, list[str], bool]:
+    """Fit a statsmodels Logit by Newton's method with :func:`fit_quietly`.
+
+    ``options`` are passed on to ``fit`` (e.g. a clustered covariance).
+    """
+    import statsmodels.formula.api as smf
+
+    kw: dict[str, Any] = {"disp": 0, "method": "newton", "maxiter": 100, **options}
+    return fit_quietly(lambda: smf.logit(formula, data).fit(**kw), label)
 
 
 def fit_quietly(fit: Callable[[], Any], label: str) -> tuple[Any, list[str], bool]:

@@ -9,9 +9,11 @@ prints that reason where it would print the model's summary.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
+from attribution.errors import emit
 from attribution.estimates.diagnostics import Diagnostics
 from attribution.results import Result
 
@@ -61,6 +63,44 @@ class Estimate(Result):
     model: Any = None
     diagnostics: Diagnostics
     supported: bool = True
+
+    @classmethod
+    def not_supported(
+        cls,
+        warnings: Sequence[str],
+        *,
+        n: int,
+        events: int,
+        said: Sequence[str] | None = None,
+        **fields: Any,
+    ) -> Self:
+        """Warn why the data cannot support the estimate; return it without numbers.
+
+        Parameters
+        ----------
+        warnings
+            Why, in plain English: the diagnostics' warnings and the ``reason``.
+        n, events
+            The sample the estimate would have rested on.
+        said
+            What to raise as :class:`attribution.EstimateWarning` instead of ``warnings``
+            (e.g. the same messages prefixed with the function's name).
+        **fields
+            The result's other fields (``table``, ``model``, ``note``...).
+
+        Examples
+        --------
+        >>> import polars as pl
+        >>> import warnings as w
+        >>> with w.catch_warnings(record=True) as caught:
+        ...     w.simplefilter("always")
+        ...     e = Estimate.not_supported(["too few deals"], n=3, events=1, table=pl.DataFrame())
+        >>> e.supported, e.reason, [str(c.message) for c in caught]
+        (False, 'too few deals', ['too few deals'])
+        """
+        emit(warnings if said is None else said)
+        diagnostics = Diagnostics(n=n, events=events, warnings=tuple(warnings))
+        return cls(diagnostics=diagnostics, supported=False, **fields)
 
     @property
     def reason(self) -> str:

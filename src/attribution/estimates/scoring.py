@@ -16,41 +16,38 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 
 from attribution._intervals import DEFAULT_LEVEL, check_level
 from attribution.data.dataset import Dataset
-from attribution.data.schema import (
-    ACCOUNT_ID,
-    ACTIVITY,
-    CHANNEL,
-    CONTACT_ID,
-    MARKETING,
-    MQL_AT,
-    OCCURRED_AT,
-    SCORE,
-    SEGMENT,
-    TEAM,
-)
+from attribution.data.schema import ACTIVITY, CHANNEL, SCORE, SEGMENT
 from attribution.errors import ParameterError, emit
-from attribution.estimates.diagnostics import Diagnostics, auc, calibration_table, rank_bin
-from attribution.estimates.modeling import (
-    collapse_levels,
-    fit_quietly,
-    single_threaded_blas,
-    to_enum,
+from attribution.estimates.checks import check_choice
+from attribution.estimates.diagnostics import Diagnostics, auc, rank_bin
+from attribution.estimates.lead_behaviours import (
+    MIN_LEADS,
+    behaviour_reach,
+    behaviour_touches,
+    lead_frame,
+    lead_mqls,
+    with_current_score,
 )
+from attribution.estimates.modeling import fit_logit, prepare_controls, single_threaded_blas
 from attribution.estimates.result import Estimate
-from attribution.journey.response import response_times
 
 __all__ = ["LeadScoreResult", "lead_score_weights"]
 
 Behaviour = Literal["channel", "activity"]
 Population = Literal["mql", "followed_up"]
-_MIN_LEADS = 20
+_OUTCOMES: tuple[str, ...] = ("opportunity", "won")
+_BEHAVIOURS: tuple[str, ...] = (CHANNEL, ACTIVITY)
+_POPULATIONS: tuple[str, ...] = ("mql", "followed_up")
+_MIN_OUTCOMES = 10  # leads of each outcome below which no weights are learned
+_MIN_MQLS = 50
+_RANK_ROWS = 50_000  # rows the collinearity check looks at
 
 NOTE = (
     "Predictive weights, not causal effects: each weight says how much more often leads "
@@ -70,6 +67,7 @@ _WEIGHTS_SCHEMA = {
     "odds_ratio_first_touch": pl.Float64,
     "points": pl.Int64,
 }
+_AUC_SCHEMA = {"score": pl.String, "auc": pl.Float64, "n": pl.Int64}
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
@@ -103,6 +101,7 @@ class LeadScoreResult(Estimate):
 
 
 def _deciles(name: str, y: np.ndarray, score: np.ndarray, bins: int = 10) -> pl.DataFrame:
+    """Return leads, conversions, rate and mean score per decile of ``score``."""
     frame = pl.DataFrame({"y": y, "s": score}).filter(pl.col("s").is_not_nan())
     n = frame.height
     return (
@@ -119,6 +118,164 @@ def _deciles(name: str, y: np.ndarray, score: np.ndarray, bins: int = 10) -> pl.
     )
 
 
+# ---------------------------------------------------------------------------- steps
+def _check_params(
+    outcome: str, by: str, population: str, holdout: float, max_points: int, level: float
+) -> None:
+    """Raise a :class:`ParameterError` for a parameter out of its range."""
+    check_choice("outcome", outcome, _OUTCOMES)
+    check_choice("by", by, _BEHAVIOURS)
+    check_choice("population", population, _POPULATIONS)
+    if isinstance(holdout, bool) or not isinstance(holdout, int | float) or not 0 < holdout < 0.9:
+        raise ParameterError(f"holdout must be a share in (0, 0.9); got {holdout!r}")
+    if isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 1:
+        raise ParameterError(f"max_points must be a positive integer; got {max_points!r}")
+    check_level(level)
+
+
+def _support_problems(y: pl.Series, behaviours: list[str], outcome: str) -> list[str]:
+    """Return why the leads cannot support weights (empty when they can)."""
+    if y.len() < _MIN_MQLS:
+        return [f"only {y.len()} MQLs: too few to learn weights"]
+    if y.n_unique() < 2:
+        state = "converted" if y[0] else "failed to convert"
+        step = " (the data records no separate opportunity step)" if y[0] else ""
+        return [f"every MQL {state} to {outcome}{step}, so nothing separates them"]
+    positives = int(y.sum())
+    if min(positives, y.len() - positives) < _MIN_OUTCOMES:
+        rare = (
+            f"only {positives:,} of {y.len():,} MQLs became {outcome}"
+            if positives < _MIN_OUTCOMES
+            else f"only {y.len() - positives:,} of {y.len():,} MQLs did not become {outcome}"
+        )
+        return [f"{rare}: too few of one outcome to learn weights"]
+    if not behaviours:
+        return ["no marketing touches before the MQLs to learn from"]
+    return []
+
+
+def _unsupported(warnings: list[str], frame: pl.DataFrame, model: Any = None) -> LeadScoreResult:
+    """Warn and return empty weights and comparisons."""
+    return LeadScoreResult.not_supported(
+        warnings,
+        n=frame.height,
+        events=int(frame["y"].sum()) if frame.height else 0,
+        table=pl.DataFrame(schema=_WEIGHTS_SCHEMA),
+        auc=pl.DataFrame(schema=_AUC_SCHEMA),
+        deciles=_no_deciles(),
+        model=model,
+        note=NOTE,
+    )
+
+
+def _no_deciles() -> pl.DataFrame:
+    """Return the empty decile table."""
+    return _deciles("learned", np.empty(0), np.empty(0))
+
+
+def _without_collinear(
+    frame: pl.DataFrame, kept: pl.DataFrame, terms: dict[str, str]
+) -> tuple[list[str], list[str]]:
+    """Return the behaviours to fit, leaving out a reference if their counts are collinear.
+
+    Collinear counts arise when every lead has the same number of touches (e.g. one origin
+    per lead); the most common behaviour is then the reference. Also returns a note.
+    """
+    behaviours = list(terms)
+    x_b = frame.select([terms[b] for b in behaviours]).to_numpy()
+    design = np.column_stack([np.ones(len(x_b)), x_b])
+    if np.linalg.matrix_rank(design[: min(len(design), _RANK_ROWS)]) == design.shape[1]:
+        return behaviours, []
+    reference = kept.sort("leads", descending=True)["behaviour"][0]
+    return [b for b in behaviours if b != reference], [
+        f"the behaviour counts are collinear (e.g. exactly one recorded touch per lead); "
+        f"{reference!r} is the reference and the other weights are relative to it"
+    ]
+
+
+def _fit(
+    frame: pl.DataFrame, columns: list[str]
+) -> tuple[pl.DataFrame, Any, str, Any, list[str], bool]:
+    """Fit the Logit of ``y`` on the behaviour ``columns`` and the segment (if it varies).
+
+    Returns the leads (segment prepared), the data and formula of the fit, the
+    statsmodels results, the warnings and whether the fit can be trusted.
+    """
+    segment, messages = prepare_controls({SEGMENT: frame[SEGMENT]}, frame["y"], min_count=MIN_LEADS)
+    frame = frame.with_columns(*segment.values())
+    formula = "y ~ " + " + ".join([*columns, *segment])
+    pdf = frame.select("y", *columns, *segment).to_pandas()
+    res, fit_messages, ok = fit_logit(formula, pdf, "lead-score model")
+    return frame, pdf, formula, res, messages + fit_messages, ok
+
+
+def _weights_table(
+    res: Any,
+    behaviours: list[str],
+    terms: dict[str, str],
+    kept: pl.DataFrame,
+    level: float,
+    max_points: int,
+) -> pl.DataFrame:
+    """Return the weights with intervals, p-values, first-touch odds ratios and points."""
+    params = res.params
+    ci = res.conf_int(alpha=1 - level)
+    weights = np.array([params[terms[b]] for b in behaviours])
+    reached = dict(kept.select("behaviour", "leads").iter_rows())
+    top = float(np.max(np.abs(weights))) if weights.size else 1.0
+    return pl.DataFrame(
+        {
+            "behaviour": behaviours,
+            "leads": [reached[b] for b in behaviours],
+            "weight": weights,
+            "ci_low": [float(ci.loc[terms[b], 0]) for b in behaviours],
+            "ci_high": [float(ci.loc[terms[b], 1]) for b in behaviours],
+            "p_value": [float(res.pvalues[terms[b]]) for b in behaviours],
+            "odds_ratio_first_touch": np.exp(weights * math.log(2)),
+            "points": np.round(max_points * weights / top).astype(np.int64),
+        },
+        schema=_WEIGHTS_SCHEMA,
+    ).sort("weight", descending=True)
+
+
+def _held_out(
+    frame: pl.DataFrame,
+    pdf: Any,
+    formula: str,
+    *,
+    holdout: float,
+    seed: int,
+    current: bool,
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """Compare the learned score (refitted without them) and the current one on held-out leads.
+
+    Returns the AUCs, the deciles and warnings.
+    """
+    test = np.random.default_rng(seed).random(frame.height) < holdout
+    res_train, train_messages, train_ok = fit_logit(
+        formula, pdf.loc[~test], "lead-score model (training part)"
+    )
+    messages = [] if train_ok else train_messages
+    y_test = frame["y"].to_numpy()[test]
+    auc_rows, decile_parts = [], []
+    if train_ok:
+        learned = np.asarray(res_train.predict(pdf.loc[test]), dtype=float)
+        auc_rows.append(("learned", auc(y_test, learned), int(test.sum())))
+        decile_parts.append(_deciles("learned", y_test, learned))
+    if current:
+        cur = frame[SCORE].fill_null(np.nan).to_numpy()[test]
+        auc_rows.append(("current", auc(y_test, cur), int(np.isfinite(cur).sum())))
+        decile_parts.append(_deciles("current", y_test, cur))
+    else:
+        messages.append("lead_score_weights: the data has no current lead score to compare with")
+    return (
+        pl.DataFrame(auc_rows, schema=_AUC_SCHEMA, orient="row"),
+        pl.concat(decile_parts) if decile_parts else _no_deciles(),
+        messages,
+    )
+
+
+# ---------------------------------------------------------------------------- main
 @single_threaded_blas
 def lead_score_weights(
     dataset: Dataset,
@@ -173,210 +330,31 @@ def lead_score_weights(
     >>> s.auc["score"].to_list()
     ['learned', 'current']
     """
-    if outcome not in ("opportunity", "won"):
-        raise ParameterError(f"outcome must be 'opportunity' or 'won'; got {outcome!r}")
-    if by not in (CHANNEL, ACTIVITY):
-        raise ParameterError(f"by must be 'channel' or 'activity'; got {by!r}")
-    if population not in ("mql", "followed_up"):
-        raise ParameterError(f"population must be 'mql' or 'followed_up'; got {population!r}")
-    if not 0 < holdout < 0.9:
-        raise ParameterError(f"holdout must be a share in (0, 0.9); got {holdout!r}")
-    if isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 1:
-        raise ParameterError(f"max_points must be a positive integer; got {max_points!r}")
-    check_level(level)
-
-    leads = response_times(dataset, as_of=as_of)
-    if population == "followed_up":
-        leads = leads.filter(pl.col("followed_up"))
-    leads = leads.select(ACCOUNT_ID, CONTACT_ID, MQL_AT, SEGMENT, pl.col(outcome).alias("y"))
-    touches = (
-        dataset.lazy("touches")
-        .filter(pl.col(TEAM) == MARKETING)
-        .select(ACCOUNT_ID, OCCURRED_AT, pl.col(by).fill_null("(none)").alias("behaviour"))
-        .join(leads.lazy().select(ACCOUNT_ID, MQL_AT), on=ACCOUNT_ID)
-        .filter(pl.col(OCCURRED_AT) <= pl.col(MQL_AT))
-        .group_by(ACCOUNT_ID, "behaviour")
-        .agg(pl.len().cast(pl.Float64).alias("n"))
-        .collect()
-    )
-    reach = touches.group_by("behaviour").agg(pl.len().cast(pl.Int64).alias("leads"))
-    kept = reach.filter(pl.col("leads") >= _MIN_LEADS).sort("behaviour")
-    behaviours = kept["behaviour"].to_list()
-    dropped = reach.height - kept.height
-    messages: list[str] = []
-    if dropped:
-        messages.append(
-            f"{dropped} behaviour(s) seen for fewer than {_MIN_LEADS} leads were left out"
-        )
-    counts = (
-        touches.filter(pl.col("behaviour").is_in(behaviours)).pivot(
-            on="behaviour", index=ACCOUNT_ID, values="n", on_columns=behaviours
-        )
-        if behaviours
-        else pl.DataFrame(schema={ACCOUNT_ID: pl.String})
-    )
-    terms = {b: f"b{i}" for i, b in enumerate(behaviours)}
-    frame = (
-        leads.join(counts, on=ACCOUNT_ID, how="left")
-        .with_columns([pl.col(b).fill_null(0.0).log1p().alias(terms[b]) for b in behaviours])
-        .with_columns(pl.col("y").cast(pl.Float64))
-        .sort(MQL_AT, ACCOUNT_ID)
-    )
-    current = None
-    if dataset.contacts is not None:
-        scores = dataset.lazy("contacts").select(CONTACT_ID, SCORE).collect()
-        frame = frame.join(scores, on=CONTACT_ID, how="left", maintain_order="left")
-        if frame[SCORE].is_not_null().any():
-            current = SCORE
-
-    empty = LeadScoreResult(
-        table=pl.DataFrame(schema=_WEIGHTS_SCHEMA),
-        auc=pl.DataFrame(schema={"score": pl.String, "auc": pl.Float64, "n": pl.Int64}),
-        deciles=_deciles("learned", np.empty(0), np.empty(0)),
-        model=None,
-        diagnostics=Diagnostics(
-            n=frame.height, events=int(frame["y"].sum()) if frame.height else 0
-        ),
-        supported=False,
-        note=NOTE,
-    )
-    y_all = frame["y"]
-    problems = []
-    if frame.height < 50:
-        problems.append(f"only {frame.height} MQLs: too few to learn weights")
-    elif y_all.n_unique() < 2:
-        state = "converted" if y_all[0] else "failed to convert"
-        step = " (the data records no separate opportunity step)" if y_all[0] else ""
-        problems.append(f"every MQL {state} to {outcome}{step}, so nothing separates them")
-    elif min(y_all.sum(), y_all.len() - y_all.sum()) < 10:
-        positives = int(y_all.sum())
-        rare = (
-            f"only {positives:,} of {y_all.len():,} MQLs became {outcome}"
-            if positives < 10
-            else f"only {y_all.len() - positives:,} of {y_all.len():,} MQLs did not become "
-            f"{outcome}"
-        )
-        problems.append(f"{rare}: too few of one outcome to learn weights")
-    elif not behaviours:
-        problems.append("no marketing touches before the MQLs to learn from")
+    _check_params(outcome, by, population, holdout, max_points, level)
+    leads = lead_mqls(dataset, outcome, population, as_of)
+    touches = behaviour_touches(dataset, leads, by)
+    kept, messages = behaviour_reach(touches)
+    terms = {b: f"b{i}" for i, b in enumerate(kept["behaviour"].to_list())}
+    frame, current = with_current_score(dataset, lead_frame(leads, touches, terms))
+    problems = _support_problems(frame["y"], list(terms), outcome)
     if problems:
-        messages = [f"lead_score_weights: {p}" for p in problems] + messages
-        emit(messages)
-        return LeadScoreResult(
-            table=empty.table,
-            auc=empty.auc,
-            deciles=empty.deciles,
-            model=None,
-            diagnostics=Diagnostics(
-                n=empty.diagnostics.n, events=empty.diagnostics.events, warnings=tuple(messages)
-            ),
-            supported=False,
-            note=NOTE,
-        )
-
-    # collinearity: every lead with the same number of touches (e.g. one origin per lead)
-    x_b = frame.select([terms[b] for b in behaviours]).to_numpy()
-    design = np.column_stack([np.ones(len(x_b)), x_b])
-    if np.linalg.matrix_rank(design[: min(len(design), 50_000)]) < design.shape[1]:
-        reference = kept.sort("leads", descending=True)["behaviour"][0]
-        behaviours = [b for b in behaviours if b != reference]
-        messages.append(
-            f"the behaviour counts are collinear (e.g. exactly one recorded touch per lead); "
-            f"{reference!r} is the reference and the other weights are relative to it"
-        )
-    used = []
-    values, _notes, warns = collapse_levels(
-        frame[SEGMENT], frame["y"], min_count=_MIN_LEADS, name=SEGMENT
-    )
-    messages += warns
-    if values.n_unique() > 1:
-        frame = frame.with_columns(to_enum(values).alias(SEGMENT))
-        used.append(SEGMENT)
-    formula = "y ~ " + " + ".join([*(terms[b] for b in behaviours), *used])
-
-    import statsmodels.formula.api as smf
-
-    pdf = frame.select("y", *(terms[b] for b in behaviours), *used).to_pandas()
-    res, fit_messages, ok = fit_quietly(
-        lambda: smf.logit(formula, pdf).fit(disp=0, method="newton", maxiter=100),
-        "lead-score model",
-    )
-    messages += fit_messages
+        return _unsupported([f"lead_score_weights: {p}" for p in problems] + messages, frame)
+    behaviours, collinear = _without_collinear(frame, kept, terms)
+    frame, pdf, formula, res, fit_messages, ok = _fit(frame, [terms[b] for b in behaviours])
+    messages += collinear + fit_messages
     if not ok:
-        emit(messages)
-        return LeadScoreResult(
-            table=empty.table,
-            auc=empty.auc,
-            deciles=empty.deciles,
-            model=res,
-            diagnostics=Diagnostics(
-                n=frame.height, events=int(y_all.sum()), warnings=tuple(messages)
-            ),
-            supported=False,
-            note=NOTE,
-        )
-    params = res.params
-    ci = res.conf_int(alpha=1 - level)
-    weights = np.array([params[terms[b]] for b in behaviours])
-    reached = dict(kept.select("behaviour", "leads").iter_rows())
-    top = float(np.max(np.abs(weights))) if weights.size else 1.0
-    table = pl.DataFrame(
-        {
-            "behaviour": behaviours,
-            "leads": [reached[b] for b in behaviours],
-            "weight": weights,
-            "ci_low": [float(ci.loc[terms[b], 0]) for b in behaviours],
-            "ci_high": [float(ci.loc[terms[b], 1]) for b in behaviours],
-            "p_value": [float(res.pvalues[terms[b]]) for b in behaviours],
-            "odds_ratio_first_touch": np.exp(weights * math.log(2)),
-            "points": np.round(max_points * weights / top).astype(np.int64),
-        },
-        schema=_WEIGHTS_SCHEMA,
-    ).sort("weight", descending=True)
-
-    # held-out comparison: fit on the training leads, score the others
-    rng = np.random.default_rng(seed)
-    test = rng.random(frame.height) < holdout
-    train_pdf = pdf.loc[~test]
-    res_train, train_messages, train_ok = fit_quietly(
-        lambda: smf.logit(formula, train_pdf).fit(disp=0, method="newton", maxiter=100),
-        "lead-score model (training part)",
+        return _unsupported(messages, frame, res)
+    table = _weights_table(res, behaviours, terms, kept, level, max_points)
+    aucs, deciles, held_messages = _held_out(
+        frame, pdf, formula, holdout=holdout, seed=seed, current=current
     )
-    y_test = frame["y"].to_numpy()[test]
-    auc_rows = []
-    decile_parts = []
-    if train_ok:
-        learned = np.asarray(res_train.predict(pdf.loc[test]), dtype=float)
-        auc_rows.append(("learned", auc(y_test, learned), int(test.sum())))
-        decile_parts.append(_deciles("learned", y_test, learned))
-    else:
-        messages += train_messages
-    if current is not None:
-        cur = frame[SCORE].fill_null(np.nan).to_numpy()[test]
-        auc_rows.append(("current", auc(y_test, cur), int(np.isfinite(cur).sum())))
-        decile_parts.append(_deciles("current", y_test, cur))
-    else:
-        messages.append("lead_score_weights: the data has no current lead score to compare with")
-    y = frame["y"].to_numpy()
-    p_fit = np.asarray(res.predict(), dtype=float)
-    diagnostics = Diagnostics(
-        n=frame.height,
-        events=int(y.sum()),
-        parameters=len(res.params),
-        pseudo_r2=float(res.prsquared),
-        auc=auc(y, p_fit),
-        calibration=calibration_table(y, p_fit),
-        warnings=tuple(messages),
-    )
+    messages += held_messages
     emit(messages)
     return LeadScoreResult(
         table=table,
-        auc=pl.DataFrame(
-            auc_rows, schema={"score": pl.String, "auc": pl.Float64, "n": pl.Int64}, orient="row"
-        ),
-        deciles=pl.concat(decile_parts) if decile_parts else empty.deciles,
+        auc=aucs,
+        deciles=deciles,
         model=res,
-        diagnostics=diagnostics,
-        supported=True,
+        diagnostics=Diagnostics.of_fit(res, frame["y"].to_numpy(), messages),
         note=NOTE,
     )

@@ -19,7 +19,7 @@ from attribution.data.schema import (
     SALES,
 )
 from attribution.estimates.contributions import ContributionResult
-from attribution.estimates.speed import SlaCost
+from attribution.estimates.sla_cost import SlaCost
 from attribution.journey.build import (
     N_TOUCHES,
     STATUS,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from attribution.data.dataset import Frame
 from attribution.errors import ParameterError
 from attribution.estimates.contributions import ContributionResult
-from attribution.estimates.speed import SlaCost
+from attribution.estimates.sla_cost import SlaCost
 from attribution.models.compare import Comparison
 from attribution.report.candidates import (
     DATA_CANDIDATES,

@@ -22,7 +22,7 @@ import polars as pl
 from attribution.data.schema import MARKETING, SALES
 from attribution.estimates.contributions import ContributionResult
 from attribution.estimates.scoring import LeadScoreResult
-from attribution.estimates.speed import SlaCost
+from attribution.estimates.sla_cost import SlaCost
 
 __all__ = [
     "VIEWS",

@@ -38,7 +38,7 @@ from attribution.data.snapshot import read_snapshot
 from attribution.data.sources.base import mask_url
 from attribution.errors import EstimateWarning, emit
 from attribution.estimates.contributions import ContributionResult, contributions
-from attribution.estimates.speed import SlaCost, sla_cost
+from attribution.estimates.sla_cost import SlaCost, sla_cost
 from attribution.journey.build import journeys
 from attribution.models.compare import By, Comparison, compare, model_specs
 from attribution.report import store
