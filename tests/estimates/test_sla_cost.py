@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from datetime import datetime, timedelta
 
@@ -142,3 +143,16 @@ def test_follow_up_recorded_only_for_wins_gives_no_numbers() -> None:
         assert frame["mqls"].sum() == 60
         for column in ("late", "never_followed_up", "share_late", "lost_wins", "lost_revenue"):
             assert frame[column].null_count() == frame.height, column
+
+
+def test_no_late_mql_costs_nothing_and_a_missing_estimate_says_why() -> None:
+    ds = at.demo.generate(n_accounts=6000, seed=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", at.EstimateWarning)
+        generous = at.sla_cost(ds, sla_hours=100_000, draws=50)  # nobody answers that late
+        no_amounts = at.sla_cost(
+            dataclasses.replace(ds, opportunities=ds.opportunities.with_columns(amount=None)),
+            draws=50,
+        )
+    assert generous.total["late"][0] == 0
+    assert not no_amounts.supported and "no won deal has an amount" in no_amounts.reason

@@ -12,6 +12,7 @@ follow-up only if response times were as good as random given segment and lead s
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -210,8 +211,12 @@ def _late_losses(
     late_bins = kept[kept.index(reference) + 1 :]
     point, spread = adjusted_rates(effect.model, kept, draws, np.random.default_rng(seed))
     loss_point = np.array([point[reference] - point[b] for b in late_bins])
-    loss_draws = np.array([spread[reference] - spread[b] for b in late_bins])
-    return late_bins, (loss_point, loss_draws.reshape(len(late_bins), -1))
+    loss_draws = (
+        np.stack([spread[reference] - spread[b] for b in late_bins])
+        if late_bins
+        else np.empty((0, draws))  # no modelled bin after the SLA: nothing was lost
+    )
+    return late_bins, (loss_point, loss_draws)
 
 
 def _with_estimates(
@@ -246,8 +251,18 @@ class _Setting:
     level: float
     draws: int
 
-    def result(self, table: pl.DataFrame, total: pl.DataFrame, reference: str | None) -> SlaCost:
-        """Assemble the result: ``share_late``, columns in order, largest cost first."""
+    def result(
+        self,
+        table: pl.DataFrame,
+        total: pl.DataFrame,
+        reference: str | None,
+        problems: Sequence[str] = (),
+    ) -> SlaCost:
+        """Assemble the result: ``share_late``, columns in order, largest cost first.
+
+        ``problems`` (why there is no estimate) join the effect's warnings, so the result's
+        ``reason`` names them.
+        """
         return SlaCost(
             table=self._tidy(table).sort(
                 ["lost_revenue", "late", self.key], descending=[True, True, False], nulls_last=True
@@ -257,7 +272,10 @@ class _Setting:
             value_per_win=self.value,
             sla_hours=self.sla_hours,
             model=self.effect.model,
-            diagnostics=self.effect.diagnostics,
+            diagnostics=dataclasses.replace(
+                self.effect.diagnostics,
+                warnings=(*self.effect.diagnostics.warnings, *problems),
+            ),
             level=self.level,
             draws=self.draws,
             supported=reference is not None,
@@ -345,7 +363,7 @@ def sla_cost(
     if not effect.supported or problems or reference is None or value is None:
         emit(problems)
         sales_only = sales_only_on_won(dataset)
-        return setting.result(_blank(counts, sales_only), _blank(total, sales_only), None)
+        return setting.result(_blank(counts, sales_only), _blank(total, sales_only), None, problems)
     late_bins, loss = _late_losses(effect, reference, draws, seed)
     n = _late_per_bin(mqls, key, counts[key].to_list(), late_bins)
     counts = _with_estimates(counts, n, loss, value, level)
