@@ -110,3 +110,25 @@ def test_markdown_and_links() -> None:
     links = report_links({"01_data_health.html": "Data health", "02_attribution.html": "Models"})
     assert links == "- [Data health](01_data_health.html)\n- [Models](02_attribution.html)"
     assert "attribution run" in report_links({})
+
+
+@pytest.mark.filterwarnings("ignore::attribution.errors.EstimateWarning")
+def test_a_page_waits_for_an_estimate_the_runner_is_computing(
+    tmp_path: Path, demo_medium: at.Dataset
+) -> None:
+    import threading
+    import time
+
+    p = parse_params({"source": {"demo": {}}, "intervals": {"draws": 20}})
+    folder = tmp_path / "data"
+    at.snapshot.write_snapshot(demo_medium, folder)
+    write_params(p, folder)
+    runner = RunData(p, demo_medium, folder)
+    runner.announce()
+    late = threading.Thread(target=lambda: (time.sleep(0.5), runner.precompute()))
+    late.start()
+    page = open_run(str(folder))
+    split = page.contributions()  # announced: waits, then loads what the runner stored
+    late.join()
+    assert split.model is None, "loaded from the run, not fitted again by the page"
+    assert not (folder / SHARED_DIR / "pending.json").exists()

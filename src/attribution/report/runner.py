@@ -223,7 +223,7 @@ def run(
         raise ParameterError(f"--jobs must be a whole number of at least 1, got {jobs!r}")
     plan = _plan(params, only, out)
     timings: dict[str, float] = {"prepare": time.perf_counter() - t_start}
-    bar = _Progress(3 + 2 * len(plan.chosen), enabled=progress, stream=log)
+    bar = _Progress(4 + 2 * len(plan.chosen), enabled=progress, stream=log)
     tmp: Path | None = None
     scratch: Path | None = None
     try:
@@ -235,9 +235,11 @@ def run(
         tmp = Path(tempfile.mkdtemp(prefix=f".{plan.p.run_name}.", dir=plan.out_root))
         tmp.chmod(_folder_mode())  # mkdtemp makes it private; reviewers must read the report
         snapshot = _write_data(dataset, plan.p, tmp, timings, bar)
+        shared = RunData(plan.p, dataset, tmp / "data")
         del dataset  # the notebooks read the snapshot; free the memory for the kernels
+        shared.announce()
         t = time.perf_counter()
-        runs = _execute_all(plan, tmp, snapshot, started, jobs, bar)
+        runs = _execute_all(plan, tmp, snapshot, started, jobs, bar, shared, timings)
         timings["notebooks"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - t_start
         failed = [r for r in runs if r.status != "ok"]
@@ -309,17 +311,13 @@ def _load(plan: _Plan) -> tuple[Dataset, Path | None]:
 def _write_data(
     dataset: Dataset, p: RunParams, tmp: Path, timings: dict[str, float], bar: _Progress
 ) -> dict[str, Any]:
-    """Write the snapshot, the run's parameters and the estimates every page shares."""
+    """Write the snapshot of the data and the run's parameters."""
     t = time.perf_counter()
     info = write_snapshot(dataset, tmp / "data")
     files = source_files(p.source.path, tables=p.source.tables) if p.source.path is not None else []
     write_params(p, tmp / "data")
     timings["snapshot"] = time.perf_counter() - t
     bar.step(f"wrote the data snapshot in {timings['snapshot']:.1f}s")
-    t = time.perf_counter()
-    RunData(p, dataset, tmp / "data").precompute()
-    timings["shared estimates"] = time.perf_counter() - t
-    bar.step(f"computed the shared estimates in {timings['shared estimates']:.1f}s")
     return {**info, "source_files": files}
 
 
@@ -330,8 +328,14 @@ def _execute_all(
     started: str,
     jobs: int,
     bar: _Progress,
+    shared: RunData,
+    timings: dict[str, float],
 ) -> list[NotebookRun]:
-    """Execute and render every notebook, ``jobs`` at a time; return them in run order."""
+    """Execute and render every notebook, ``jobs`` at a time; return them in run order.
+
+    The estimates the pages share are computed meanwhile, beside the kernels' start: a
+    page that needs one before it is ready waits for it.
+    """
     nav = {
         "index_href": "index.html",
         "run_name": plan.p.run_name,
@@ -341,8 +345,9 @@ def _execute_all(
     }
     reports = {f"{n}.html": plan.titles[n] for n in plan.chosen}
     width = min(jobs, len(plan.chosen))
-    with cf.ThreadPoolExecutor(max_workers=width + 1) as pool:
+    with cf.ThreadPoolExecutor(max_workers=width + 2) as pool:
         pool.submit(vega_bundle)  # build the 0.9 MB JavaScript bundle while kernels start
+        estimates = pool.submit(_shared_estimates, shared, bar)
         gate = threading.BoundedSemaphore(width)
         futures = {}
         for name, path in plan.chosen.items():
@@ -355,7 +360,22 @@ def _execute_all(
             futures[name] = pool.submit(
                 _gated, gate, execute, name, path, plan.titles[name], values, tmp, nav, bar.step
             )
-        return [futures[name].result() for name in plan.chosen]
+        runs = [futures[name].result() for name in plan.chosen]
+        timings["shared estimates"] = estimates.result()
+    return runs
+
+
+def _shared_estimates(shared: RunData, bar: _Progress) -> float:
+    """Compute the shared estimates; return the seconds it took (a failure is the pages')."""
+    t = time.perf_counter()
+    try:
+        shared.precompute()
+    except Exception as exc:  # the pages compute it themselves and report the error there
+        bar.step(f"the shared estimates failed ({type(exc).__name__}); each page computes them")
+        return time.perf_counter() - t
+    took = time.perf_counter() - t
+    bar.step(f"computed the shared estimates in {took:.1f}s")
+    return took
 
 
 def _publish(tmp: Path, plan: _Plan, failed: list[NotebookRun]) -> None:

@@ -45,13 +45,24 @@ from attribution.report import store
 from attribution.report.params import load_params, parse_params
 from attribution.report.sections import RunParams, Source
 
-__all__ = ["PARAMS_FILE", "SHARED_DIR", "RunData", "load_source", "open_run", "write_params"]
+__all__ = [
+    "PARAMS_FILE",
+    "PENDING",
+    "SHARED_DIR",
+    "RunData",
+    "load_source",
+    "open_run",
+    "write_params",
+]
 
 PARAMS_FILE = "run.json"
 """The run's checked parameters, in its data folder (any password masked)."""
 SHARED_DIR = "shared"
 """Subfolder of the run's data folder holding the estimates every page shares."""
 _WARNINGS = "warnings.json"
+PENDING = "pending.json"
+"""In the shared folder while the runner computes the estimates it names."""
+_WAIT_SECONDS = 3600.0
 
 T = TypeVar("T")
 
@@ -151,14 +162,34 @@ class RunData:
         card: Scorecard = self._memo["scorecard"]
         return card
 
+    SHARED: tuple[str, ...] = (
+        "contributions",
+        "comparison_channel",
+        "comparison_team",
+        "comparison_campaign",
+        "sla_cost",
+    )
+    """The estimates several pages show, computed once per run."""
+
+    def announce(self) -> None:
+        """Say in the run folder that :meth:`precompute` is about to compute the shared estimates.
+
+        A page that asks for an announced estimate waits for it instead of computing it
+        again, so the runner can start the pages while it computes them.
+        """
+        if self.folder is not None:
+            pending = self.folder / SHARED_DIR / PENDING
+            pending.parent.mkdir(parents=True, exist_ok=True)
+            pending.write_text(json.dumps(list(self.SHARED)) + "\n", encoding="utf-8")
+
     def precompute(self) -> dict[str, float]:
         """Compute every shared estimate into the run folder; return seconds per estimate.
 
-        The warnings an estimate raises are stored with it rather than raised here: each
-        page that loads the estimate raises them again, where a reviewer reads them.
+        The announcement (:meth:`announce`) is withdrawn when this returns, also on
+        failure: pages then compute what is missing themselves. The warnings an estimate
+        raises are stored with it rather than raised here: each page that loads the
+        estimate raises them again, where a reviewer reads them.
         """
-        self._quiet = True
-        took: dict[str, float] = {}
         steps: dict[str, Callable[[], object]] = {
             "contributions": self.contributions,
             "comparison_channel": lambda: self.comparison("channel"),
@@ -166,6 +197,8 @@ class RunData:
             "comparison_campaign": lambda: self.comparison("campaign"),
             "sla_cost": self.sla_cost,
         }
+        self._quiet = True
+        took: dict[str, float] = {}
         try:
             for name, step in steps.items():
                 t = time.perf_counter()
@@ -173,13 +206,30 @@ class RunData:
                 took[name] = time.perf_counter() - t
         finally:
             self._quiet = False
+            if self.folder is not None:
+                (self.folder / SHARED_DIR / PENDING).unlink(missing_ok=True)
         return took
+
+    def _await(self, name: str, stored: Path) -> None:
+        """Wait while the runner is still computing ``name`` (announced in PENDING)."""
+        pending = stored.parent / PENDING
+        deadline = time.monotonic() + _WAIT_SECONDS
+        while not stored.is_dir() and time.monotonic() < deadline:
+            try:
+                announced = json.loads(pending.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return  # not announced, or withdrawn: nothing to wait for
+            if name not in announced:
+                return
+            time.sleep(0.1)
 
     def _shared(self, name: str, compute: Callable[[], T]) -> T:
         if name in self._memo:
             value: T = self._memo[name]
             return value
         stored = self.folder / SHARED_DIR / name if self.folder is not None else None
+        if stored is not None and not self._quiet:
+            self._await(name, stored)
         if stored is not None and stored.is_dir():
             value = store.load(stored)
             messages = json.loads((stored / _WARNINGS).read_text(encoding="utf-8"))
