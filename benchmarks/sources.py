@@ -27,7 +27,7 @@ import dbload  # noqa: E402
 import pgserver  # noqa: E402
 
 import attribution as at  # noqa: E402
-from attribution.data.load import open_source  # noqa: E402
+from attribution.data.sources.locate import open_source  # noqa: E402
 
 READS: dict[str, dict[str, Any]] = {
     "whole": {},

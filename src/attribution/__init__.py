@@ -29,9 +29,10 @@ from attribution.alignment.scorecard import Scorecard, scorecard
 from attribution.alignment.targets import Targets, load_targets
 from attribution.data import demo, mapping, schema, snapshot
 from attribution.data.dataset import Dataset
-from attribution.data.load import load, open_source
+from attribution.data.load import load
 from attribution.data.mapping import Mapping, load_mapping
 from attribution.data.schema import validate
+from attribution.data.sources.locate import open_source
 from attribution.errors import (
     AttributionError,
     DataError,
@@ -46,10 +47,13 @@ from attribution.estimates.diagnostics import Diagnostics
 from attribution.estimates.scoring import LeadScoreResult, lead_score_weights
 from attribution.estimates.sla_cost import SlaCost, sla_cost
 from attribution.estimates.speed import EffectResult, speed_to_lead_effect
-from attribution.handoff.funnel import funnel, sourced_influenced, speed_to_lead
-from attribution.journey.build import journeys, paths
+from attribution.handoff.funnel import funnel
+from attribution.handoff.sourcing import sourced_influenced
+from attribution.handoff.speed import speed_to_lead
+from attribution.journey.build import journeys
 from attribution.journey.features import opportunity_features
 from attribution.journey.files import write_journeys
+from attribution.journey.paths import paths
 from attribution.journey.response import response_times
 from attribution.models import MODELS, attribute
 from attribution.models.agreement import agreement, disagreement, top_groups

@@ -127,9 +127,10 @@ def _print_all(title: str, frame: pl.DataFrame) -> None:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from attribution import health
-    from attribution.data.load import open_source, read_tables
+    from attribution.data.load import read_tables
     from attribution.data.mapping import load_mapping
     from attribution.data.schema import validate
+    from attribution.data.sources.locate import open_source
     from attribution.data.sources.period import Window
     from attribution.errors import DataError, SchemaError
 

@@ -22,10 +22,9 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from attribution._text import closest, did_you_mean
-from attribution._yaml import read_yaml
 from attribution.errors import ParameterError
 
-__all__ = ["ParamProblem", "check_schema", "plain", "raise_problems", "read_yaml"]
+__all__ = ["ParamProblem", "check_schema", "plain", "raise_problems"]
 
 T = TypeVar("T")
 

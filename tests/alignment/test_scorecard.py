@@ -15,7 +15,7 @@ from scorecard_data import dataset
 
 import attribution as at
 from attribution import charts
-from attribution.alignment.targets import STATUSES
+from attribution.alignment.target_status import STATUSES
 from attribution.report.params import load_params, parse_params
 
 AS_OF = datetime(2026, 6, 16, tzinfo=UTC)

@@ -11,7 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import attribution as at
-from attribution.alignment.targets import KPIS, STATUSES, load_targets, period_bounds, status
+from attribution.alignment.kpi_catalogue import KPIS
+from attribution.alignment.periods import period_bounds
+from attribution.alignment.target_status import STATUSES, status
+from attribution.alignment.targets import load_targets
 
 
 def one(**target: object) -> dict:

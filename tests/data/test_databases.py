@@ -19,8 +19,9 @@ import polars as pl
 import pytest
 
 import attribution as at
-from attribution.data.load import open_source, read_tables
+from attribution.data.load import read_tables
 from attribution.data.sources.base import Fetch, Source
+from attribution.data.sources.locate import open_source
 from attribution.data.sources.period import Window
 
 UTC = dt.UTC

@@ -11,7 +11,6 @@ from scipy.stats import spearmanr
 
 import attribution as at
 from attribution.data.demo import REPS, DemoParams
-from attribution.handoff import funnel, sourcing, speed
 
 
 def handoff() -> at.Dataset:
@@ -200,8 +199,3 @@ def test_bad_parameters_are_parameter_errors(demo_small: at.Dataset) -> None:
     no_contacts = at.Dataset(touches=demo_small.touches, opportunities=demo_small.opportunities)
     with pytest.raises(at.ParameterError, match="contacts table"):
         at.funnel(no_contacts)
-
-
-def test_hand_off_tables_stay_importable_from_the_funnel_module() -> None:
-    assert funnel.sourced_influenced is sourcing.sourced_influenced is at.sourced_influenced
-    assert funnel.speed_to_lead is speed.speed_to_lead is at.speed_to_lead

@@ -11,8 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import attribution as at
-from attribution.journey import build, columns
-from attribution.journey import paths as path_table
 
 UTC = dt.UTC
 
@@ -204,9 +202,3 @@ def test_each_journey_has_one_first_touch_and_ordered_positions(demo_small: at.D
     assert check["creations"].max() == 1
     closed = check.filter(pl.col("status") != "open")
     assert closed["closes"].to_list() == [1] * closed.height
-
-
-def test_moved_names_stay_importable_from_build() -> None:
-    assert build.paths is path_table.paths is at.paths
-    assert build.JOURNEY_COLUMNS is columns.JOURNEY_COLUMNS
-    assert build._TOUCH_COLUMNS == columns.TOUCH_COLUMNS  # the Spark adapter's import

@@ -13,15 +13,8 @@ from hypothesis import strategies as st
 
 from attribution import ParameterError
 from attribution.config import ParamProblem
-from attribution.report.params import (
-    DemoSource,
-    ReportOptions,
-    RunParams,
-    Source,
-    Window,
-    load_params,
-    parse_params,
-)
+from attribution.report.params import load_params, parse_params
+from attribution.report.sections import DemoSource, ReportOptions, RunParams, Source, Window
 
 
 def _problems(data: object, **kwargs: object) -> list[str]:
@@ -259,7 +252,7 @@ def test_the_shipped_files_cover_demo_ci_and_own_data() -> None:
 
 def test_a_run_hands_its_params_to_the_notebooks_whole(tmp_path: Path) -> None:
     """data/run.json holds the checked params; a page reads back the same typed object."""
-    from attribution.config import read_yaml
+    from attribution._yaml import read_yaml
     from attribution.report.shared import PARAMS_FILE, write_params
 
     p = parse_params(

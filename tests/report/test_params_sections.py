@@ -10,12 +10,8 @@ from helpers import REAL_DATA, ROOT
 
 from attribution import ParameterError
 from attribution.models.compare import DEFAULT_MODELS
-from attribution.report.params import (
-    RUNNER_PARAMETERS,
-    RunParams,
-    load_params,
-    parse_params,
-)
+from attribution.report.params import RUNNER_PARAMETERS, load_params, parse_params
+from attribution.report.sections import RunParams
 
 
 def _declared(name: str) -> set[str]:

@@ -19,8 +19,9 @@ from attribution.cli import main
 from attribution.data.snapshot import file_sha256
 from attribution.errors import NotebookError
 from attribution.report.html import external_references, vega_bundle
+from attribution.report.notebooks import notebook_title
 from attribution.report.params import load_params
-from attribution.report.runner import _Progress, notebook_title
+from attribution.report.runner import _Progress
 
 pytestmark = pytest.mark.slow
 

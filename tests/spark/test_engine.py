@@ -12,7 +12,7 @@ from polars.testing import assert_frame_equal
 
 import attribution as at
 from attribution.errors import AttributionError, ParameterError, SchemaError
-from attribution.journey.build import JOURNEY_COLUMNS
+from attribution.journey.columns import JOURNEY_COLUMNS
 
 FITTED = ("markov", "shapley")
 

@@ -17,7 +17,8 @@ from typing import Any, Generic, TypeVar
 
 import yaml
 
-from attribution.config import ParamProblem, check_schema, raise_problems, read_yaml
+from attribution._yaml import read_yaml
+from attribution.config import ParamProblem, check_schema, raise_problems
 from attribution.errors import ParameterError
 
 __all__ = ["AgreementFile", "raise_listed", "read_agreement", "shipped_file"]

@@ -60,6 +60,7 @@ from attribution.alignment.definitions_schema import (
 from attribution.alignment.definitions_text import describe
 from attribution.config import ParamProblem
 
+# the rule types, as `at.definitions` always offered them
 __all__ = [
     "Behaviour",
     "Definitions",

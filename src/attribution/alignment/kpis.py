@@ -19,7 +19,7 @@ from attribution.alignment.periods import period_bounds, period_label
 from attribution.alignment.target_status import status
 from attribution.alignment.targets import Target, Targets
 from attribution.data.schema import AMOUNT, CLOSED_AT, CREATED_AT, IS_WON, MQL_AT, SQL_AT, TIMESTAMP
-from attribution.journey.build import STATUS
+from attribution.journey.columns import STATUS
 
 __all__ = ["COLUMNS", "check_targets", "scored", "target_rows", "trend"]
 

@@ -64,7 +64,7 @@ from attribution.data.schema import (
 )
 from attribution.errors import ParameterError
 
-__all__ = ["AGREEMENT_LEVELS", "AppliedDefinitions", "apply_definitions"]
+__all__ = ["AppliedDefinitions", "apply_definitions"]
 
 NO_CAMPAIGN = "(no campaign)"
 

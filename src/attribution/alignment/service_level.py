@@ -20,7 +20,8 @@ from attribution.alignment.qualification import AppliedDefinitions
 from attribution.alignment.target_status import status
 from attribution.data.schema import CAMPAIGN, REP, TIMESTAMP
 from attribution.errors import EstimateWarning
-from attribution.handoff.funnel import SpeedBy, speed_to_lead
+from attribution.handoff.speed import speed_to_lead
+from attribution.journey.response import SpeedBy
 
 __all__ = ["rank_campaigns", "rank_reps", "sla_by_month", "sla_long"]
 

@@ -52,6 +52,7 @@ from attribution.alignment.periods import period_bounds, period_label
 from attribution.alignment.target_status import STATUSES, status
 from attribution.config import ParamProblem
 
+# the catalogue, statuses and periods, as `at.targets` always offered them
 __all__ = [
     "KPIS",
     "OWNERS",

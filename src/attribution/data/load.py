@@ -4,7 +4,7 @@ A **folder source** holds one file per table, named after it: ``touches.parquet`
 ``touches.csv`` (or a folder ``touches/`` of Parquet parts, as the demo writes large data).
 A **database source** is a URL whose tables carry the contract's names (or a mapping's):
 ``postgresql://user@host/db``, ``sqlite:///path/to/file.db`` or
-``duckdb:///path/to/file.duckdb`` (see :mod:`attribution.data.sources.databases`). With no
+``duckdb:///path/to/file.duckdb`` (see :mod:`attribution.data.sources`). With no
 source at all, the URL in the ``ATTRIBUTION_DB_URL`` environment variable is used, so that
 credentials stay out of parameter files (see :func:`open_source`).
 
@@ -36,26 +36,13 @@ from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.data.dataset import Dataset
 from attribution.data.mapping import Mapping, load_mapping
 from attribution.data.schema import TABLES, raise_problems, validate
-from attribution.data.sources.base import Source, mask_url
-from attribution.data.sources.databases import DuckDBSource, PostgresSource, SQLiteSource
+from attribution.data.sources.base import Source
 from attribution.data.sources.folder import FolderSource
-from attribution.data.sources.locate import ENV_URL, open_source
+from attribution.data.sources.locate import open_source
 from attribution.data.sources.period import OpportunityDate, Window
 from attribution.errors import ParameterError, SourceError
 
-__all__ = [
-    "ENV_URL",
-    "DuckDBSource",
-    "FolderSource",
-    "PostgresSource",
-    "SQLiteSource",
-    "Source",
-    "load",
-    "mask_url",
-    "open_source",
-    "read_tables",
-    "write_tables",
-]
+__all__ = ["load", "read_tables", "write_tables"]
 
 _FORMATS = ("parquet", "csv")
 

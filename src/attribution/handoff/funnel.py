@@ -38,26 +38,13 @@ from attribution.data.schema import (
     TIMESTAMP,
 )
 from attribution.errors import emit
-from attribution.handoff.sourcing import sourced_influenced
-from attribution.handoff.speed import speed_to_lead
 from attribution.journey.controls import UNKNOWN, Period, period_label, with_segment
 from attribution.journey.response import (
-    SpeedBy,
     by_list,
     need_contacts,
-    response_times,
-    sales_only_on_won,
 )
 
-__all__ = [
-    "FunnelBy",
-    "SpeedBy",
-    "funnel",
-    "response_times",
-    "sales_only_on_won",
-    "sourced_influenced",
-    "speed_to_lead",
-]
+__all__ = ["FunnelBy", "funnel"]
 
 FunnelBy = Literal["lead_source", "segment", "period"]
 STAGES: tuple[str, ...] = ("lead", "mql", "sql", "opportunity", "won")

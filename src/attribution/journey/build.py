@@ -33,7 +33,6 @@ from attribution.data.schema import ACCOUNT_ID, CLOSED_AT, OCCURRED_AT, OPPORTUN
 from attribution.engines import Engine, adapter, check_engine
 from attribution.errors import ParameterError
 from attribution.journey.columns import (
-    CONVERSIONS,
     DAYS_BEFORE_CLOSE,
     IS_CLOSE,
     IS_FIRST,
@@ -43,46 +42,15 @@ from attribution.journey.columns import (
     LEAD_CREATED_AT,
     MILESTONES,
     N_TOUCHES,
-    NULLS,
-    OPPORTUNITY_COLUMNS,
     OPPORTUNITY_CREATED_AT,
-    PATH,
-    PATH_COLUMNS,
     POSITION,
-    STATUS,
     TOUCH_COLUMNS,
-    VALUE,
     WINDOW_END,
     WINDOW_START,
 )
-from attribution.journey.paths import paths
 from attribution.journey.windows import opportunity_windows
 
-__all__ = [
-    # the column names, defined in attribution.journey.columns, kept importable from here
-    "CONVERSIONS",
-    "DAYS_BEFORE_CLOSE",
-    "IS_CLOSE",
-    "IS_FIRST",
-    "IS_LEAD_CREATION",
-    "IS_OPPORTUNITY_CREATION",
-    "JOURNEY_COLUMNS",
-    "LEAD_CREATED_AT",
-    "MILESTONES",
-    "NULLS",
-    "N_TOUCHES",
-    "OPPORTUNITY_COLUMNS",
-    "OPPORTUNITY_CREATED_AT",
-    "PATH",
-    "PATH_COLUMNS",
-    "POSITION",
-    "STATUS",
-    "VALUE",
-    "WINDOW_END",
-    "WINDOW_START",
-    "journeys",
-    "paths",
-]
+__all__ = ["journeys"]
 
 _TOUCH_COLUMNS = TOUCH_COLUMNS  # the name the Spark adapter imports
 

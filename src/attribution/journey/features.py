@@ -52,17 +52,14 @@ from attribution.journey.columns import (
     WINDOW_START,
 )
 from attribution.journey.controls import (
-    UNKNOWN,
     Period,
     check_period,
     period_label,
     with_segment,
 )
 from attribution.journey.groups import (
-    GROUP_PREFIX,
     Groups,
     channel_group_columns,
-    channel_groups_of,
     resolve_channel_groups,
 )
 from attribution.journey.windows import opportunity_windows
@@ -70,18 +67,11 @@ from attribution.journey.windows import opportunity_windows
 __all__ = [
     "FEATURE_COLUMNS",
     "FIRST_RESPONSE_AT",
-    "GROUP_PREFIX",
     "MARKETING_TOUCHES",
     "PERIOD",
     "SALES_TOUCHES",
     "SPEED_TO_LEAD_HOURS",
-    "UNKNOWN",
-    "Period",
-    "channel_group_columns",
-    "channel_groups_of",
     "opportunity_features",
-    "period_label",
-    "resolve_channel_groups",
 ]
 
 MARKETING_TOUCHES = "marketing_touches"

@@ -34,20 +34,18 @@ from attribution.data.schema import (
     TOUCH_ID,
 )
 from attribution.errors import ParameterError
-from attribution.journey.controls import UNKNOWN, period_label, segments_of, with_segment
+from attribution.journey.controls import UNKNOWN, period_label, with_segment
 from attribution.journey.features import FIRST_RESPONSE_AT
 
 __all__ = [
     "NO_RESPONSE",
     "RESPONSE_COLUMNS",
     "SPEED_BY",
-    "UNKNOWN",
     "SpeedBy",
     "by_list",
     "need_contacts",
     "response_times",
     "sales_only_on_won",
-    "segments_of",
 ]
 
 SpeedBy = Literal["rep", "lead_source", "month", "segment"]

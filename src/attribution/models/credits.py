@@ -38,7 +38,7 @@ from attribution.data.schema import (
     TOUCH_ID,
 )
 from attribution.errors import ParameterError, SchemaError
-from attribution.journey.build import (
+from attribution.journey.columns import (
     DAYS_BEFORE_CLOSE,
     LEAD_CREATED_AT,
     OPPORTUNITY_CREATED_AT,

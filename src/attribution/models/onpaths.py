@@ -36,7 +36,7 @@ from attribution.data.schema import (
     TOUCH_ID,
 )
 from attribution.errors import DataError, ParameterError
-from attribution.journey.build import (
+from attribution.journey.columns import (
     CONVERSIONS,
     DAYS_BEFORE_CLOSE,
     LEAD_CREATED_AT,

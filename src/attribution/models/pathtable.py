@@ -18,8 +18,8 @@ import numpy as np
 import polars as pl
 
 from attribution.errors import DataError, ParameterError, SchemaError
-from attribution.journey.build import CONVERSIONS, NULLS, PATH, PATH_COLUMNS, VALUE
-from attribution.journey.build import paths as journeys_to_paths
+from attribution.journey.columns import CONVERSIONS, NULLS, PATH, PATH_COLUMNS, VALUE
+from attribution.journey.paths import paths as journeys_to_paths
 
 __all__ = ["ALIASES", "EncodedPaths", "as_path_table", "encode", "path_table"]
 

@@ -26,7 +26,7 @@ from typing import Literal, get_args
 import polars as pl
 
 from attribution.errors import ParameterError
-from attribution.journey.build import DAYS_BEFORE_CLOSE
+from attribution.journey.columns import DAYS_BEFORE_CLOSE
 from attribution.models.credits import (
     DEAL,
     IS_CLOSE,

@@ -17,7 +17,7 @@ import polars as pl
 
 from attribution.data.schema import ACCOUNT_ID, AMOUNT, CHANNEL, OPPORTUNITY_ID, TEAM
 from attribution.errors import ParameterError
-from attribution.journey.build import N_TOUCHES, POSITION, STATUS
+from attribution.journey.columns import N_TOUCHES, POSITION, STATUS
 from attribution.models.credits import DEAL, WeightFn, allocate, check_team, in_deal_order
 from attribution.models.pathtable import EncodedPaths, encode
 

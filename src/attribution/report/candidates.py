@@ -20,10 +20,7 @@ from attribution.data.schema import (
 )
 from attribution.estimates.contributions import ContributionResult
 from attribution.estimates.sla_cost import SlaCost
-from attribution.journey.build import (
-    N_TOUCHES,
-    STATUS,
-)
+from attribution.journey.columns import N_TOUCHES, STATUS
 from attribution.models.agreement import disagreement
 from attribution.models.compare import Comparison
 from attribution.report.overview import (

@@ -28,7 +28,7 @@ from attribution.report.overview import (
     opportunity_summary,
 )
 
-__all__ = ["Finding", "findings", "findings_markdown"]
+__all__ = ["findings", "findings_markdown"]
 
 
 def findings(

@@ -33,14 +33,14 @@ from attribution.data.schema import (
     TEAM,
 )
 from attribution.errors import ParameterError
-from attribution.journey.build import (
+from attribution.journey.columns import (
     N_TOUCHES,
     OPPORTUNITY_CREATED_AT,
     POSITION,
     STATUS,
     WINDOW_START,
 )
-from attribution.journey.build import paths as path_table
+from attribution.journey.paths import paths as path_table
 
 __all__ = [
     "INVOLVEMENT",

@@ -25,38 +25,19 @@ from pathlib import Path
 from typing import Any
 
 from attribution._text import did_you_mean
-from attribution.config import ParamProblem, check_schema, raise_problems, read_yaml
+from attribution._yaml import read_yaml
+from attribution.config import ParamProblem, check_schema, raise_problems
 from attribution.data.schema import TABLES, check_time_zone
 from attribution.errors import ParameterError
 from attribution.models.rules import MILESTONE_KEYS
 from attribution.report.sections import (
-    DemoSource,
     GoalOptions,
-    Intervals,
     ModelOptions,
-    ReportOptions,
     RunParams,
-    ScorecardFiles,
     Source,
-    SparkSource,
-    Window,
 )
 
-__all__ = [
-    "RUNNER_PARAMETERS",
-    "DemoSource",
-    "GoalOptions",
-    "Intervals",
-    "ModelOptions",
-    "ReportOptions",
-    "RunParams",
-    "ScorecardFiles",
-    "Source",
-    "SparkSource",
-    "Window",
-    "load_params",
-    "parse_params",
-]
+__all__ = ["RUNNER_PARAMETERS", "load_params", "parse_params"]
 
 RUNNER_PARAMETERS: tuple[str, ...] = ("data_dir", "tables_dir", "reports")
 """Notebook parameters the report runner sets: the run's data folder (snapshot, parameters,

@@ -56,7 +56,6 @@ from attribution.models.compare import model_specs
 from attribution.report.html import vega_bundle
 from attribution.report.notebooks import (
     NotebookRun,
-    available_notebooks,
     choose,
     declared_parameters,
     execute,
@@ -68,15 +67,7 @@ from attribution.report.records import now, write_records
 from attribution.report.sections import RunParams
 from attribution.report.shared import RunData, load_source, write_params
 
-__all__ = [
-    "NotebookError",
-    "NotebookRun",
-    "RunResult",
-    "available_notebooks",
-    "load_source",
-    "notebook_title",
-    "run",
-]
+__all__ = ["RunResult", "run"]
 
 
 # ------------------------------------------------------------------------------ results

@@ -29,8 +29,9 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from attribution._yaml import read_yaml
 from attribution.alignment.scorecard import Scorecard, scorecard
-from attribution.config import plain, read_yaml
+from attribution.config import plain
 from attribution.data import demo
 from attribution.data.dataset import Dataset
 from attribution.data.load import load

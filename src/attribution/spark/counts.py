@@ -22,8 +22,8 @@ import scipy.sparse as sp
 
 from attribution.data.schema import CHANNEL, OPPORTUNITY_ID, TEAM, TEAMS
 from attribution.errors import DataError, ParameterError
-from attribution.journey.build import CONVERSIONS, N_TOUCHES, NULLS, PATH, STATUS, VALUE
-from attribution.journey.build import paths as polars_paths
+from attribution.journey.columns import CONVERSIONS, N_TOUCHES, NULLS, PATH, STATUS, VALUE
+from attribution.journey.paths import paths as polars_paths
 from attribution.models import markov as markov_model
 from attribution.models import shapley as shapley_model
 from attribution.models.credits import check_team

@@ -16,7 +16,7 @@ import polars as pl
 
 from attribution.data.schema import OPPORTUNITY_ID
 from attribution.errors import ParameterError
-from attribution.journey.build import STATUS
+from attribution.journey.columns import STATUS
 from attribution.models import attribute as polars_attribute
 from attribution.models import lookup, model_options
 from attribution.models.compare import DEFAULT_MODELS, NO_GROUP, Comparison, _specs

@@ -1,7 +1,7 @@
 """The :class:`Source` interface: where raw tables are read from, and what is pushed down.
 
 A source is a folder of files (:class:`attribution.data.load.FolderSource`) or a database
-(:mod:`attribution.data.sources.databases`). Every source can list its tables, describe a
+(:mod:`attribution.data.sources`). Every source can list its tables, describe a
 table's columns without reading its rows, read a table, and run a query. A
 :class:`TimeRange` passed to :meth:`Source.table` or :meth:`Source.query` lets a database send
 the condition with the query, so that only the rows of the requested period travel; the range

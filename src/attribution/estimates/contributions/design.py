@@ -28,8 +28,8 @@ from attribution.journey.features import (
     PERIOD,
     SALES_TOUCHES,
     SPEED_TO_LEAD_HOURS,
-    channel_group_columns,
 )
+from attribution.journey.groups import channel_group_columns
 
 __all__ = ["Design", "model_design"]
 

@@ -48,8 +48,10 @@ from attribution.estimates.contributions.tables import (
 )
 from attribution.estimates.diagnostics import Diagnostics
 from attribution.estimates.modeling import single_threaded_blas
-from attribution.journey.build import STATUS
-from attribution.journey.features import Period, opportunity_features, resolve_channel_groups
+from attribution.journey.columns import STATUS
+from attribution.journey.controls import Period
+from attribution.journey.features import opportunity_features
+from attribution.journey.groups import resolve_channel_groups
 
 __all__ = ["contributions"]
 

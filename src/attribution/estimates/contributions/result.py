@@ -19,7 +19,6 @@ from attribution.journey.features import PERIOD
 
 __all__ = [
     "AMOUNT_MODELS",
-    "COMPONENTS",
     "CONTROLS",
     "INTERVALS",
     "NOTE",
