@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import polars as pl
 
@@ -67,6 +67,28 @@ def lookup(model: str) -> Model:
     )
 
 
+@overload
+def attribute(
+    journeys: pl.DataFrame | pl.LazyFrame,
+    model: ModelName | str,
+    *,
+    team: str | None = ...,
+    engine: Literal["polars"] = ...,
+    **options: Any,
+) -> pl.DataFrame: ...
+
+
+@overload
+def attribute(
+    journeys: Any,
+    model: ModelName | str,
+    *,
+    team: str | None = ...,
+    engine: Literal["spark"],
+    **options: Any,
+) -> Any: ...
+
+
 def attribute(
     journeys: Any,
     model: ModelName | str,
@@ -116,4 +138,5 @@ def attribute(
         return adapter("spark").attribute(journeys, str(model), team=team, **options)
     fn = lookup(model)
     check_options(str(model), options, model_options(str(model)))
-    return fn(journeys, team=team, **options)
+    credits: pl.DataFrame = fn(journeys, team=team, **options)
+    return credits

@@ -95,7 +95,7 @@ def attribute(
     else:
 
         def per_bucket(batch: pl.DataFrame) -> pl.DataFrame:
-            return polars_attribute(batch, model, team=team, **options)
+            return polars_attribute(batch, model, team=team, engine="polars", **options)
 
     return grouped_map(won, OPPORTUNITY_ID, buckets, per_bucket, credit_schema())
 
