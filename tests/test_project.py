@@ -110,3 +110,48 @@ def test_the_layers_read_top_to_bottom() -> None:
     lint = str(ROOT / ".venv" / "bin" / "lint-imports")
     result = subprocess.run([lint], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def _readme_tree_modules() -> set[str]:
+    """Module paths (relative to src/attribution) that the README's folder tree names."""
+    readme = (ROOT / "README.md").read_text()
+    tree = readme.split("## Folder tree", 1)[1].split("```", 2)[1]
+    lines = tree.splitlines()
+    start = next(i for i, ln in enumerate(lines) if "src/attribution/" in ln)
+    folders: dict[int, str] = {}  # column of an entry -> the folder it opens
+    owner = ""  # the folder that bare comment lines continue
+    found: set[str] = set()
+    for line in lines[start + 1 :]:
+        entry = re.search(r"[├└]── (\S+)", line)
+        if entry is not None:
+            col = entry.start()
+            parent = next((folders[c] for c in sorted(folders, reverse=True) if c < col), "")
+            folders = {c: f for c, f in folders.items() if c < col}
+            name = entry.group(1)
+            if name.endswith("/"):
+                folders[col] = owner = f"{parent}{name}"
+            else:
+                owner = parent
+        code = (
+            line.split("#", 1)[0]
+            if entry is not None and not entry.group(1).endswith("/")
+            else line
+        )
+        found |= {f"{owner}{m}" for m in re.findall(r"\b(\w+\.py)\b", code)}
+        if entry is not None and entry.group(1) == "cli.py":
+            break
+    return found
+
+
+def test_the_readme_tree_names_every_module_and_no_other() -> None:
+    package = ROOT / "src" / "attribution"
+    files = {
+        str(p.relative_to(package))
+        for p in package.rglob("*.py")
+        if p.name != "__init__.py" or p.parent == package
+    }
+    named = _readme_tree_modules()
+    assert not files - named, f"modules missing from the README's tree: {sorted(files - named)}"
+    assert not named - files, (
+        f"the README's tree names modules that do not exist: {sorted(named - files)}"
+    )
