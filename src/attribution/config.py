@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
@@ -145,6 +145,16 @@ def _suggest(key: str, valid: list[str], cls: type, path: str) -> str:
     return "valid keys here: " + ", ".join(valid)
 
 
+_SCALARS: dict[type, tuple[Callable[[Any], bool], Callable[[Any], Any]]] = {
+    bool: (lambda v: isinstance(v, bool), bool),
+    int: (lambda v: isinstance(v, int) and not isinstance(v, bool), int),
+    # a YAML float, or a whole number written without a point; never a boolean or NaN
+    float: (lambda v: isinstance(v, int | float) and not isinstance(v, bool) and v == v, float),
+    str: (lambda v: isinstance(v, str), str),
+}
+"""Scalar types of a schema: what YAML values each accepts, and how they are typed."""
+
+
 class _Missing:
     pass
 
@@ -202,26 +212,12 @@ def _convert(value: Any, tp: Any, key: str, problems: list[ParamProblem]) -> Any
                 continue
             out[k] = _convert(v, item, f"{key}.{k}", problems)
         return out
-    if tp is bool:
-        if not isinstance(value, bool):
+    if tp in _SCALARS:
+        accepts, typed = _SCALARS[tp]
+        if not accepts(value):
             problems.append(bad)
             return _MISSING
-        return value
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            problems.append(bad)
-            return _MISSING
-        return value
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-            problems.append(bad)
-            return _MISSING
-        return float(value)
-    if tp is str:
-        if not isinstance(value, str):
-            problems.append(bad)
-            return _MISSING
-        return value
+        return typed(value)
     if tp is datetime:
         return _timestamp(value, key, problems, bad)
     if tp is date:
