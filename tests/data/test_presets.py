@@ -35,10 +35,13 @@ def sort(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(pl.all())
 
 
-def test_presets_ship_with_the_project() -> None:
+def test_presets_ship_with_the_package_and_the_repository_links_them() -> None:
     found = presets()
-    assert found["salesforce"] == ROOT / "params" / "mappings" / "salesforce.yaml"
-    assert found["hubspot"] == ROOT / "params" / "mappings" / "hubspot.yaml"
+    package = Path(at.__file__).parent / "data" / "mapping"
+    assert found["salesforce"] == package / "presets" / "salesforce.yaml"
+    assert found["hubspot"] == package / "presets" / "hubspot.yaml"
+    for name in ("salesforce", "hubspot", "olist"):  # one copy: params/mappings links to it
+        assert (ROOT / "params" / "mappings" / f"{name}.yaml").resolve() == found[name]
     assert load_mapping("salesforce").name == "salesforce"
     with pytest.raises(at.ParameterError, match="did you mean 'salesforce'"):
         load_mapping("salesforse")
