@@ -8,6 +8,7 @@ its partial output is).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -158,10 +159,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             raw = read_tables(src, mapping=rules, window=window, time_zone=time_zone)
         except (SchemaError, DataError) as exc:  # nothing could be read: say why
             raw, problems = {}, list(exc.problems) or [str(exc)]
+        dataset = None
         if raw:
             tables: dict[str, pl.DataFrame | pl.LazyFrame] = dict(raw)
             try:
-                tables = validate(raw, time_zone=time_zone, source=src.description).tables()
+                dataset = validate(raw, time_zone=time_zone, source=src.description)
+                tables = dataset.tables()
             except (SchemaError, DataError) as exc:
                 problems = list(exc.problems)
             summary = health.source_summary(tables, time_zone=time_zone)
@@ -184,7 +187,32 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(f"  {i}. {text}")
         return 2
     print("\nNo problems found: every table meets the contract.")
+    if dataset is not None:
+        _print_readiness(dataset)
     return 0
+
+
+def _print_readiness(dataset: Any) -> None:
+    """Print which report sections the data supports, and what the others need."""
+    from attribution.report.readiness import readiness
+
+    rows = readiness(dataset, agreed=False).table.to_dicts()
+    print("\nReport sections this data supports (each page says the same where it is):")
+    print(f"  {'page':<14}{'section':<37}{'shown':<8}why")
+    for row in rows:
+        shown = "yes" if row["supported"] else "no"
+        why = re.split(r" \(|; ", row["needs"], maxsplit=1)[0] if row["needs"] else ""
+        why = f"{'lacks' if row['supported'] else 'needs'} {why}" if why else ""
+        page = re.sub(r"^\d+_", "", row["page"])
+        print(f"  {page:<14}{row['section']:<37}{shown:<8}{why}")
+    hows = {row["section"]: row["how"] for row in rows if row["how"]}
+    if hows:
+        print("\nTo show more:")
+        seen: set[str] = set()
+        for section, how in hows.items():
+            if how not in seen:
+                seen.add(how)
+                print(f"  - {section}: {how}")
 
 
 def build_parser() -> argparse.ArgumentParser:

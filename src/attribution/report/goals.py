@@ -19,6 +19,7 @@ import math
 
 import polars as pl
 
+from attribution._text import money
 from attribution.data.schema import MARKETING, SALES
 from attribution.estimates.contributions import ContributionResult
 from attribution.estimates.scoring import LeadScoreResult
@@ -65,8 +66,7 @@ def _money(value: float | None, currency: str) -> str:
     if not _number(value):
         return "n/a"
     assert value is not None
-    sign = "-" if value < 0 else ""
-    return f"{sign}{currency}{abs(value):,.0f}"
+    return money(value, currency)
 
 
 def split_table(result: ContributionResult) -> pl.DataFrame:

@@ -18,6 +18,7 @@ read the same on every page. A notebook opened on its own computes them itself f
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import shutil
 import tempfile
@@ -29,6 +30,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from attribution._text import DEALS
 from attribution._time import as_of as resolve_as_of
 from attribution._yaml import read_yaml
 from attribution.alignment.not_agreed import not_agreed
@@ -82,6 +84,9 @@ class RunData(SectionViews):
     """
 
     def __init__(self, params: RunParams, dataset: Dataset, folder: Path | None = None):
+        if dataset.count_only:  # no amounts: every page counts won deals, not money
+            report = dataclasses.replace(params.report, currency=DEALS)
+            params = dataclasses.replace(params, report=report)
         self.params = params
         self.dataset = dataset
         self.folder = folder

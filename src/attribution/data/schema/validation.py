@@ -17,6 +17,7 @@ from attribution.data.dataset import Dataset, Frame
 from attribution.data.schema.checks import RAW_PREFIX, Check, example_columns, plan_table
 from attribution.data.schema.contract import (
     ACCOUNT_ID,
+    AMOUNT,
     CONTACT_ID,
     OPPORTUNITY_ID,
     TABLES,
@@ -171,7 +172,8 @@ def validate(
     -------
     Dataset
         Tables with contract types; optional contract columns that were absent are added
-        as empty (null) columns; extra columns are kept unchanged.
+        as empty (null) columns; extra columns are kept unchanged. Opportunities without
+        an ``amount`` column get ``amount = 1`` and the dataset is ``count_only``.
 
     Raises
     ------
@@ -208,8 +210,11 @@ def validate(
         for name in sorted(set(tables) - set(TABLES))
     ]
     checked: dict[str, Frame] = {}
+    count_only = _without_amounts(tables.get("opportunities"))
     for name, spec in TABLES.items():
         frame = tables.get(name)
+        if name == "opportunities" and frame is not None and count_only:
+            frame = frame.lazy().with_columns(pl.lit(1.0).alias(AMOUNT))
         if frame is None:
             if spec.required:
                 problems.append(Problem(name, None, "required table is missing", 0, kind="schema"))
@@ -220,4 +225,19 @@ def validate(
             checked[name] = result
     problems.extend(_orphans(checked))
     raise_problems(problems, source=source)
-    return Dataset(**{name: _finish(frame) for name, frame in checked.items()}, source=source)
+    return Dataset(
+        **{name: _finish(frame) for name, frame in checked.items()},
+        source=source,
+        count_only=count_only,
+    )
+
+
+def _without_amounts(frame: Frame | None) -> bool:
+    """Whether the opportunities come without an ``amount`` column (count-only data)."""
+    if frame is None:
+        return False
+    try:
+        names = frame.collect_schema().names()
+    except pl.exceptions.PolarsError:  # reported as unreadable by the table's own check
+        return False
+    return AMOUNT not in names
