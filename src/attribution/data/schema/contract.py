@@ -113,6 +113,13 @@ TABLES: dict[str, Table] = {
                 _c(ACTIVITY, _S, False, "finer activity type (e.g. 'form fill', 'call')"),
                 _c(COST, _F, False, "cost of the touch, in the revenue currency"),
                 _c(REP, _S, False, "sales rep who performed a sales touch"),
+                _c(
+                    OPPORTUNITY_ID,
+                    _S,
+                    False,
+                    "deal the touch was logged on, if any: it then belongs to that deal's "
+                    "journey only (e.g. Salesforce WhatId, HubSpot deal associations)",
+                ),
             ),
             key=TOUCH_ID,
             required=True,
