@@ -127,13 +127,9 @@ def _print_all(title: str, frame: pl.DataFrame) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from attribution import health
-    from attribution.data.load import read_tables
+    from attribution.data.inspection import inspect_source
     from attribution.data.mapping import load_mapping
-    from attribution.data.schema import validate
-    from attribution.data.sources.locate import open_source
     from attribution.data.sources.period import Window
-    from attribution.errors import DataError, SchemaError
 
     rules = load_mapping(args.mapping) if args.mapping is not None else None
     time_zone = args.time_zone or (rules.time_zone if rules is not None else None) or "UTC"
@@ -145,33 +141,33 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         time_zone=time_zone,
     )
     schema = args.schema or (rules.schema if rules is not None else None)
-    problems: list[object] = []
-    with open_source(args.source, schema=schema) as src:
-        print(f"source: {src.description}" + (f" (schema {schema})" if schema else ""))
-        if rules is not None:
-            print(f"mapping: {rules.origin}")
-        print(f"time zone of naive timestamps: {time_zone}")
-        if window is not None:
-            print(
-                f"window: {window.describe()}; touches up to {window.lookback_days:g} days before"
-            )
-        try:
-            raw = read_tables(src, mapping=rules, window=window, time_zone=time_zone)
-        except (SchemaError, DataError) as exc:  # nothing could be read: say why
-            raw, problems = {}, list(exc.problems) or [str(exc)]
-        dataset = None
-        if raw:
-            tables: dict[str, pl.DataFrame | pl.LazyFrame] = dict(raw)
-            try:
-                dataset = validate(raw, time_zone=time_zone, source=src.description)
-                tables = dataset.tables()
-            except (SchemaError, DataError) as exc:
-                problems = list(exc.problems)
-            summary = health.source_summary(tables, time_zone=time_zone)
-            nulls = health.column_nulls(tables)
-    if raw:
-        _print_all("Tables", summary)
-        shown = nulls.select(
+    found = inspect_source(
+        args.source, mapping=rules, time_zone=time_zone, schema=schema, window=window
+    )
+    print(f"source: {found.source}" + (f" (schema {schema})" if schema else ""))
+    if rules is not None:
+        print(f"mapping: {rules.origin}")
+    print(f"time zone of naive timestamps: {time_zone}")
+    if window is not None:
+        print(f"window: {window.describe()}; touches up to {window.lookback_days:g} days before")
+    _print_found(found)
+    if found.problems:
+        return 2
+    print("\nNo problems found: every table meets the contract.")
+    if found.dataset is not None:
+        _print_readiness(found.dataset)
+    return 0
+
+
+def _print_found(found: Any) -> None:
+    """Print the tables read, their empty values, how files were read, and every problem."""
+    from attribution import health
+
+    for note in found.notes:
+        print(f"note: {note}")
+    if found.tables:
+        _print_all("Tables", health.source_summary(found.tables, time_zone=found.time_zone))
+        shown = health.column_nulls(found.tables).select(
             "table",
             "column",
             "required",
@@ -179,17 +175,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             (pl.col("null_share") * 100).round(1).alias("nulls_%"),
         )
         _print_all("Empty values per column", shown)
-    if problems:
-        n = len(problems)
+    if found.problems:
+        n = len(found.problems)
         print(f"\n{n} problem{'s' if n != 1 else ''} found:")
-        for i, problem in enumerate(problems, 1):
+        for i, problem in enumerate(found.problems, 1):
             text = problem.render() if hasattr(problem, "render") else str(problem)
             print(f"  {i}. {text}")
-        return 2
-    print("\nNo problems found: every table meets the contract.")
-    if dataset is not None:
-        _print_readiness(dataset)
-    return 0
 
 
 def _print_readiness(dataset: Any) -> None:

@@ -130,8 +130,10 @@ def test_salesforce_export_missing_a_column_or_a_file(tmp_path: Path) -> None:
         at.load(export, mapping="salesforce")
     message = str(excinfo.value)
     assert "2 problems found" in message
-    assert "opportunities (from Opportunity).IsWon: mapping " in message
-    assert "salesforce.yaml reads column 'IsWon', which Opportunity does not have" in message
+    assert "opportunities (from Opportunity.csv).IsWon: mapping " in message
+    assert "salesforce.yaml reads column 'IsWon' (for is_won, amount), which Opportunity.csv" in (
+        message
+    )
     assert "touches: mapping " in message and "reads 'Event', which the source does not have" in (
         message
     )
@@ -207,8 +209,9 @@ def test_hubspot_export_missing_a_column(tmp_path: Path) -> None:
     with pytest.raises(at.SchemaError) as excinfo:
         at.load(export, mapping="hubspot")
     message = str(excinfo.value)
-    assert "opportunities (from deals).Deal owner: mapping " in message
-    assert "reads column 'Deal owner', which deals does not have; it has: Record ID" in message
+    assert "opportunities (from deals.csv).Deal owner: mapping " in message
+    assert "reads column 'Deal owner' (for column rep), which deals.csv does not have" in message
+    assert "did you mean 'Deal Name'?" in message
 
 
 def test_a_won_deal_without_amount_is_reported(tmp_path: Path) -> None:
