@@ -159,6 +159,77 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from attribution.report.starter import init, suggest_mappings
+
+    started = init(
+        args.source,
+        mapping=args.mapping,
+        out=args.out,
+        time_zone=args.time_zone,
+        currency=args.currency,
+        force=args.force,
+    )
+    found = started.found
+    print(f"source: {found.source}")
+    print(f"mapping: {found.mapping.origin if found.mapping else 'none (the contract names)'}")
+    print(f"time zone of naive timestamps: {found.time_zone} ({started.time_zone_from})")
+    if found.problems:
+        _print_found(found)
+        fits = [] if args.mapping else suggest_mappings(args.source)
+        if fits:
+            print(
+                f"\nThese files look like what the shipped mapping {fits[0]!r} reads:\n"
+                f"  attribution init {args.source} --mapping {fits[0]}"
+            )
+        print("\nNothing was written.")
+        return 2
+    _print_start(started)
+    return 0
+
+
+def _print_start(started: Any) -> None:
+    """Print what init found in the data, what it wrote, and the next command."""
+    from attribution import health
+    from attribution.report.overview import headline
+
+    found, ds = started.found, started.found.dataset
+    for note in found.notes:
+        print(f"note: {note}")
+    _print_all("Tables", health.source_summary(found.tables, time_zone=found.time_zone))
+    channels = health.channel_summary(ds)
+    for team in ("marketing", "sales"):
+        names = channels.filter(pl.col("team") == team)["channel"].head(8).to_list()
+        print(f"{team} channels: {', '.join(names) if names else 'none'}")
+    j = __import__("attribution").journeys(ds)
+    h = headline(j)
+    print(f"deals: {h.won_deals:,} won, {h.lost_deals:,} lost, {h.open_deals:,} open")
+    counts = health.linked_touches(ds)
+    print(f"touches logged on a deal: {counts['linked']:,} of {counts['touches']:,}")
+    money = "none: the reports count won deals" if ds.count_only else started.currency
+    print(f"amounts: {money} ({started.currency_from})")
+    missing = started.readiness.table.filter(~pl.col("supported"))
+    if missing.height:
+        print("\nReport sections this data cannot show yet (each page says why):")
+        for row in missing.iter_rows(named=True):
+            why = re.split(r" \(|; ", row["needs"], maxsplit=1)[0]
+            print(f"  {row['section']}: needs {why}")
+    print("\nWrote:")
+    what = {
+        "params.yaml": "the run's parameters, every key explained",
+        "definitions.yaml": "DRAFT lead agreement (MQL, SQL, SLA) from your channels",
+        "targets.yaml": "DRAFT shared targets from your data's own periods",
+    }
+    for path in started.written:
+        print(f"  {path}  {what[path.name]}")
+    for left in started.drafts.left_out:
+        print(f"  (not drafted: {left})")
+    print(
+        "\nThe drafts are not used until both teams agree them and params.yaml names them.\n"
+        f"Next: attribution run {started.written[0]}"
+    )
+
+
 def _print_found(found: Any) -> None:
     """Print the tables read, their empty values, how files were read, and every problem."""
     from attribution import health
@@ -213,9 +284,32 @@ def build_parser() -> argparse.ArgumentParser:
         description="Where closed revenue came from: marketing and sales attribution.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_demo, _add_summary, _add_run, _add_validate):
+    for add in (_add_init, _add_demo, _add_summary, _add_run, _add_validate):
         add(sub)
     return parser
+
+
+def _add_init(sub: Any) -> None:
+    """Add the ``init`` command: a params file and draft agreements for a source."""
+    p = sub.add_parser(
+        "init",
+        help="inspect a source; write params.yaml and draft agreements for it",
+        description="Read and validate a source (with a mapping where its layout needs one), "
+        "then write DIR/params.yaml (every key explained), and DIR/definitions.yaml and "
+        "DIR/targets.yaml: DRAFT agreements built from the data's own channels and periods. "
+        "Prints what it found and the command that runs the reports.",
+    )
+    p.add_argument("source", help="folder of exports, or a database URL")
+    p.add_argument(
+        "--mapping", help="mapping file, or a shipped name (salesforce, hubspot, maven...)"
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="folder to write (default: <source>-report)"
+    )
+    p.add_argument("--time-zone", help="zone of timestamps without offset (default: guessed)")
+    p.add_argument("--currency", help="symbol of the amounts' currency (default: guessed)")
+    p.add_argument("--force", action="store_true", help="replace files init wrote before")
+    p.set_defaults(func=_cmd_init)
 
 
 def _add_demo(sub: Any) -> None:

@@ -40,6 +40,7 @@ def test_presets_ship_with_the_package_and_the_repository_links_them() -> None:
     package = Path(at.__file__).parent / "data" / "mapping"
     assert found["salesforce"] == package / "presets" / "salesforce.yaml"
     assert found["hubspot"] == package / "presets" / "hubspot.yaml"
+    assert found["maven"] == package / "examples" / "maven.yaml"
     for name in ("salesforce", "hubspot", "olist"):  # one copy: params/mappings links to it
         assert (ROOT / "params" / "mappings" / f"{name}.yaml").resolve() == found[name]
     assert load_mapping("salesforce").name == "salesforce"

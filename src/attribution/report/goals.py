@@ -226,6 +226,8 @@ def sla_markdown(cost: SlaCost, *, currency: str = "$") -> str:
     """
     total = cost.total.row(0, named=True)
     sla = f"{cost.sla_hours:g}-hour SLA"
+    if not total["mqls"]:
+        return "No MQL whose follow-up could be judged, so there is nothing to cost (see above)."
     if total["late"] is None:
         return (
             f"{total['mqls']:,} MQLs, but follow-up cannot be judged: sales activity is "

@@ -26,7 +26,7 @@ from attribution.errors import ParameterError
 
 __all__ = ["MappedTables", "Mapping"]
 
-_TOP_KEYS = ("name", "description", "time_zone", "schema", "csv", "dates", "tables")
+_TOP_KEYS = ("name", "description", "time_zone", "currency", "schema", "csv", "dates", "tables")
 
 
 def _raise(problems: list[str], origin: str) -> None:
@@ -98,6 +98,9 @@ class Mapping:
     schema: str | None = None
     options: ReadOptions = field(default_factory=ReadOptions)
     """The mapping's top-level ``csv:`` and ``dates:`` (each rule adds its own)."""
+    currency: str | None = None
+    """The symbol of the amounts' currency, when the mapping knows it (``attribution init``
+    writes it into the params it drafts)."""
 
     @classmethod
     def from_dict(cls, spec: Any, *, origin: str = "<dict>") -> Mapping:
@@ -125,6 +128,9 @@ class Mapping:
         schema = spec.get("schema")
         if schema is not None and not isinstance(schema, str):
             problems.append(f"schema: must be text, got {schema!r}")
+        currency = spec.get("currency")
+        if currency is not None and not (isinstance(currency, str) and 0 < len(currency) <= 5):
+            problems.append(f"currency: expected a symbol of 1 to 5 characters, got {currency!r}")
         _raise(problems, origin)
         return cls(
             tables=tables,
@@ -134,6 +140,7 @@ class Mapping:
             origin=origin,
             schema=schema,
             options=read,
+            currency=currency,
         )
 
     @classmethod

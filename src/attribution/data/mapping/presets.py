@@ -35,7 +35,7 @@ def presets() -> dict[str, Path]:
 
     Examples
     --------
-    >>> {"salesforce", "hubspot", "olist"} <= set(presets())
+    >>> {"salesforce", "hubspot", "maven"} <= set(presets())
     True
     """
     found: dict[str, Path] = {}
