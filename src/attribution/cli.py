@@ -207,7 +207,7 @@ def _print_start(started: Any) -> None:
     counts = health.linked_touches(ds)
     print(f"touches logged on a deal: {counts['linked']:,} of {counts['touches']:,}")
     money = "none: the reports count won deals" if ds.count_only else started.currency
-    print(f"amounts: {money} ({started.currency_from})")
+    print(f"amounts: {money}" + ("" if ds.count_only else f" ({started.currency_from})"))
     missing = started.readiness.table.filter(~pl.col("supported"))
     if missing.height:
         print("\nReport sections this data cannot show yet (each page says why):")

@@ -215,8 +215,8 @@ def draft_targets(dataset: Dataset, definitions: Any, *, origin: str) -> tuple[s
         earlier = measured.filter(~pl.col("is_target_period"))
         values = earlier if earlier.height else measured
         if values.is_empty():
-            note = rows["note"].drop_nulls().head(1).to_list()
-            left_out.append(f"{c.kpi}: {note[0] if note else 'no data'}")
+            notes = [n for n in rows["note"].drop_nulls().to_list() if n]
+            left_out.append(f"{c.kpi}: {notes[0] if notes else 'nothing to count in its periods'}")
             continue
         unit = str(rows["unit"][0])
         median = values.select(pl.col("actual").median()).item()
