@@ -25,7 +25,7 @@ from attribution.alignment.scorecard import scorecard
 from attribution.data.dataset import Dataset
 from attribution.data.schema import CHANNEL, MARKETING, SALES, TEAM
 
-__all__ = ["Drafts", "draft_definitions", "draft_targets", "drafts"]
+__all__ = ["Drafts", "draft_definitions", "draft_targets", "drafts", "one_line"]
 
 _POINTS = 10
 _CANDIDATES: tuple[tuple[str, str, str], ...] = (
@@ -39,6 +39,17 @@ _CANDIDATES: tuple[tuple[str, str, str], ...] = (
 )
 """KPIs a draft may propose: name, owner, period."""
 _LEADS = ("mqls", "mql_to_sql_rate", "followed_up_within_sla")
+
+
+def one_line(text: str) -> str:
+    r"""Return ``text`` without line breaks or control characters (safe in a YAML comment).
+
+    Examples
+    --------
+    >>> one_line("evil\nrun_name: x")
+    'evil run_name: x'
+    """
+    return "".join(c if c.isprintable() else " " for c in text)
 
 
 def _flow(value: Any) -> str:
@@ -100,8 +111,8 @@ def draft_definitions(dataset: Dataset, *, origin: str) -> str:
     behaviour = _flow([marketing[0] if marketing else "webinar"])
     return "\n".join(
         [
-            f"# DRAFT written by `attribution init` from {origin}: agree it with both teams "
-            "before use.",
+            f"# DRAFT written by `attribution init` from {one_line(origin)}: agree it with both "
+            "teams before use.",
             "# Every channel and number below comes from the data or is a placeholder; change",
             "# them until marketing and sales agree, then set agreed_on and agreed_by, and name",
             "# this file in params.yaml (scorecard: {definitions: definitions.yaml, ...}).",
@@ -230,11 +241,11 @@ def draft_targets(dataset: Dataset, definitions: Any, *, origin: str) -> tuple[s
 
 
 def _targets_text(origin: str, lines: Sequence[str], left_out: Sequence[str]) -> str:
-    missing = [f"#   {m}" for m in left_out]
+    missing = [f"#   {one_line(m)}" for m in left_out]
     return "\n".join(
         [
-            f"# DRAFT written by `attribution init` from {origin}: agree it with both teams "
-            "before use.",
+            f"# DRAFT written by `attribution init` from {one_line(origin)}: agree it with both "
+            "teams before use.",
             "# Each target is the level the data itself reached (the median of the periods",
             "# before the current one), due at the end of the current period: change the",
             "# numbers, owners and dates until both teams commit to them, then name this file",

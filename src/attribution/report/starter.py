@@ -19,6 +19,7 @@ it does hold.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from attribution.data.inspection import Inspection, inspect_source
 from attribution.data.mapping import load_mapping, presets
 from attribution.data.sources.locate import is_url, open_source
 from attribution.errors import ParameterError
-from attribution.report.drafts import Drafts, drafts
+from attribution.report.drafts import Drafts, drafts, one_line
 from attribution.report.params import load_params
 from attribution.report.readiness import Readiness, readiness
 
@@ -111,8 +112,14 @@ def _mapping_entry(mapping: str | None, folder: Path) -> str | None:
 
 
 def _quote(text: str) -> str:
-    """One YAML scalar, quoted (the data's and the user's text may hold anything)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    r"""Return one YAML scalar, quoted: a JSON string is one (and may hold anything).
+
+    Examples
+    --------
+    >>> print(_quote('evil"\nkey: x'))
+    "evil\"\nkey: x"
+    """
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _run_name(source: str) -> str:
@@ -131,14 +138,14 @@ def _params_text(found: Inspection, started: dict[str, str]) -> str:
     )
     return "\n".join(
         [
-            f"# Written by `attribution init` on {s['today']} from {s['source_shown']}.",
+            f"# Written by `attribution init` on {s['today']} from {one_line(s['source_shown'])}.",
             "# Every key is explained on its line; paths are relative to this file.",
-            f"# Run it with:  attribution run {s['params_shown']}",
+            f"# Run it with:  attribution run {one_line(s['params_shown'])}",
             "",
             _line(f"run_name: {_quote(s['run_name'])}", "the run folder: <output_dir>/<run_name>/"),
             _line(f"title: {_quote(s['title'])}", "shown on the index page of the run"),
             "",
-            "source:",
+            _line("source:", "where the data is, and how to read it"),
             _line(f"  path: {_quote(s['path'])}", "the exports (or a database URL, no password)"),
             mapping,
             _line(
@@ -147,11 +154,11 @@ def _params_text(found: Inspection, started: dict[str, str]) -> str:
             ),
             _line("  lazy: false", "true: validate as lazy scans (larger than memory)"),
             "",
-            "window:",
+            _line("window:", "how each deal's journey is cut"),
             _line("  lookback_days: 180", "a deal's journey starts this many days before it"),
             _line("  as_of: null", "null: see the data as of its latest timestamp"),
             "",
-            "report:",
+            _line("report:", "how results are shown"),
             _line(
                 f"  currency: {_quote(s['currency'])}",
                 f"symbol before money amounts ({s['currency_from']})",
