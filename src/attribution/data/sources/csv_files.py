@@ -45,8 +45,22 @@ def detect_separator(header: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+_CHECKED: set[tuple[str, int, int, str]] = set()
+"""Files already checked (path, size, modification time, encoding): checked once each."""
+
+
 def _check_encoding(path: Path, encoding: str) -> None:
     """Decode the whole file strictly, block by block; raise where a byte does not decode."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, encoding)
+    if key in _CHECKED:
+        return
+    _decode_all(path, encoding)
+    _CHECKED.add(key)
+
+
+def _decode_all(path: Path, encoding: str) -> None:
+    """Decode the file strictly, block by block; raise where a byte does not decode."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     done, lines = 0, 1
     with path.open("rb") as handle:
