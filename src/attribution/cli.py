@@ -172,7 +172,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
     )
     found = started.found
     print(f"source: {found.source}")
-    print(f"mapping: {found.mapping.origin if found.mapping else 'none (the contract names)'}")
+    print(f"mapping: {_mapping_shown(args.mapping, found.mapping)}")
     print(f"time zone of naive timestamps: {found.time_zone} ({started.time_zone_from})")
     if found.problems:
         _print_found(found)
@@ -186,6 +186,17 @@ def _cmd_init(args: argparse.Namespace) -> int:
         return 2
     _print_start(started)
     return 0
+
+
+def _mapping_shown(given: str | None, mapping: Any) -> str:
+    """Name the mapping used: shipped by name, else by its file."""
+    from attribution.data.mapping import presets
+
+    if mapping is None:
+        return "none (the files carry the contract's names)"
+    if given in presets() and not Path(given).is_file():
+        return f"{given} (shipped with attribution)"
+    return str(mapping.origin)
 
 
 def _print_start(started: Any) -> None:
@@ -362,7 +373,8 @@ def _add_run(sub: Any) -> None:
         "--out",
         type=Path,
         default=None,
-        help="folder receiving <run_name>/ (default: output_dir of the params file)",
+        help="the run folder is DIR/<run_name>/ (default: <output_dir>/<run_name>/, "
+        "output_dir of the params file, relative to it)",
     )
     p.set_defaults(func=_cmd_run)
 

@@ -178,7 +178,8 @@ class GoalOptions:
     sla_hours: float | None = field(default=None, metadata={"min": 0.1, "max": 8760})
     """Agreed maximum hours from MQL to the first sales touch. Default: the agreement's
     ``sla.response_hours`` in the scorecard's definitions file, which owns the SLA; a
-    different number here is an error (one agreement, one number)."""
+    different number here is an error (one agreement, one number). Without agreed
+    definitions: this number, 24 when not given."""
     response_bins_hours: list[float] = field(
         default_factory=lambda: [1.0, 4.0, 24.0, 72.0], metadata={"min_length": 1}
     )
