@@ -31,6 +31,7 @@ def test_seed_gives_the_data_it_always_gave() -> None:
         "contacts": 480,
         "accounts": 300,
         "stage_history": 319,
+        "spend": 304,
     }
     assert ds.opportunities["amount"].sum() == 6_264_300.0
     assert ds.contacts["score"].sum() == 17_652.0
@@ -52,7 +53,14 @@ def test_chunked_generation_is_deterministic_and_ids_unique() -> None:
 
 def test_all_tables_and_relations(demo_medium: at.Dataset) -> None:
     ds = demo_medium
-    assert set(ds.tables()) == {"touches", "opportunities", "contacts", "accounts", "stage_history"}
+    assert set(ds.tables()) == {
+        "touches",
+        "opportunities",
+        "contacts",
+        "accounts",
+        "stage_history",
+        "spend",
+    }
     assert set(ds.touches["team"].unique()) == {"marketing", "sales"}
     marketing = set(ds.touches.filter(pl.col("team") == "marketing")["channel"].unique())
     assert {
@@ -191,3 +199,16 @@ def test_bad_sizes_are_parameter_errors() -> None:
 def test_params_round_trip_to_plain_values() -> None:
     d = DemoParams().to_dict()
     assert d["start"].startswith("2025-01-01") and isinstance(d["score_points"], dict)
+
+
+def test_demo_spend_is_the_touches_costs_by_channel_and_month() -> None:
+    ds = at.demo.generate(n_accounts=300, seed=4)
+    touches, spend = ds.touches, ds.spend
+    assert isinstance(touches, pl.DataFrame) and isinstance(spend, pl.DataFrame)
+    by_touch = touches.group_by("channel").agg(pl.col("cost").sum()).filter(pl.col("cost") > 0)
+    by_spend = spend.group_by("channel").agg(pl.col("amount").sum())
+    joined = by_touch.join(by_spend, on="channel", how="full", coalesce=True)
+    assert joined.height == by_touch.height
+    assert (joined["cost"] - joined["amount"]).abs().max() < 0.01 * spend.height  # type: ignore[operator]
+    assert (spend["period_end"] > spend["period_start"]).all()
+    assert spend["period_start"].dt.day().unique().to_list() == [1]

@@ -301,7 +301,14 @@ def test_lazy_validation_matches_eager() -> None:
 
 
 def test_contract_tables_are_complete() -> None:
-    assert set(TABLES) == {"touches", "opportunities", "contacts", "accounts", "stage_history"}
+    assert set(TABLES) == {
+        "touches",
+        "opportunities",
+        "contacts",
+        "accounts",
+        "stage_history",
+        "spend",
+    }
     assert TABLES["touches"].required_columns == (
         "touch_id",
         "account_id",
@@ -328,3 +335,40 @@ def test_empty_optional_ids_are_missing_not_unknown() -> None:
     )
     ds = validate(tables)
     assert ds.touches["contact_id"].to_list() == ["c1", None]
+
+
+def test_spend_table_is_checked_for_money_and_periods() -> None:
+    touches = pl.DataFrame(
+        {
+            "touch_id": ["t1"],
+            "account_id": ["a1"],
+            "occurred_at": ["2024-01-02"],
+            "team": ["marketing"],
+            "channel": ["event"],
+        }
+    )
+    opps = pl.DataFrame(
+        {
+            "opportunity_id": ["o1"],
+            "account_id": ["a1"],
+            "created_at": ["2024-01-10"],
+            "is_won": [False],
+            "closed_at": pl.Series([None], dtype=pl.String),
+        }
+    )
+    spend = pl.DataFrame(
+        {
+            "channel": ["event", "event", None],
+            "period_start": ["2024-01-01", "2024-02-01", "2024-03-01"],
+            "period_end": ["2024-02-01", "2024-01-15", "2024-04-01"],
+            "amount": [100.0, -5.0, 10.0],
+        }
+    )
+    with pytest.raises(at.DataError) as err:
+        validate({"touches": touches, "opportunities": opps, "spend": spend})
+    message = str(err.value)
+    assert "spend.amount: negative or non-finite amounts" in message
+    assert "spend.period_end: period_end is not after period_start" in message
+    assert "spend.channel: required value is empty" in message
+    ok = validate({"touches": touches, "opportunities": opps, "spend": spend.head(1)})
+    assert ok.spend is not None and ok.spend["campaign"].null_count() == 1

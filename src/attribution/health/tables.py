@@ -17,6 +17,7 @@ _MAIN_TIME = {
     "opportunities": "created_at",
     "contacts": "created_at",
     "stage_history": "entered_at",
+    "spend": "period_start",
 }
 """The timestamp whose range :func:`source_summary` reports, per table."""
 
@@ -56,7 +57,7 @@ def table_summary(dataset: Dataset) -> pl.DataFrame:
     --------
     >>> import attribution as at
     >>> at.health.table_summary(at.demo.generate(n_accounts=50)).get_column("table").to_list()
-    ['touches', 'opportunities', 'contacts', 'accounts', 'stage_history']
+    ['touches', 'opportunities', 'contacts', 'accounts', 'stage_history', 'spend']
     """
     return source_summary(dataset.tables())
 

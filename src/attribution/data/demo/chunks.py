@@ -10,6 +10,7 @@ import polars as pl
 from attribution.data.dataset import Dataset
 from attribution.data.demo.params import DemoParams
 from attribution.data.demo.simulate import simulate
+from attribution.data.demo.spend import monthly_spend
 from attribution.data.demo.truth import DemoTruth, contributions
 from attribution.errors import ParameterError
 
@@ -72,14 +73,15 @@ def generate(
     Returns
     -------
     Dataset
-        All five tables, with ``.truth`` a :class:`DemoTruth`.
+        All six tables, with ``.truth`` a :class:`DemoTruth`; ``spend`` is the touches'
+        costs by channel, campaign and month (:func:`monthly_spend`).
 
     Examples
     --------
     >>> import attribution as at
     >>> ds = at.demo.generate(n_accounts=200, seed=7)
     >>> sorted(ds.tables())
-    ['accounts', 'contacts', 'opportunities', 'stage_history', 'touches']
+    ['accounts', 'contacts', 'opportunities', 'spend', 'stage_history', 'touches']
     >>> round(sum(ds.truth.shares.values()), 6)
     1.0
     """
@@ -94,6 +96,7 @@ def generate(
         contacts=tables.get("contacts"),
         accounts=tables.get("accounts"),
         stage_history=tables.get("stage_history"),
+        spend=monthly_spend(tables["touches"]),
         source=f"demo(n_accounts={n_accounts}, seed={seed})",
         truth=truth,
     )

@@ -14,6 +14,7 @@ import polars as pl
 from attribution.data.dataset import Dataset
 from attribution.data.demo.chunks import iter_chunks
 from attribution.data.demo.params import DemoParams
+from attribution.data.demo.spend import monthly_spend
 from attribution.data.demo.truth import VALUES, contributions
 from attribution.data.load import write_tables
 
@@ -88,6 +89,8 @@ def _write_parts(
     truths = []
     chunks = iter_chunks(n_accounts=n_accounts, seed=seed, params=p, chunk_accounts=chunk_accounts)
     for i, (tables, truth) in enumerate(chunks):
+        # a channel's month may span chunks: its spend rows add up when read
+        tables["spend"] = monthly_spend(tables["touches"])
         for name, frame in tables.items():
             (tmp / name).mkdir(exist_ok=True)
             frame.write_parquet(tmp / name / f"part-{i:05d}.parquet")

@@ -20,6 +20,8 @@ from attribution.data.schema.contract import (
     CREATED_AT,
     EMPLOYEES,
     IS_WON,
+    PERIOD_END,
+    PERIOD_START,
     SCORE,
     TEAM,
     TEAMS,
@@ -84,6 +86,14 @@ _RULES = (  # in the order problems are reported
     ),
     _Rule("opportunities", (AMOUNT,), AMOUNT, _MONEY, _bad_money(AMOUNT)),
     _Rule("touches", (COST,), COST, _MONEY, _bad_money(COST)),
+    _Rule("spend", (AMOUNT,), AMOUNT, _MONEY, _bad_money(AMOUNT)),
+    _Rule(
+        "spend",
+        (PERIOD_START, PERIOD_END),
+        PERIOD_END,
+        "period_end is not after period_start",
+        pl.col(PERIOD_END) <= pl.col(PERIOD_START),
+    ),
     _Rule(
         "contacts",
         (SCORE,),

@@ -42,6 +42,9 @@ EMPLOYEES = "employees"
 
 ENTERED_AT = "entered_at"
 
+PERIOD_START = "period_start"
+PERIOD_END = "period_end"
+
 MARKETING = "marketing"
 SALES = "sales"
 TEAMS: tuple[str, str] = (MARKETING, SALES)
@@ -49,7 +52,7 @@ TEAMS: tuple[str, str] = (MARKETING, SALES)
 TIMESTAMP = pl.Datetime("us", "UTC")
 """The one timestamp type of the contract: microseconds, UTC."""
 
-TableName = Literal["touches", "opportunities", "contacts", "accounts", "stage_history"]
+TableName = Literal["touches", "opportunities", "contacts", "accounts", "stage_history", "spend"]
 
 
 # ---------------------------------------------------------------------------- spec
@@ -185,6 +188,19 @@ TABLES: dict[str, Table] = {
             key=None,
             required=False,
             description="stage changes of opportunities",
+        ),
+        Table(
+            "spend",
+            (
+                _c(CHANNEL, _S, True, "channel the money was spent on (as in touches.channel)"),
+                _c(CAMPAIGN, _S, False, "campaign, if the spend is known per campaign"),
+                _c(PERIOD_START, TIMESTAMP, True, "first moment the spend covers"),
+                _c(PERIOD_END, TIMESTAMP, True, "end of the period (exclusive)"),
+                _c(AMOUNT, _F, True, "money spent in the period, in the revenue currency"),
+            ),
+            key=None,
+            required=False,
+            description="marketing spend per channel (and campaign) and period",
         ),
     )
 }
