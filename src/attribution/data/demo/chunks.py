@@ -88,4 +88,12 @@ def generate(
     tables = {name: pl.concat([t[name] for t, _ in parts]) for name in parts[0][0]}
     truth_opps = pl.concat([t for _, t in parts])
     truth = DemoTruth(params=p, contributions=contributions(truth_opps), opportunities=truth_opps)
-    return Dataset(**tables, source=f"demo(n_accounts={n_accounts}, seed={seed})", truth=truth)
+    return Dataset(
+        touches=tables["touches"],
+        opportunities=tables["opportunities"],
+        contacts=tables.get("contacts"),
+        accounts=tables.get("accounts"),
+        stage_history=tables.get("stage_history"),
+        source=f"demo(n_accounts={n_accounts}, seed={seed})",
+        truth=truth,
+    )

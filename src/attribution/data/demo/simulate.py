@@ -32,6 +32,7 @@ from attribution.data.demo.tables import (
     accounts_table,
     contact_ids,
     contacts_table,
+    link_sales_touches,
     opportunities_table,
     stage_history_table,
     touches_table,
@@ -79,4 +80,5 @@ def simulate(
         "accounts": accounts_table(acc, aid),
         "stage_history": stage_history_table(stages, aid, p.start),
     }
+    tables["touches"] = link_sales_touches(tables["touches"], tables["opportunities"])
     return tables, truth_table(deals, outcome, aid)
