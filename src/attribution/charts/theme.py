@@ -140,6 +140,11 @@ def label(name: str) -> str:
         "sqls": "SQLs",
         "sql_rate": "SQL rate",
         "share_within_sla": "share answered within the SLA",
+        "roas": "ROAS",
+        "roas_low": "ROAS low",
+        "roas_high": "ROAS high",
+        "roi": "ROI",
+        "cac": "CAC",
     }
     text = special.get(name, name.replace("_", " ").strip())
     return text[:1].upper() + text[1:]

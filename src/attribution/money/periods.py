@@ -31,6 +31,7 @@ __all__ = [
     "CompareTo",
     "PeriodChange",
     "SegmentSplit",
+    "Window",
     "compare_periods",
     "compare_segments",
     "period_windows",
@@ -189,7 +190,9 @@ def compare_periods(
         .alias("previous"),
     ).filter((pl.col("current") != 0) | (pl.col("previous") != 0))
     sums = rows.group_by(by).agg(pl.col("current", "previous").sum()).sort(by)
-    groups = sums[by].to_list()
+    groups = sums[by].to_list() or ["(none)"]
+    if sums.is_empty():  # nothing in either window: one empty row keeps the columns
+        sums = pl.DataFrame({by: groups, "current": [0.0], "previous": [0.0]})
     samples = account_draws(
         rows,
         account=account,
@@ -278,6 +281,16 @@ def compare_segments(
         .agg(pl.col(value).cast(pl.Float64).sum().alias("value"))
         .sort("_segment", by)
     )
+    if sums.is_empty():
+        schema = {
+            segment: pl.String,
+            by: pl.String,
+            "value": pl.Float64,
+            "low": pl.Float64,
+            "high": pl.Float64,
+            "share": pl.Float64,
+        }
+        return SegmentSplit(table=pl.DataFrame(schema=schema), note="Nothing to split.")
     samples = account_draws(
         rows,
         account=account,

@@ -291,7 +291,9 @@ def reconcile(
     return (
         amounts.join(credited, on="period", how="left")
         .with_columns(pl.col("credited").fill_null(0.0))
-        .with_columns((pl.col("credited") - pl.col("created")).alias("difference"))
+        # cents, and never "-0": a conserved pipeline shows a difference of exactly 0
+        .with_columns(((pl.col("credited") - pl.col("created")).round(2) + 0.0).alias("difference"))
+        .with_columns(pl.col("period").dt.date())
         .sort("period")
         .collect()
     )

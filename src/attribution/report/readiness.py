@@ -24,6 +24,7 @@ from attribution.data.schema import (
     CAMPAIGN,
     CLOSED_AT,
     CONTACT_ID,
+    COST,
     IS_WON,
     MARKETING,
     MQL_AT,
@@ -57,11 +58,18 @@ class Facts:
     count_only: bool
     agreed: bool
     """The scorecard has both agreement files (or the data is the built-in demo)."""
+    with_cost: int = 0
+    """Touches with a positive cost (spend without a spend table)."""
 
 
 def _count(frame: pl.LazyFrame, column: str) -> pl.Expr:
     names = frame.collect_schema().names()
     return pl.col(column).is_not_null().sum() if column in names else pl.lit(0)
+
+
+def _positive(frame: pl.LazyFrame, column: str) -> pl.Expr:
+    names = frame.collect_schema().names()
+    return (pl.col(column) > 0).sum() if column in names else pl.lit(0)
 
 
 def facts(dataset: Dataset, *, agreed: bool) -> Facts:
@@ -85,6 +93,7 @@ def facts(dataset: Dataset, *, agreed: bool) -> Facts:
             _count(t, CAMPAIGN).alias("campaign"),
             _count(t, CONTACT_ID).alias("contact"),
             _count(t, OPPORTUNITY_ID).alias("linked"),
+            _positive(t, COST).alias("cost"),
         ),
         o.select(
             (closed & pl.col(IS_WON)).sum().alias("won"),
@@ -110,6 +119,7 @@ def facts(dataset: Dataset, *, agreed: bool) -> Facts:
         sqls=got.get("sqls", 0),
         count_only=bool(getattr(dataset, "count_only", False)),
         agreed=agreed,
+        with_cost=got["cost"],
     )
 
 
@@ -251,6 +261,27 @@ def _amounts(f: Facts) -> Verdict:
     )
 
 
+def _spend(f: Facts) -> Verdict:
+    if "spend" in f.tables or f.with_cost:
+        return ("", "")
+    return (
+        "what the marketing cost (a spend table: channel, campaign, period_start, "
+        "period_end, amount; or touches.cost)",
+        "add spend.csv (an ad platform's or campaign cost export, one row per channel or "
+        "campaign and period) to the source folder, or map it in your mapping's "
+        "`tables: {spend: ...}`",
+    )
+
+
+def _accounts(f: Facts) -> Verdict:
+    if "accounts" in f.tables:
+        return ("", "")
+    return (
+        "the accounts table with the column to split by (e.g. accounts.segment)",
+        "add accounts.csv (account_id, segment, ...) to the source folder",
+    )
+
+
 def _linked(f: Facts) -> Verdict:
     if f.linked:
         return ("", "")
@@ -281,6 +312,11 @@ SECTIONS: tuple[tuple[str, str, str, Callable[[Facts], Verdict]], ...] = (
     ("scorecard", "04_scorecard", "Where we stand (targets)", _agreed),
     ("sla_view", "04_scorecard", "The service level, month by month", _sla_view),
     ("drift", "04_scorecard", "Where the CRM's labels drifted", _drift),
+    ("spend", "05_money", "Spend and return", _spend),
+    ("pipeline", "05_money", "Pipeline credit", _won),
+    ("periods", "05_money", "This period against the one before", _won),
+    ("segments", "05_money", "Credit by segment", _accounts),
+    ("deals", "05_money", "The largest deals' journeys", _always),
 )
 """Every report section: key, page, title, and the rule that says what it needs."""
 

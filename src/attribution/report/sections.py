@@ -38,6 +38,7 @@ __all__ = [
     "GoalOptions",
     "Intervals",
     "ModelOptions",
+    "MoneyOptions",
     "ReportOptions",
     "RunParams",
     "ScorecardFiles",
@@ -193,6 +194,35 @@ class GoalOptions:
 
 
 @dataclass(frozen=True)
+class MoneyOptions:
+    """Spend and return, pipeline, periods and segments compared (``money`` section)."""
+
+    model: ModelName = "w_shaped"
+    """The model whose credits the spend, pipeline and period views use."""
+    revenue_months: float | None = field(default=None, metadata={"min": 1, "max": 600})
+    """Months over which a won deal's amount is earned (12 for annual contracts): gives
+    the payback months of acquisition spend; default none (no payback shown)."""
+    period: Literal["month", "quarter", "year"] = "quarter"
+    """The period compared: the latest complete one before ``as_of`` (unless
+    ``period_start``/``period_end`` name it)."""
+    period_start: datetime | None = None
+    """Start of the period compared (with ``period_end``); default: see ``period``."""
+    period_end: datetime | None = None
+    """End (exclusive) of the period compared."""
+    compare_to: Literal["previous", "last_year"] = "previous"
+    """What the period is compared with: the period before, or the same dates a year
+    earlier (unless ``compare_start``/``compare_end`` name it)."""
+    compare_start: datetime | None = None
+    """Start of the period compared with (with ``compare_end``); overrides ``compare_to``."""
+    compare_end: datetime | None = None
+    """End (exclusive) of the period compared with."""
+    segment_by: str | None = "segment"
+    """Account column whose values split the credits (segment, region...); none: no split."""
+    top_deals: int = field(default=5, metadata={"min": 1, "max": 50})
+    """Largest won and lost deals whose journeys are listed."""
+
+
+@dataclass(frozen=True)
 class RunParams:
     """Everything one report run needs; one params YAML file.
 
@@ -211,6 +241,7 @@ class RunParams:
     goals: GoalOptions = field(default_factory=GoalOptions)
     intervals: Intervals = field(default_factory=Intervals)
     scorecard: ScorecardFiles = field(default_factory=ScorecardFiles)
+    money: MoneyOptions = field(default_factory=MoneyOptions)
     notebooks: list[str] | None = None
     """Names of the notebooks to run, in order; default: every notebook in notebooks_dir."""
     notebooks_dir: str | None = None

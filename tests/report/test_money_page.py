@@ -1,0 +1,96 @@
+"""The money page: its views on the demo, without spend or accounts, and hostile names."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import attribution as at
+from attribution.report import runner
+from attribution.report.money_views import latest_period, money_views
+from attribution.report.shared import RunData, open_run
+
+HOSTILE = '<img src=x onerror="alert(1)">`**x**'
+
+
+@pytest.fixture(scope="module")
+def run() -> RunData:
+    return open_run(
+        None,
+        {
+            "source": {"demo": {"accounts": 500, "seed": 2}},
+            "intervals": {"draws": 40},
+            "models": {"models": ["linear", "markov"]},
+            "money": {"revenue_months": 12},
+        },
+    )
+
+
+def test_every_view_on_the_demo(run: RunData) -> None:
+    m = money_views(run)
+    returns = m.returns()
+    assert not returns.is_empty() and returns["payback_months"].is_not_null().any()
+    assert "Best return per dollar" in m.returns_text()
+    assert set(m.roas_by_model()["model"]) == {"linear", "markov"}
+    assert (m.reconciliation()["difference"] == 0).all()
+    assert "pending" in m.pipeline_text()
+    pipeline = m.pipeline("team")
+    assert pipeline["created"].sum() == pytest.approx(run.dataset.opportunities["amount"].sum())
+    assert "against" in m.change_text("credits", "team")
+    assert set(m.segments()["segment"]) == {"SMB", "Mid-Market", "Enterprise"}
+    assert m.segment_note() == ""
+    journeys = m.journeys_of_largest()
+    assert journeys["opportunity_id"].n_unique() == m.largest().height
+
+
+def test_without_spend_or_accounts_each_section_says_so() -> None:
+    ds = at.demo.generate(n_accounts=300, seed=1)
+    bare = dataclasses.replace(ds, spend=None, accounts=None, touches=ds.touches.drop("cost"))
+    run = RunData(open_run(None, {"intervals": {"draws": 40}}).params, bare)
+    m = money_views(run)
+    assert "spend table" in run.needs("spend")
+    assert m.returns().is_empty() and "roas_low" in m.returns().columns
+    assert m.returns_text() == "" and m.roas_by_model().is_empty()
+    assert m.segments().is_empty() and "segment" in m.segment_note()
+
+
+def test_period_settings_are_checked(run: RunData) -> None:
+    start, end = latest_period(run.dataset.as_of, "month")
+    assert start.day == 1 and end.day == 1 and end <= run.dataset.as_of
+    odd = dataclasses.replace(
+        run.params, money=dataclasses.replace(run.params.money, period_start=start)
+    )
+    with pytest.raises(at.ParameterError, match="period_end"):
+        money_views(RunData(odd, run.dataset)).windows()
+
+
+@pytest.mark.slow
+def test_hostile_channel_and_campaign_names_stay_text(tmp_path: Path) -> None:
+    ds = at.demo.generate(n_accounts=400, seed=4)
+    rename = pl.when(pl.col("channel") == "event").then(pl.lit(HOSTILE)).otherwise("channel")
+    touches = ds.touches.with_columns(rename.alias("channel"), pl.lit(HOSTILE).alias("campaign"))
+    spend = ds.spend
+    assert isinstance(spend, pl.DataFrame)
+    spend = spend.with_columns(rename.alias("channel"), pl.lit(HOSTILE).alias("campaign"))
+    source = tmp_path / "exports"
+    source.mkdir()
+    touches.write_parquet(source / "touches.parquet")
+    spend.write_parquet(source / "spend.parquet")
+    for name in ("opportunities", "accounts", "contacts"):
+        getattr(ds, name).write_parquet(source / f"{name}.parquet")
+    params = tmp_path / "params.yaml"
+    params.write_text("run_name: hostile\nsource: {path: exports}\nintervals: {draws: 30}\n")
+    result = runner.run(params, only=["05_money"], out=tmp_path / "out", progress=False)
+    assert [r.status for r in result.notebooks] == ["ok"], result.notebooks
+    page = (result.run_dir / "05_money.html").read_text(encoding="utf-8")
+    # chart specs carry the name as JSON data inside their script (drawn as SVG text);
+    # everywhere else it must arrive escaped, as text
+    markup = re.sub(r"<script\b.*?</script>", "", page, flags=re.DOTALL)
+    assert "<img" not in markup  # escaped: &lt;img ... shows as text, never an element
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", markup))
+    assert "img src=x" in shown  # the name is shown as text
