@@ -12,6 +12,7 @@ import pytest
 
 import attribution as at
 from attribution.report import runner
+from attribution.report.findings import findings
 from attribution.report.money_views import latest_period, money_views
 from attribution.report.shared import RunData, open_run
 
@@ -48,6 +49,14 @@ def test_every_view_on_the_demo(run: RunData) -> None:
     assert journeys["opportunity_id"].n_unique() == m.largest().height
 
 
+def test_the_summary_finds_the_best_and_worst_return_per_dollar(run: RunData) -> None:
+    (found,) = money_views(run).return_findings()
+    assert found.key == "return_per_dollar" and 0 < found.weight <= 1
+    assert "returned the most" in found.text and "association" in found.text
+    keys = [f.key for f in findings(run.journeys, n=10, extra=[found])]
+    assert "return_per_dollar" in keys
+
+
 def test_without_spend_or_accounts_each_section_says_so() -> None:
     ds = at.demo.generate(n_accounts=300, seed=1)
     bare = dataclasses.replace(ds, spend=None, accounts=None, touches=ds.touches.drop("cost"))
@@ -56,6 +65,7 @@ def test_without_spend_or_accounts_each_section_says_so() -> None:
     assert "spend table" in run.needs("spend")
     assert m.returns().is_empty() and "roas_low" in m.returns().columns
     assert m.returns_text() == "" and m.roas_by_model().is_empty()
+    assert m.return_findings() == []
     assert m.segments().is_empty() and "segment" in m.segment_note()
 
 

@@ -130,8 +130,11 @@ def deal_journey(
         stages = (
             stage_history.lazy()
             .filter(pl.col(OPPORTUNITY_ID) == opportunity_id)
-            .select(pl.col(ENTERED_AT).alias("at"), pl.format("stage: {}", STAGE).alias("event"))
             .collect()
+            .select(
+                pl.col(ENTERED_AT).alias("at"),
+                pl.concat_str(pl.lit("stage: "), pl.col(STAGE).cast(pl.String)).alias("event"),
+            )
         )
         events.append(stages)
     order = {"created": 0, "touch": 1, "won": 3, "lost": 3}  # stage changes: 2

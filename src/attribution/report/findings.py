@@ -9,6 +9,8 @@ carry their interval and their caveat.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from attribution.data.dataset import Frame
 from attribution.errors import ParameterError
 from attribution.estimates.contributions import ContributionResult
@@ -39,6 +41,7 @@ def findings(
     comparison: Comparison | None = None,
     contributions: ContributionResult | None = None,
     sla: SlaCost | None = None,
+    extra: Sequence[Finding] = (),
 ) -> list[Finding]:
     """Return the ``n`` statements that stand out most in the data, most important first.
 
@@ -58,6 +61,10 @@ def findings(
       teams, when its interval lies above zero (weight: its share of expected revenue);
     * ``sla`` (:func:`attribution.sla_cost`): the revenue late follow-up cost, when its
       interval lies above zero (weight: the relative drop in win rate of the late MQLs).
+
+    ``extra`` findings computed elsewhere (e.g. the best and worst return per dollar of
+    :meth:`attribution.report.money_views.MoneyViews.return_findings`) are ranked with
+    the rest by their weight.
 
     Estimates the data cannot support add nothing. When sales activity is recorded only for
     won deals (as in some exports), statements that compare deals by their sales touches
@@ -93,6 +100,7 @@ def findings(
     if sla is not None:
         evidence.append(late_follow_up(sla, currency))
     found += [f for f in evidence if f is not None]
+    found += list(extra)
     return sorted(found, key=lambda f: -f.weight)[:n]
 
 

@@ -36,6 +36,7 @@ from attribution.money.periods import (
 from attribution.money.pipeline import pipeline_by, pipeline_credits, reconcile
 from attribution.money.returns import ReturnOnSpend, returns
 from attribution.money.spend import spend_table
+from attribution.report.candidates import Finding
 from attribution.report.shared import RunData
 
 __all__ = ["MoneyViews", "latest_period", "money_views"]
@@ -358,6 +359,30 @@ class MoneyViews:
             "resample accounts with the model fixed; channels with little spend have wide "
             "ones.*"
         )
+
+    def return_findings(self) -> list[Finding]:
+        """Return the best and worst return per dollar as a finding for the summary.
+
+        Weighed by the share of won revenue the spent channels are credited with; none
+        without spend.
+        """
+        result = self.return_result()
+        if result is None:
+            return []
+        ranked = result.table.filter(pl.col("roas").is_not_null()).sort("roas", descending=True)
+        won = float(self.credits["revenue"].sum())
+        if ranked.height < 2 or won <= 0:
+            return []
+        level = result.level or 0.9
+        best, worst = ranked.row(0, named=True), ranked.row(-1, named=True)
+        text = (
+            f"Per unit spent, {_code(best[CHANNEL])} returned the most won revenue "
+            f"({_ratio(best, level)}) and {_code(worst[CHANNEL])} the least "
+            f"({_ratio(worst, level)}), as the {_code(self.model)} model credits it. Credit "
+            "is association: it is not the return another dollar would bring."
+        )
+        share = float(result.overall["revenue"].sum()) / won
+        return [Finding("return_per_dollar", "Return per dollar", text, min(1.0, share))]
 
     def pipeline_text(self) -> str:
         """Say created and pending pipeline, with how far the values can be trusted."""
