@@ -37,6 +37,7 @@ from typing import Any, Literal
 import polars as pl
 
 from attribution._intervals import DEFAULT_DRAWS
+from attribution._markdown import Markdown
 from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution._time import as_of as resolve_as_of
 from attribution.alignment.definitions import Definitions, load_definitions
@@ -83,7 +84,7 @@ class ScorecardSummary:
     """
 
     table: pl.DataFrame
-    markdown: str
+    markdown: Markdown
 
 
 @dataclass(frozen=True)
@@ -256,18 +257,20 @@ class Scorecard:
             }
         )
 
-    def agreements_markdown(self) -> str:
+    def agreements_markdown(self) -> Markdown:
         """Return the definitions in plain English, then both files verbatim (markdown)."""
         return agreements_markdown(self.definitions, self.targets)
 
-    def estimates_markdown(self) -> str:
+    def estimates_markdown(self) -> Markdown:
         """Return what the contribution KPIs rest on: the estimate, intervals, caveats."""
         return estimates_markdown(self.contributions)
 
-    def drift_markdown(self) -> str:
+    def drift_markdown(self) -> Markdown:
         """Return how the CRM's MQL/SQL labels compare with the agreed ones (markdown)."""
         if self.applied is None:
-            return "_The data has no contacts table, so the definitions could not be applied._"
+            return Markdown(
+                "_The data has no contacts table, so the definitions could not be applied._"
+            )
         return self.applied.markdown()
 
     def drift(self) -> pl.DataFrame:
@@ -278,7 +281,7 @@ class Scorecard:
         """Return example contacts where the CRM and the agreement disagree."""
         return _EXAMPLES_EMPTY if self.applied is None else self.applied.examples
 
-    def notes_markdown(self) -> str:
+    def notes_markdown(self) -> Markdown:
         """Return the notes as a markdown list (what could not be measured, and why)."""
         return notes_markdown(self.notes)
 

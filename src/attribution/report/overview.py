@@ -21,6 +21,7 @@ from datetime import datetime
 
 import polars as pl
 
+from attribution._markdown import Markdown
 from attribution._time import MICROS_PER_DAY
 from attribution.data.dataset import Frame
 from attribution.data.schema import (
@@ -127,8 +128,8 @@ def opportunity_summary(journeys: Frame) -> pl.DataFrame:
     ).collect()
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+def _count(n: int, noun: str) -> Markdown:
+    return Markdown("{:,} {}{}").format(n, noun, "" if n == 1 else "s")
 
 
 @dataclass(frozen=True)
@@ -151,31 +152,38 @@ class Headline:
         """Return the headline as a one-row table."""
         return pl.DataFrame([self.__dict__])
 
-    def markdown(self, *, currency: str = "$") -> str:
-        """Return the headline as a short markdown paragraph."""
+    def markdown(self, *, currency: str = "$") -> Markdown:
+        """Return the headline as a short markdown paragraph (the currency escaped)."""
         if self.won_deals == 0:
-            return "**No deal was won** in the data."
-        period = ""
+            return Markdown("**No deal was won** in the data.")
+        period = Markdown("")
         if self.first_close and self.last_close:
-            period = f" between {self.first_close:%d %b %Y} and {self.last_close:%d %b %Y}"
+            period = Markdown(" between {:%d %b %Y} and {:%d %b %Y}").format(
+                self.first_close, self.last_close
+            )
         parts = [
-            f"**{currency}{self.won_revenue:,.0f} of won revenue**{period}, "
-            f"from **{_count(self.won_deals, 'won deal')}**"
+            Markdown("**{}{:,.0f} of won revenue**{}, from **{}**").format(
+                currency, self.won_revenue, period, _count(self.won_deals, "won deal")
+            )
         ]
         if self.win_rate is not None:
             parts.append(
-                f"**{self.win_rate:.0%} win rate** ({self.won_deals:,} won of "
-                f"{self.won_deals + self.lost_deals:,} closed)"
+                Markdown("**{:.0%} win rate** ({:,} won of {:,} closed)").format(
+                    self.win_rate, self.won_deals, self.won_deals + self.lost_deals
+                )
             )
         if self.average_deal is not None:
-            parts.append(f"average won deal {currency}{self.average_deal:,.0f}")
+            parts.append(Markdown("average won deal {}{:,.0f}").format(currency, self.average_deal))
         if self.median_cycle_days is not None:
-            parts.append(f"median {self.median_cycle_days:,.0f} days from opportunity to win")
-        text = "; ".join(parts) + "."
+            parts.append(
+                Markdown("median {:,.0f} days from opportunity to win").format(
+                    self.median_cycle_days
+                )
+            )
+        text = Markdown("; ").join(parts) + Markdown(".")
         if self.open_deals:
-            text += (
-                f" Still open: {_count(self.open_deals, 'deal')} worth "
-                f"{currency}{self.open_pipeline:,.0f}."
+            text += Markdown(" Still open: {} worth {}{:,.0f}.").format(
+                _count(self.open_deals, "deal"), currency, self.open_pipeline
             )
         return text
 
