@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 import attribution as at
+from attribution._secrets import mask_url
 from attribution.data.load import read_tables, write_tables
-from attribution.data.sources.base import mask_url
 
 
 def assert_same(a: at.Dataset, b: at.Dataset) -> None:

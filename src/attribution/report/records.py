@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from attribution._secrets import redact
 from attribution.report.html import index_html
 from attribution.report.notebooks import NotebookRun
 from attribution.report.sections import RunParams
@@ -89,8 +90,12 @@ def manifest(
     *,
     status: str,
 ) -> dict[str, Any]:
-    """Return the run's ``manifest.json`` content: parameters, inputs, notebooks, versions."""
-    return {
+    """Return the run's ``manifest.json`` content: parameters, inputs, notebooks, versions.
+
+    Every text in it passes the credential policy (:func:`attribution._secrets.redact`):
+    a database URL is written with its password masked.
+    """
+    record = {
         "run_name": p.run_name,
         "title": p.title,
         "status": status,
@@ -113,6 +118,8 @@ def manifest(
         "git": _git(Path(__file__).parent),
         "platform": {"system": platform.platform(), "cpus": os.cpu_count()},
     }
+    redacted: dict[str, Any] = redact(record)
+    return redacted
 
 
 def write_records(

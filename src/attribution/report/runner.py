@@ -48,6 +48,7 @@ from typing import Any
 
 from attribution import __version__
 from attribution._folders import swap_into_place
+from attribution._secrets import mask_text
 from attribution.data.dataset import Dataset
 from attribution.data.snapshot import source_files, write_snapshot
 from attribution.engines import adapter
@@ -119,6 +120,7 @@ class _Progress:
             self.bar = tqdm(total=total, unit="step", file=self.stream, desc="report")
 
     def step(self, message: str, *, advance: int = 1) -> None:
+        message = mask_text(message)
         with self.lock:
             if self.bar is not None:
                 self.bar.set_postfix_str(message, refresh=False)

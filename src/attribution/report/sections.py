@@ -83,7 +83,18 @@ class Source:
     spark: SparkSource | None = None
     """Read the tables from Spark (``spark: {tables: {...}}``)."""
     path: str | None = None
-    """A folder of ``<table>.parquet``/``.csv`` files, or a database URL."""
+    """A folder of ``<table>.parquet``/``.csv`` files, or a database URL (a password in it
+    is masked wherever the run writes or shows the source; better use ``url_env``)."""
+    url_env: str | None = field(
+        default=None,
+        metadata={
+            "pattern": re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}"),
+            "pattern_text": "the name of an environment variable (letters, digits and '_')",
+        },
+    )
+    """The environment variable holding the database URL, so that no password sits in the
+    params file: ``source: {url_env: CRM_DB_URL}``. A source with no ``path``, ``demo``
+    or ``spark`` reads ``ATTRIBUTION_DB_URL``."""
     tables: dict[str, str] | None = None
     """Table or file names that differ from the contract's: ``{touches: activities}``."""
     columns: dict[str, dict[str, str]] | None = None

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from attribution._secrets import redact
 from attribution._yaml import read_yaml
 from attribution.alignment.scorecard import Scorecard, scorecard
 from attribution.config import plain
@@ -36,7 +37,7 @@ from attribution.data import demo
 from attribution.data.dataset import Dataset
 from attribution.data.load import load
 from attribution.data.snapshot import read_snapshot
-from attribution.data.sources.base import mask_url
+from attribution.data.sources.locate import ENV_URL, env_url
 from attribution.errors import EstimateWarning, emit
 from attribution.estimates.contributions import ContributionResult, contributions
 from attribution.estimates.sla_cost import SlaCost, sla_cost
@@ -264,11 +265,8 @@ def _save_whole(value: object, messages: list[str], dest: Path) -> None:
 
 
 def write_params(params: RunParams, folder: Path) -> Path:
-    """Write the run's parameters into its data folder, any password in a URL masked."""
-    data = plain(params.to_dict())
-    source = data.get("source") or {}
-    if source.get("path"):
-        source["path"] = mask_url(source["path"])
+    """Write the run's parameters into its data folder, every password masked."""
+    data = redact(plain(params.to_dict()))
     path = folder / PARAMS_FILE
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return path
@@ -319,9 +317,9 @@ def load_source(source: Source) -> Dataset:
     """
     if source.demo is not None:
         return demo.generate(n_accounts=source.demo.accounts, seed=source.demo.seed)
-    assert source.path is not None  # checked by the params schema
+    location = source.path if source.path is not None else env_url(source.url_env or ENV_URL)
     return load(
-        source.path,
+        location,
         mapping=source.mapping,
         columns=source.columns,
         tables=source.tables,

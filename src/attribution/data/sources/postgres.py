@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import polars as pl
 
-from attribution.data.sources.base import scrub
+from attribution._secrets import scrub
 from attribution.data.sources.sql import (
     SQLSource,
     arrow_to_polars,
