@@ -33,6 +33,7 @@ import polars as pl
 from attribution._markdown import Markdown, plain
 from attribution.data.dataset import Frame
 from attribution.errors import ParameterError
+from attribution.report.embed import use_renderer
 
 __all__ = [
     "Table",
@@ -50,9 +51,10 @@ _ACTIONS = {"export": True, "source": False, "compiled": False, "editor": False}
 def setup(*, currency: str = "$") -> None:
     """Prepare a notebook session: chart theme and currency, chart menu, table display.
 
-    Charts get the house theme (:func:`attribution.charts.use_theme`) and a menu that only
-    offers to save the image (no links to online editors); polars tables hide their types
-    and shape and group thousands.
+    Charts get the house theme (:func:`attribution.charts.use_theme`), are embedded so that
+    no value in their data can run as a script (:func:`attribution.report.embed.use_renderer`)
+    and have a menu that only offers to save the image (no links to online editors);
+    polars tables hide their types and shape and group thousands.
 
     Examples
     --------
@@ -62,13 +64,11 @@ def setup(*, currency: str = "$") -> None:
     '€'
     >>> setup()
     """
-    import altair as alt
-
     from attribution import charts
 
     charts.use_theme(currency=currency)
     _route_estimate_warnings()
-    alt.renderers.set_embed_options(actions=_ACTIONS, renderer="svg")
+    use_renderer(embed_options={"actions": _ACTIONS, "renderer": "svg"})
     pl.Config.set_tbl_hide_column_data_types(True)
     pl.Config.set_tbl_hide_dataframe_shape(True)
     pl.Config.set_thousands_separator(",")
