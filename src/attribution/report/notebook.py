@@ -34,6 +34,7 @@ from attribution._markdown import Markdown, plain
 from attribution.data.dataset import Frame
 from attribution.errors import ParameterError
 from attribution.report.embed import use_renderer
+from attribution.report.spreadsheet import formula_safe
 
 __all__ = [
     "Table",
@@ -91,6 +92,10 @@ def _csv_ready(frame: pl.DataFrame) -> pl.DataFrame:
 def save_table(frame: Frame, name: str, tables_dir: str | os.PathLike[str] | None) -> pl.DataFrame:
     """Save the table behind a chart as ``<tables_dir>/<name>.parquet`` and ``.csv``.
 
+    The Parquet file keeps the exact values; in the CSV file, which reviewers open in a
+    spreadsheet, no text cell can start a formula
+    (:func:`attribution.report.spreadsheet.formula_safe`).
+
     Parameters
     ----------
     frame
@@ -124,7 +129,7 @@ def save_table(frame: Frame, name: str, tables_dir: str | os.PathLike[str] | Non
         folder = Path(tables_dir)
         folder.mkdir(parents=True, exist_ok=True)
         data.write_parquet(folder / f"{name}.parquet")
-        _csv_ready(data).write_csv(folder / f"{name}.csv")
+        formula_safe(_csv_ready(data)).write_csv(folder / f"{name}.csv")
     return data
 
 
