@@ -34,6 +34,7 @@ import base64
 import hashlib
 import json
 import math
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -42,6 +43,7 @@ __all__ = [
     "LOADER_JS",
     "RENDERER",
     "chart_html",
+    "chart_specs",
     "content_security_policy",
     "json_for_html",
     "script_hash",
@@ -166,6 +168,22 @@ def chart_html(
         f'<script type="application/json" class="attribution-chart">{block}</script>'
         f"<script>{LOADER_JS}</script>"
     )
+
+
+_BLOCK = re.compile(
+    r'<script type="application/json" class="attribution-chart">(.*?)</script>', re.S
+)
+
+
+def chart_specs(html: str) -> list[dict[str, Any]]:
+    """Return the Vega-Lite specs of the charts in ``html`` (a page or a notebook output).
+
+    Examples
+    --------
+    >>> chart_specs(chart_html({"mark": "bar", "title": "a<b"}, {}))
+    [{'mark': 'bar', 'title': 'a<b'}]
+    """
+    return [json.loads(block)["spec"] for block in _BLOCK.findall(html)]
 
 
 def _render(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
