@@ -34,6 +34,7 @@ from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.data.dataset import Dataset
 from attribution.data.mapping import Mapping, load_mapping
 from attribution.data.schema import TABLES, raise_problems, validate
+from attribution.data.schema.plausible import Plausible
 from attribution.data.sources.base import Source
 from attribution.data.sources.folder import FolderSource
 from attribution.data.sources.locate import open_source
@@ -176,6 +177,7 @@ def load(
     end: datetime | date | str | None = None,
     lookback_days: float = DEFAULT_LOOKBACK_DAYS,
     opportunities_by: OpportunityDate = "closed_at",
+    plausible: Plausible | None = None,
 ) -> Dataset:
     """Load and validate a source, or one period of it.
 
@@ -205,6 +207,9 @@ def load(
         or ISO text, naive ones in ``time_zone``; either may be open), and only the touches
         their journeys reach, ``lookback_days`` before creation (as in
         :func:`attribution.journeys`).
+    plausible
+        The range of believable timestamps (default: 1990-01-01 up to a year after now;
+        see :class:`~attribution.data.schema.plausible.Plausible`).
 
     Returns
     -------
@@ -243,7 +248,9 @@ def load(
         raw = read_tables(
             src, mapping=rules, columns=columns, tables=tables, window=window, time_zone=time_zone
         )
-        dataset = validate(raw, time_zone=time_zone, lazy=lazy, source=src.description)
+        dataset = validate(
+            raw, time_zone=time_zone, lazy=lazy, source=src.description, plausible=plausible
+        )
     return window.select(dataset) if window is not None else dataset
 
 

@@ -30,6 +30,7 @@ from typing import Any, ClassVar, Literal, cast
 from attribution._intervals import DEFAULT_DRAWS, DEFAULT_LEVEL, DRAWS_RANGE, LEVEL_RANGE
 from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.config import plain
+from attribution.data.schema.plausible import EARLIEST, FUTURE_DAYS
 from attribution.models import ModelName
 from attribution.models.compare import DEFAULT_MODELS
 
@@ -105,6 +106,11 @@ class Source:
     """A YAML mapping file for CRM exports, passed to :func:`attribution.load`."""
     lazy: bool = False
     """Keep tables as lazy scans while validating (for sources larger than memory)."""
+    earliest: datetime = EARLIEST
+    """Timestamps before this are problems (placeholder dates such as 1900-01-01)."""
+    future_days: float = field(default=FUTURE_DAYS, metadata={"min": 0, "max": 36500})
+    """Timestamps more than this many days after the moment the data is checked are
+    problems (typos such as 2200; planned meetings up to a year ahead are fine)."""
 
     path_fields: ClassVar[tuple[str, ...]] = ("path", "mapping")
 

@@ -36,6 +36,7 @@ from attribution.config import plain
 from attribution.data import demo
 from attribution.data.dataset import Dataset
 from attribution.data.load import load
+from attribution.data.schema.plausible import Plausible
 from attribution.data.snapshot import read_snapshot
 from attribution.data.sources.locate import ENV_URL, env_url
 from attribution.errors import EstimateWarning, emit
@@ -325,4 +326,5 @@ def load_source(source: Source) -> Dataset:
         tables=source.tables,
         time_zone=source.time_zone,
         lazy=source.lazy,
+        plausible=Plausible(earliest=source.earliest, future_days=source.future_days),
     )

@@ -1,22 +1,30 @@
 """A folder source: one file per table, or a folder of Parquet parts per table, read lazily.
 
 A table is ``touches.parquet``, ``touches.csv`` or ``touches/part-00000.parquet``...
+
+CSV files must be UTF-8 text. A file saved in another encoding (Latin-1, Windows-1252:
+``Médiä`` as bytes ``4d e9 64 69 e4``) is never decoded lossily (that would load
+``M�di�`` without a word): it is a problem naming the table, the columns and the rows that
+hold bytes UTF-8 cannot read.
 """
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import polars as pl
 
 from attribution.data.schema import Problem, raise_problems
+from attribution.data.schema.problems import MAX_EXAMPLES, ROW
 from attribution.data.sources.base import Source, TimeRange
 from attribution.errors import SourceError
 
-__all__ = ["FILE_SUFFIXES", "FolderSource", "scan_file"]
+__all__ = ["FILE_SUFFIXES", "FolderSource", "encoding_problems", "is_utf8", "scan_file"]
 
 FILE_SUFFIXES = (".parquet", ".csv")
 """The file types a folder source reads."""
+_REPLACEMENT = "\ufffd"
 
 
 def _clean_header(frame: pl.LazyFrame) -> pl.LazyFrame:
@@ -44,8 +52,54 @@ def scan_file(path: Path) -> pl.LazyFrame:
         return pl.scan_parquet(parts)
     if path.suffix == ".parquet":
         return pl.scan_parquet(path)
-    frame = _clean_header(pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy"))
+    frame = _clean_header(pl.scan_csv(path, infer_schema=False, encoding="utf8"))
     return frame.with_columns(pl.all().replace("", None))
+
+
+def is_utf8(path: Path) -> bool:
+    r"""Tell whether a file is UTF-8 text, reading it in blocks (bounded memory).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = f.write_bytes("name\nMédiä\n".encode("latin-1"))
+    >>> is_utf8(f)
+    False
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def encoding_problems(path: Path, table: str) -> list[Problem]:
+    """Return one problem per column of a CSV file holding bytes UTF-8 cannot read.
+
+    The file is scanned once more, lossily, only to find where the bad bytes are: each
+    problem counts the rows and shows up to five of them (the bad bytes as ``�``).
+    """
+    message = (
+        f"text that is not UTF-8 in {path.name} (saved as Latin-1 or Windows-1252?); "
+        "save the file as UTF-8"
+    )
+    lossy = _clean_header(pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy"))
+    names = lossy.collect_schema().names()
+    bad_names = [n for n in names if _REPLACEMENT in n]
+    found = [Problem(table, n, f"column name holds {message}", 0) for n in bad_names]
+    marks = {n: pl.col(n).str.contains(_REPLACEMENT, literal=True).fill_null(False) for n in names}
+    counts = lossy.select(m.sum().alias(n) for n, m in marks.items()).collect().row(0)
+    lossy = lossy.with_row_index(ROW)
+    for name, count in zip(names, counts, strict=True):
+        if count:
+            examples = lossy.filter(marks[name]).head(MAX_EXAMPLES).select(ROW, name).collect()
+            found.append(Problem(table, name, message, int(count), examples))
+    return found or [Problem(table, None, message, 0)]
 
 
 class FolderSource(Source):
@@ -60,6 +114,7 @@ class FolderSource(Source):
             raise SourceError(f"source folder {folder} does not exist")
         self.folder = folder
         self.description = str(folder)
+        self._checked: dict[tuple[Path, int, int], bool] = {}
 
     def _candidates(self, name: str) -> list[Path]:
         found = [self.folder / f"{name}{s}" for s in FILE_SUFFIXES]
@@ -85,7 +140,18 @@ class FolderSource(Source):
             )
         if not candidates:
             raise SourceError(f"{self.folder} has no file for table {name!r}")
-        return scan_file(candidates[0])
+        path = candidates[0]
+        if path.suffix == ".csv" and not self._utf8(path):
+            raise_problems(encoding_problems(path, name), source=self.description)
+        return scan_file(path)
+
+    def _utf8(self, path: Path) -> bool:
+        """Whether ``path`` is UTF-8 (checked once per file and version)."""
+        stat = path.stat()
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        if key not in self._checked:
+            self._checked[key] = is_utf8(path)
+        return self._checked[key]
 
     def query(self, sql: str, *, where: TimeRange | None = None) -> pl.LazyFrame:
         """Run polars SQL over the folder's files (each a table named by its stem)."""
