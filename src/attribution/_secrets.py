@@ -45,7 +45,9 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)(.*)$", re.S)
 _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s'\"<>`]+")
 # a password parameter runs up to the next "&key=" (or the end): a raw "&" stays hidden
 _PARAM = re.compile(r"(?i)(\b[a-z_]*password=)(.*?)(?=&[A-Za-z_]+=|$)", re.S)
-_PAIR = re.compile(r"(?i)(\b[a-z_]*password\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;&]+)")
+_PAIR = re.compile(r"(?i)(\b[a-z_]*password\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|\S+?(?=&[a-z_]+=|\s|$))")
+# in free text a URL's end is unknown: its user information runs to the token's last "@"
+_USERINFO_IN_TEXT = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#@:]*:)\S*@")
 
 
 def _split(url: str) -> tuple[str, str, str | None, str] | None:
@@ -123,7 +125,8 @@ def mask_text(text: str) -> str:
     """
     if "://" not in text and "assword" not in text.lower():
         return text
-    masked = _URL_IN_TEXT.sub(lambda m: mask_url(m.group(0)), text)
+    masked = _USERINFO_IN_TEXT.sub(lambda m: m.group(1) + MASK + "@", text)
+    masked = _URL_IN_TEXT.sub(lambda m: mask_url(m.group(0)), masked)
     return _mask_pairs(masked)
 
 
