@@ -170,9 +170,7 @@ def chart_html(
     )
 
 
-_BLOCK = re.compile(
-    r'<script type="application/json" class="attribution-chart">(.*?)</script>', re.S
-)
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
 
 
 def chart_specs(html: str) -> list[dict[str, Any]]:
@@ -183,7 +181,11 @@ def chart_specs(html: str) -> list[dict[str, Any]]:
     >>> chart_specs(chart_html({"mark": "bar", "title": "a<b"}, {}))
     [{'mark': 'bar', 'title': 'a<b'}]
     """
-    return [json.loads(block)["spec"] for block in _BLOCK.findall(html)]
+    return [
+        json.loads(body)["spec"]
+        for attributes, body in _SCRIPT.findall(html)
+        if "application/json" in attributes and "attribution-chart" in attributes
+    ]
 
 
 def _render(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
