@@ -14,7 +14,6 @@ import attribution as at
 from attribution._yaml import MAX_BYTES
 from attribution.cli import main
 
-
 NOTEBOOKS = ROOT / "notebooks"
 
 

@@ -28,7 +28,14 @@ from typing import Any
 
 from attribution.report.embed import LOADER_JS, content_security_policy
 
-__all__ = ["TEMPLATE_DIR", "export_html", "external_references", "index_html", "vega_bundle"]
+__all__ = [
+    "TEMPLATE_DIR",
+    "export_html",
+    "external_references",
+    "import_exporter",
+    "index_html",
+    "vega_bundle",
+]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 """Folder of the package's nbconvert templates (``offline``)."""
@@ -77,6 +84,17 @@ def vega_bundle() -> tuple[str, dict[str, str]]:
         "vegaembed_version": alt.VEGAEMBED_VERSION,
     }
     return script, versions
+
+
+def import_exporter() -> None:
+    """Import nbconvert's HTML exporter now, in the calling thread.
+
+    Call it before pages are rendered in threads: importing it loads bleach, which silences
+    a deprecation warning of its vendored html5lib with a global warning filter. A thread
+    computing estimates meanwhile (inside ``warnings.catch_warnings``, which is not thread
+    safe) can drop that filter mid-import, and under ``-W error`` the import then fails.
+    """
+    import nbconvert  # noqa: F401
 
 
 def export_html(

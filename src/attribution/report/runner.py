@@ -60,7 +60,7 @@ from attribution.data.snapshot import source_files, write_snapshot
 from attribution.engines import adapter
 from attribution.errors import NotebookError, ParameterError
 from attribution.models.compare import model_specs
-from attribution.report.html import vega_bundle
+from attribution.report.html import import_exporter, vega_bundle
 from attribution.report.notebooks import (
     NotebookRun,
     choose,
@@ -333,6 +333,7 @@ def _execute_all(
     }
     reports = {f"{n}.html": plan.titles[n] for n in plan.chosen}
     width = min(jobs, len(plan.chosen))
+    import_exporter()  # before any thread starts (see its note)
     with cf.ThreadPoolExecutor(max_workers=width + 2) as pool:
         pool.submit(vega_bundle)  # build the 0.9 MB JavaScript bundle while kernels start
         estimates = pool.submit(_shared_estimates, shared, bar)
