@@ -42,10 +42,10 @@ Layout of a run folder::
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import dataclasses
 import os
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from attribution import __version__
-from attribution._folders import claimed, remove, swap_into_place
+from attribution._folders import claimed, swap_into_place
 from attribution._secrets import mask_text
 from attribution.data.dataset import Dataset
 from attribution.data.snapshot import source_files, write_snapshot
@@ -216,33 +216,29 @@ def run(
     plan = _plan(params, only, out)
     timings: dict[str, float] = {"prepare": time.perf_counter() - t_start}
     bar = _Progress(4 + 2 * len(plan.chosen), enabled=progress, stream=log)
-    scratch: Path | None = None
-    try:
+    with contextlib.ExitStack() as stack:
+        stack.callback(bar.close)
         t = time.perf_counter()
-        dataset, scratch = _load(plan)
+        dataset = _load(plan, stack)
         timings["load"] = time.perf_counter() - t
         bar.step(f"loaded and validated {dataset.source} in {timings['load']:.1f}s")
-        with claimed(plan.out_root, plan.p.run_name) as tmp:
-            snapshot = _write_data(dataset, plan.p, tmp, timings, bar)
-            shared = RunData(plan.p, dataset, tmp / "data")
-            del dataset  # the notebooks read the snapshot; free the memory for the kernels
-            shared.announce()
-            t = time.perf_counter()
-            runs = _execute_all(plan, tmp, snapshot, started, jobs, bar, shared, timings)
-            timings["notebooks"] = time.perf_counter() - t
-            timings["total"] = time.perf_counter() - t_start
-            failed = [r for r in runs if r.status != "ok"]
-            manifest = record_manifest(
-                plan.p, plan.params_file, snapshot, runs, timings, started,
-                status="failed" if failed else "ok",
-            )  # fmt: skip
-            write_records(tmp, plan.p, manifest, runs)
-            bar.step("wrote manifest.json and index.html")
-            _publish(tmp, plan, failed)
-    finally:
-        bar.close()
-        if scratch is not None:
-            remove(scratch)
+        tmp = stack.enter_context(claimed(plan.out_root, plan.p.run_name))
+        snapshot = _write_data(dataset, plan.p, tmp, timings, bar)
+        shared = RunData(plan.p, dataset, tmp / "data")
+        del dataset  # the notebooks read the snapshot; free the memory for the kernels
+        shared.announce()
+        t = time.perf_counter()
+        runs = _execute_all(plan, tmp, snapshot, started, jobs, bar, shared, timings)
+        timings["notebooks"] = time.perf_counter() - t
+        timings["total"] = time.perf_counter() - t_start
+        failed = [r for r in runs if r.status != "ok"]
+        manifest = record_manifest(
+            plan.p, plan.params_file, snapshot, runs, timings, started,
+            status="failed" if failed else "ok",
+        )  # fmt: skip
+        write_records(tmp, plan.p, manifest, runs)
+        bar.step("wrote manifest.json and index.html")
+        _publish(tmp, plan, failed)
     return RunResult(
         run_dir=plan.run_dir, index=plan.run_dir / "index.html", manifest=manifest, notebooks=runs
     )
@@ -285,15 +281,17 @@ def _plan(
     )
 
 
-def _load(plan: _Plan) -> tuple[Dataset, Path | None]:
-    """Load and validate the data once; Spark tables go through a scratch folder."""
+def _load(plan: _Plan, stack: contextlib.ExitStack) -> Dataset:
+    """Load and validate the data once; Spark tables go through a scratch folder.
+
+    The scratch folder (``.<run_name>.spark.tmp-XXXX``) lives as long as ``stack``, like the
+    run's own temporary folder: the next run of the name removes one a killed run left.
+    """
     p = plan.p
     if p.source.spark is None:
-        return load_source(p.source), None
-    plan.out_root.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{p.run_name}.spark-", dir=plan.out_root))
-    scratch.rmdir()  # the adapter writes the folder itself
-    return _load_spark(p, scratch), scratch
+        return load_source(p.source)
+    scratch = stack.enter_context(claimed(plan.out_root, f"{p.run_name}.spark"))
+    return _load_spark(p, scratch)
 
 
 def _write_data(
