@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from attribution._intervals import quantiles
+from attribution._markdown import Markdown, code, escape
 from attribution._text import money
 from attribution._time import as_of as resolve_as_of
 from attribution.data.schema import ACCOUNT_ID, CHANNEL, OPPORTUNITY_ID
@@ -300,18 +301,18 @@ class MoneyViews:
         )
         return split.table.rename({"value": "credited"})
 
-    def segment_note(self) -> str:
+    def segment_note(self) -> Markdown:
         """Markdown saying why the segment split is empty (or nothing)."""
         column = self.options.segment_by
         accounts = self.run.dataset.accounts
         if column is None:
-            return "> **Not shown: `money.segment_by` is empty in the params file.**"
+            return Markdown("> **Not shown: `money.segment_by` is empty in the params file.**")
         if accounts is None or column not in accounts.lazy().collect_schema():
-            return (
-                f"> **Not shown: the accounts have no column {_code(column)} to split by.** "
+            return Markdown(
+                f"> **Not shown: the accounts have no column {code(column)} to split by.** "
                 "Name another with `money.segment_by`."
             )
-        return ""
+        return Markdown("")
 
     # ------------------------------------------------------------------ deals
     def largest(self) -> pl.DataFrame:
@@ -334,26 +335,26 @@ class MoneyViews:
         return out.select(OPPORTUNITY_ID, pl.exclude(OPPORTUNITY_ID))
 
     # ------------------------------------------------------------------ sentences
-    def returns_text(self) -> str:
+    def returns_text(self) -> Markdown:
         """Say the return on spend, the best and worst per dollar, with its caveat."""
         result = self.return_result()
         if result is None or result.table.is_empty():
-            return ""
+            return Markdown("")
         cur, level = self.run.params.report.currency, result.level or 0.9
         total = result.overall.row(0, named=True)
         ranked = result.table.filter(pl.col("roas").is_not_null()).sort("roas", descending=True)
         if ranked.is_empty():
-            return ""
+            return Markdown("")
         best, worst = ranked.row(0, named=True), ranked.row(-1, named=True)
         text = (
-            f"From {result.start:%Y-%m-%d} to {result.end:%Y-%m-%d}, {money(total['spend'], cur)} "
-            f"of spend stands against {money(total['revenue'], cur)} of won revenue that the "
-            f"{_code(self.model)} model credits to the same channels' touches: "
+            f"From {result.start:%Y-%m-%d} to {result.end:%Y-%m-%d}, {_money(total['spend'], cur)} "
+            f"of spend stands against {_money(total['revenue'], cur)} of won revenue that the "
+            f"{code(self.model)} model credits to the same channels' touches: "
             f"{_ratio(total, level)} per unit spent. Best return per dollar: "
-            f"{_code(best[CHANNEL])}, {_ratio(best, level)}; worst: {_code(worst[CHANNEL])}, "
+            f"{code(best[CHANNEL])}, {_ratio(best, level)}; worst: {code(worst[CHANNEL])}, "
             f"{_ratio(worst, level)}."
         )
-        return text + (
+        return Markdown(text) + Markdown(
             "\n\n*Credit is association: a channel's return says what the revenue its touches "
             "preceded was worth per unit spent, not what more spend would bring. Intervals "
             "resample accounts with the model fixed; channels with little spend have wide "
@@ -376,15 +377,16 @@ class MoneyViews:
         level = result.level or 0.9
         best, worst = ranked.row(0, named=True), ranked.row(-1, named=True)
         text = (
-            f"Per unit spent, {_code(best[CHANNEL])} returned the most won revenue "
-            f"({_ratio(best, level)}) and {_code(worst[CHANNEL])} the least "
-            f"({_ratio(worst, level)}), as the {_code(self.model)} model credits it. Credit "
+            f"Per unit spent, {code(best[CHANNEL])} returned the most won revenue "
+            f"({_ratio(best, level)}) and {code(worst[CHANNEL])} the least "
+            f"({_ratio(worst, level)}), as the {code(self.model)} model credits it. Credit "
             "is association: it is not the return another dollar would bring."
         )
         share = float(result.overall["revenue"].sum()) / won
-        return [Finding("return_per_dollar", "Return per dollar", text, min(1.0, share))]
+        title = Markdown("Return per dollar")
+        return [Finding("return_per_dollar", title, Markdown(text), min(1.0, share))]
 
-    def pipeline_text(self) -> str:
+    def pipeline_text(self) -> Markdown:
         """Say created and pending pipeline, with how far the values can be trusted."""
         cur = self.run.params.report.currency
         rec = self.reconciliation()
@@ -397,19 +399,21 @@ class MoneyViews:
         trust = (
             f"the win model separates won from lost deals with an AUC of {win.diagnostics.auc:.2f}"
             if win.supported
-            else f"too few closed deals for a win model ({win.reason}), so the historical win rate"
+            else f"too few closed deals for a win model ({escape(win.reason)}), so the historical "
+            "win rate"
         )
-        return (
-            f"Created pipeline: {money(created, cur)} = {money(won, cur)} won + "
-            f"{money(lost, cur)} lost + {money(open_amount, cur)} still open, credited in full by "
-            f"{_code(self.model)}. The {opens.height:,} open deals are worth "
-            f"{money(float(opens['expected'].sum()), cur)} at their chance of winning "
-            f"(*pending*, {win.level or 0.9:.0%} interval {money(low, cur)} to {money(high, cur)})."
+        return Markdown(
+            f"Created pipeline: {_money(created, cur)} = {_money(won, cur)} won + "
+            f"{_money(lost, cur)} lost + {_money(open_amount, cur)} still open, credited in "
+            f"full by {code(self.model)}. The {opens.height:,} open deals are worth "
+            f"{_money(float(opens['expected'].sum()), cur)} at their chance of winning "
+            f"(*pending*, {win.level or 0.9:.0%} interval {_money(low, cur)} to "
+            f"{_money(high, cur)})."
             f"\n\n*Pending values rest on {trust}; a deal's age and stage are not in it. "
             "Probabilities are associations learned from closed deals.*"
         )
 
-    def change_text(self, what: str = "credits", by: str = "team") -> str:
+    def change_text(self, what: str = "credits", by: str = "team") -> Markdown:
         """Say the period comparison: totals, and which changes exceed their noise."""
         result = self.change(what, by)
         cur = self.run.params.report.currency
@@ -417,12 +421,12 @@ class MoneyViews:
         now, before = result.current, result.previous
         beyond = t.filter(pl.col("beyond_noise"))
         moved = ", ".join(
-            f"{_code(r[by])} {money(r['change'], cur, signed=True)}"
+            f"{code(r[by])} {_money(r['change'], cur, signed=True)}"
             for r in beyond.iter_rows(named=True)
         )
-        return (
-            f"{now[0]:%Y-%m-%d} to {now[1]:%Y-%m-%d}: {money(float(t['current'].sum()), cur)} "
-            f"against {money(float(t['previous'].sum()), cur)} from {before[0]:%Y-%m-%d} to "
+        return Markdown(
+            f"{now[0]:%Y-%m-%d} to {now[1]:%Y-%m-%d}: {_money(float(t['current'].sum()), cur)} "
+            f"against {_money(float(t['previous'].sum()), cur)} from {before[0]:%Y-%m-%d} to "
             f"{before[1]:%Y-%m-%d}. "
             + (
                 f"Changes larger than their noise: {moved}."
@@ -455,10 +459,9 @@ def _ratio(row: dict[str, Any], level: float) -> str:
     return f"{row['roas']:,.1f} returned{band}"
 
 
-def _code(value: object) -> str:
-    """Write a data value as a markdown code span: the renderer escapes what it holds."""
-    text = " ".join(str(value).replace("`", "'").split()) or "(empty)"
-    return f"`{text}`"
+def _money(value: float, currency: str, *, signed: bool = False) -> Markdown:
+    """Write an amount as markdown: the currency is the params file's, so it is escaped."""
+    return escape(money(value, currency, signed=signed))
 
 
 def money_views(run: RunData) -> MoneyViews:
