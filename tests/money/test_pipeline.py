@@ -130,3 +130,13 @@ def test_win_probability_falls_back_to_the_win_rate_with_few_deals() -> None:
     assert not w.supported and "historical win rate" in w.reason
     assert w.p_draws.shape == (w.open.height, 30)
     assert np.all((w.p_draws >= 0) & (w.p_draws <= 1))
+
+
+def test_win_probability_is_the_fitted_logit_and_its_intervals_hold_it() -> None:
+    ds = at.demo.generate(n_accounts=600, seed=2)
+    w = win_probability(ds, at.journeys(ds), draws=100)
+    assert w.supported and w.model is not None
+    closed = w.table.filter(pl.col("status") != "open")
+    assert closed["p_win"].to_numpy() == pytest.approx(np.asarray(w.model.predict()), rel=1e-9)
+    assert (w.table["p_low"] <= w.table["p_high"]).all()
+    assert w.diagnostics.calibration.height > 0

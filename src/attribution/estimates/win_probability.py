@@ -117,8 +117,10 @@ def _formula(data: pl.DataFrame, closed: pl.DataFrame, count_only: bool) -> str:
 
 
 @single_threaded_blas
-def _fit(frame: pl.DataFrame, count_only: bool, draws: int, seed: int) -> tuple[Any, np.ndarray]:
-    """Fit the Logit on closed deals; return the results and draws of every deal's p."""
+def _fit(
+    frame: pl.DataFrame, count_only: bool, draws: int, seed: int
+) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Fit the Logit on closed deals; return the results, every deal's p and its draws."""
     data = frame.with_columns(
         (pl.col(STATUS) == "won").cast(pl.Int64).alias("won"),
         pl.col(SEGMENT).fill_null("(unknown)"),
@@ -127,13 +129,14 @@ def _fit(frame: pl.DataFrame, count_only: bool, draws: int, seed: int) -> tuple[
     formula = _formula(data, closed, count_only)
     res, _, ok = fit_logit(formula, closed.to_pandas(), "win_probability")
     if res is None or not ok:
-        return None, np.zeros((0, 0))
+        return None, np.zeros(0), np.zeros((0, 0))
     design = _exog(res, data)
+    centre = 1.0 / (1.0 + np.exp(-(design @ np.asarray(res.params))))
     rng = np.random.default_rng(seed)
     beta = rng.multivariate_normal(
         np.asarray(res.params), np.asarray(res.cov_params()), size=draws, method="cholesky"
     )
-    return res, 1.0 / (1.0 + np.exp(-(np.asarray(design) @ beta.T)))
+    return res, centre, 1.0 / (1.0 + np.exp(-(design @ beta.T)))
 
 
 def _rate_draws(won: int, n: int, deals: int, draws: int, seed: int) -> np.ndarray:
@@ -183,7 +186,7 @@ def win_probability(
     res: Any = None
     warnings: list[str] = []
     if min(won, n - won) >= MIN_OUTCOMES:
-        res, p = _fit(frame, dataset.count_only, draws, seed)
+        res, centre, p = _fit(frame, dataset.count_only, draws, seed)
         if res is None:
             warnings.append("the win model could not be fitted; the historical win rate is used")
     else:
@@ -193,44 +196,37 @@ def win_probability(
         )
     if res is None:
         emit([f"win_probability: {w}" for w in warnings])
+        centre = np.full(frame.height, (won + 1) / (n + 2))
         p = _rate_draws(won, n, frame.height, draws, seed)
-    q_low, q_high = quantiles(level)
-    centre = (
-        np.asarray(res.model.predict(np.asarray(res.params), _exog(res, frame)))
-        if res is not None
-        else np.full(frame.height, (won + 1) / (n + 2))
-    )
-    table = (
-        frame.select(OPPORTUNITY_ID, STATUS, AMOUNT)
-        .with_columns(
-            pl.Series("p_win", centre),
-            pl.Series("p_low", np.quantile(p, q_low, axis=1)),
-            pl.Series("p_high", np.quantile(p, q_high, axis=1)),
-        )
-        .with_columns(
-            (pl.col(AMOUNT) * pl.col(c)).alias(name)
-            for c, name in (
-                ("p_win", "expected"),
-                ("p_low", "expected_low"),
-                ("p_high", "expected_high"),
-            )
-        )
-    )
-    open_rows = (frame[STATUS] == "open").to_numpy()
     if res is not None:
         y = frame.filter(is_closed)[STATUS].eq("won").cast(pl.Int64).to_numpy()
         diagnostics = Diagnostics.of_fit(res, y, warnings)
     else:
         diagnostics = Diagnostics(n=n, events=won, warnings=tuple(warnings))
     return WinProbability(
-        table=table,
-        p_draws=p[open_rows],
+        table=_table(frame, centre, p, level),
+        p_draws=p[(frame[STATUS] == "open").to_numpy()],
         model=res,
         diagnostics=diagnostics,
         supported=res is not None,
         note=NOTE,
         level=level,
         draws=draws,
+    )
+
+
+def _table(frame: pl.DataFrame, centre: np.ndarray, p: np.ndarray, level: float) -> pl.DataFrame:
+    """Each deal's probability, its interval from the draws, and the expected amounts."""
+    q_low, q_high = quantiles(level)
+    expected = (("p_win", "expected"), ("p_low", "expected_low"), ("p_high", "expected_high"))
+    return (
+        frame.select(OPPORTUNITY_ID, STATUS, AMOUNT)
+        .with_columns(
+            pl.Series("p_win", centre),
+            pl.Series("p_low", np.quantile(p, q_low, axis=1)),
+            pl.Series("p_high", np.quantile(p, q_high, axis=1)),
+        )
+        .with_columns((pl.col(AMOUNT) * pl.col(c)).alias(name) for c, name in expected)
     )
 
 

@@ -114,6 +114,16 @@ def deal_journey(
         raise ParameterError(
             f"no opportunity {opportunity_id!r} in the journeys" + (f"; {hint}" if hint else "")
         )
+    table = _events(rows, opportunity_id, stage_history)
+    for name, table_of_model in (credits or {}).items():
+        table = _with_credit(table, table_of_model, opportunity_id, f"credit {name}")
+    return table
+
+
+def _events(
+    rows: pl.DataFrame, opportunity_id: str, stage_history: pl.DataFrame | pl.LazyFrame | None
+) -> pl.DataFrame:
+    """Order a deal's touches, creation, stage changes and close in time."""
     first = rows.row(0, named=True)
     touches = rows.filter(pl.col(TOUCH_ID).is_not_null()).sort(POSITION)
     events = [
@@ -127,38 +137,37 @@ def deal_journey(
     if first[CLOSED_AT] is not None:
         events.append(_milestone(first[CLOSED_AT], "won" if first[STATUS] == "won" else "lost"))
     if stage_history is not None:
-        stages = (
-            stage_history.lazy()
-            .filter(pl.col(OPPORTUNITY_ID) == opportunity_id)
-            .collect()
-            .select(
+        mine = stage_history.lazy().filter(pl.col(OPPORTUNITY_ID) == opportunity_id).collect()
+        events.append(
+            mine.select(
                 pl.col(ENTERED_AT).alias("at"),
                 pl.concat_str(pl.lit("stage: "), pl.col(STAGE).cast(pl.String)).alias("event"),
             )
         )
-        events.append(stages)
     order = {"created": 0, "touch": 1, "won": 3, "lost": 3}  # stage changes: 2
-    table = (
+    return (
         pl.concat(events, how="diagonal_relaxed")
         .select(*_EVENT_COLUMNS)
         .with_columns(pl.col("event").replace_strict(order, default=2).alias("_o"))
         .sort("at", "_o", nulls_last=True, maintain_order=True)
         .drop("_o")
     )
-    for name, table_of_model in (credits or {}).items():
-        shares = (
-            table_of_model.lazy()
-            .filter(pl.col(OPPORTUNITY_ID) == opportunity_id)
-            .group_by(TOUCH_ID)
-            .agg(pl.col("credit").sum().alias(f"credit {name}"))
-            .collect()
-        )
-        table = table.join(shares, on=TOUCH_ID, how="left", maintain_order="left").with_columns(
-            pl.when(pl.col("event") == "touch")
-            .then(pl.col(f"credit {name}").fill_null(0.0))
-            .alias(f"credit {name}")
-        )
-    return table
+
+
+def _with_credit(
+    table: pl.DataFrame, credits: pl.DataFrame, opportunity_id: str, column: str
+) -> pl.DataFrame:
+    """Add one model's share of the deal per touch (0 for a touch it did not credit)."""
+    shares = (
+        credits.lazy()
+        .filter(pl.col(OPPORTUNITY_ID) == opportunity_id)
+        .group_by(TOUCH_ID)
+        .agg(pl.col("credit").sum().alias(column))
+        .collect()
+    )
+    return table.join(shares, on=TOUCH_ID, how="left", maintain_order="left").with_columns(
+        pl.when(pl.col("event") == "touch").then(pl.col(column).fill_null(0.0)).alias(column)
+    )
 
 
 def _milestone(moment: object, event: str) -> pl.DataFrame:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -175,35 +175,41 @@ def compare_periods(
     level, draws = check_level(level), check_draws(draws)
     _check(frame, (by, date, value, account))
     now, before = period_windows(*current, compare_to)
-
-    def inside(w: Window) -> pl.Expr:
-        return pl.col(date).is_between(pl.lit(w[0]), pl.lit(w[1]), closed="left")
-
     rows = frame.select(
         pl.col(account),
         pl.col(by).cast(pl.String).fill_null("(none)"),
-        pl.when(inside(now)).then(pl.col(value)).otherwise(0.0).cast(pl.Float64).alias("current"),
-        pl.when(inside(before))
-        .then(pl.col(value))
-        .otherwise(0.0)
-        .cast(pl.Float64)
-        .alias("previous"),
+        _inside(pl.col(date), now, value).alias("current"),
+        _inside(pl.col(date), before, value).alias("previous"),
     ).filter((pl.col("current") != 0) | (pl.col("previous") != 0))
     sums = rows.group_by(by).agg(pl.col("current", "previous").sum()).sort(by)
     groups = sums[by].to_list() or ["(none)"]
     if sums.is_empty():  # nothing in either window: one empty row keeps the columns
         sums = pl.DataFrame({by: groups, "current": [0.0], "previous": [0.0]})
+    values = ("current", "previous")
     samples = account_draws(
-        rows,
-        account=account,
-        group=by,
-        groups=groups,
-        values=("current", "previous"),
-        draws=draws,
-        seed=seed,
+        rows, account=account, group=by, groups=groups, values=values, draws=draws, seed=seed
     )
-    low, high = interval(samples[:, :, 0] - samples[:, :, 1], level)
-    table = (
+    table = _change_table(sums, *interval(samples[:, :, 0] - samples[:, :, 1], level), by)
+    note = (
+        f"{value} per {by} from {now[0]:%Y-%m-%d} to {now[1]:%Y-%m-%d} against "
+        f"{before[0]:%Y-%m-%d} to {before[1]:%Y-%m-%d}; a change is beyond its noise when "
+        f"its {level:.0%} interval (accounts resampled) leaves out zero. It says what "
+        "changed, not why."
+    )
+    return PeriodChange(
+        table=table, current=now, previous=before, note=note, level=level, draws=draws
+    )
+
+
+def _inside(moment: pl.Expr, window: Window, value: str) -> pl.Expr:
+    """Keep the value of rows whose moment lies in ``[start, end)``; 0 elsewhere."""
+    inside = moment.is_between(pl.lit(window[0]), pl.lit(window[1]), closed="left")
+    return pl.when(inside).then(pl.col(value)).otherwise(0.0).cast(pl.Float64)
+
+
+def _change_table(sums: pl.DataFrame, low: Any, high: Any, by: str) -> pl.DataFrame:
+    """Add the change per group, its interval, relative size and whether it beats noise."""
+    return (
         sums.with_columns(
             (pl.col("current") - pl.col("previous")).alias("change"),
             pl.Series("change_low", low),
@@ -216,15 +222,6 @@ def compare_periods(
             ((pl.col("change_low") > 0) | (pl.col("change_high") < 0)).alias("beyond_noise"),
         )
         .sort("current", by, descending=[True, False])
-    )
-    note = (
-        f"{value} per {by} from {now[0]:%Y-%m-%d} to {now[1]:%Y-%m-%d} against "
-        f"{before[0]:%Y-%m-%d} to {before[1]:%Y-%m-%d}; a change is beyond its noise when "
-        f"its {level:.0%} interval (accounts resampled) leaves out zero. It says what "
-        "changed, not why."
-    )
-    return PeriodChange(
-        table=table, current=now, previous=before, note=note, level=level, draws=draws
     )
 
 

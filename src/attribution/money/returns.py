@@ -46,6 +46,26 @@ from attribution.results import Result
 __all__ = ["ReturnOnSpend", "returns"]
 
 _VALUES = ("revenue", "won_deals", "new_customers", "new_revenue")
+_ALL = "(all spend)"
+_OUT = (
+    SPEND,
+    "revenue",
+    "roas",
+    "roas_low",
+    "roas_high",
+    "roi",
+    "roi_low",
+    "roi_high",
+    "opportunities",
+    "cost_per_opportunity",
+    "won_deals",
+    "cost_per_won_deal",
+    "new_customers",
+    "cac",
+    "cac_low",
+    "cac_high",
+    "payback_months",
+)
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
@@ -222,66 +242,30 @@ def returns(
     True
     """
     level, draws = check_level(level), check_draws(draws)
-    if revenue_months is not None and not (
-        isinstance(revenue_months, int | float) and 0 < revenue_months <= 600
-    ):
-        raise ParameterError(
-            f"revenue_months must be a number of months above 0, got {revenue_months!r}"
-        )
+    _check_months(revenue_months)
     start, end = _window(spend, start, end)
     spent = spend_in_window(spend, start, end, by=by)
     groups = spent[by].to_list()
     credited = _credited(credits, touches, by, start, end)
     matched = credited.filter(pl.col(by).is_in(groups))
-    everything = "(all spend)"
-    frame = pl.concat([matched, matched.with_columns(pl.lit(everything).alias(by))])
-    sums = frame.group_by(by).agg(pl.col(v).sum() for v in _VALUES)
+    frame = pl.concat([matched, matched.with_columns(pl.lit(_ALL).alias(by))])
     opps = _opportunities(pipeline, touches, by, start, end)
-    if pipeline is not None:
-        total = opps.filter(pl.col(by).is_in(groups))["opportunities"].sum()
-        opps = pl.concat([opps, pl.DataFrame({by: [everything], "opportunities": [total]})])
-    spent_all = pl.concat([spent, pl.DataFrame({by: [everything], SPEND: [spent[SPEND].sum()]})])
-    table = (
-        _measures(
-            spent_all.lazy()
-            .join(sums.lazy(), on=by, how="left")
-            .join(opps.lazy(), on=by, how="left")
-            .with_columns(pl.col(*_VALUES).fill_null(0.0)),
-            revenue_months,
-        )
-        .with_columns(pl.col("opportunities").fill_null(0.0) if pipeline is not None else [])
-        .collect()
-    )
-    names = [*groups, everything]
-    table = pl.DataFrame({by: names}).join(table, on=by, how="left", maintain_order="left")
+    table = _point_table(spent, frame, opps if pipeline is not None else None, by, revenue_months)
     samples = account_draws(
-        frame, account=ACCOUNT_ID, group=by, groups=names, values=_VALUES, draws=draws, seed=seed
+        frame,
+        account=ACCOUNT_ID,
+        group=by,
+        groups=table[by].to_list(),
+        values=_VALUES,
+        draws=draws,
+        seed=seed,
     )
     bounds = _bounds(samples, table[SPEND].to_numpy(), level)
-    table = table.with_columns(pl.Series(k, v) for k, v in bounds.items()).select(
-        by,
-        SPEND,
-        "revenue",
-        "roas",
-        "roas_low",
-        "roas_high",
-        "roi",
-        "roi_low",
-        "roi_high",
-        "opportunities",
-        "cost_per_opportunity",
-        "won_deals",
-        "cost_per_won_deal",
-        "new_customers",
-        "cac",
-        "cac_low",
-        "cac_high",
-        "payback_months",
-    )
+    table = table.with_columns(pl.Series(k, v) for k, v in bounds.items()).select(by, *_OUT)
     unmatched = float(credited.filter(~pl.col(by).is_in(groups))["revenue"].sum())
     return ReturnOnSpend(
-        table=table.filter(pl.col(by) != everything),
-        overall=table.filter(pl.col(by) == everything),
+        table=table.filter(pl.col(by) != _ALL),
+        overall=table.filter(pl.col(by) == _ALL),
         start=start,
         end=end,
         unmatched_revenue=unmatched,
@@ -289,6 +273,39 @@ def returns(
         level=level,
         draws=draws,
     )
+
+
+def _check_months(revenue_months: object) -> None:
+    ok = isinstance(revenue_months, int | float) and not isinstance(revenue_months, bool)
+    if revenue_months is not None and not (ok and 0 < revenue_months <= 600):  # type: ignore[operator]
+        raise ParameterError(
+            f"revenue_months must be a number of months above 0, got {revenue_months!r}"
+        )
+
+
+def _point_table(
+    spent: pl.DataFrame,
+    frame: pl.DataFrame,
+    opps: pl.DataFrame | None,
+    by: str,
+    revenue_months: float | None,
+) -> pl.DataFrame:
+    """Sum and measure each group with spend, then all the spend together."""
+    groups = spent[by].to_list()
+    sums = frame.group_by(by).agg(pl.col(v).sum() for v in _VALUES)
+    total = pl.DataFrame({by: [_ALL], SPEND: [spent[SPEND].sum()]})
+    lf = spent.vstack(total).lazy().join(sums.lazy(), on=by, how="left")
+    if opps is not None:
+        matched = opps.filter(pl.col(by).is_in(groups))
+        everything = pl.DataFrame({by: [_ALL], "opportunities": [matched["opportunities"].sum()]})
+        lf = lf.join(opps.vstack(everything).lazy(), on=by, how="left").with_columns(
+            pl.col("opportunities").fill_null(0.0)
+        )
+    else:
+        lf = lf.with_columns(pl.lit(None, dtype=pl.Float64).alias("opportunities"))
+    table = _measures(lf.with_columns(pl.col(*_VALUES).fill_null(0.0)), revenue_months).collect()
+    order = pl.DataFrame({by: [*groups, _ALL]})
+    return order.join(table, on=by, how="left", maintain_order="left")
 
 
 def _note(level: float, unmatched: float) -> str:
