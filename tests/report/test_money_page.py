@@ -13,6 +13,12 @@ import pytest
 import attribution as at
 from attribution.report import runner
 from attribution.report.findings import findings
+from attribution.report.money_texts import (
+    change_text,
+    pipeline_text,
+    return_findings,
+    returns_text,
+)
 from attribution.report.money_views import latest_period, money_views
 from attribution.report.shared import RunData, open_run
 
@@ -36,13 +42,13 @@ def test_every_view_on_the_demo(run: RunData) -> None:
     m = money_views(run)
     returns = m.returns()
     assert not returns.is_empty() and returns["payback_months"].is_not_null().any()
-    assert "Best return per dollar" in m.returns_text()
+    assert "Best return per dollar" in returns_text(run)
     assert set(m.roas_by_model()["model"]) == {"linear", "markov"}
     assert (m.reconciliation()["difference"] == 0).all()
-    assert "pending" in m.pipeline_text()
+    assert "pending" in pipeline_text(run)
     pipeline = m.pipeline("team")
     assert pipeline["created"].sum() == pytest.approx(run.dataset.opportunities["amount"].sum())
-    assert "against" in m.change_text("credits", "team")
+    assert "against" in change_text(run, "credits", "team")
     assert set(m.segments()["segment"]) == {"SMB", "Mid-Market", "Enterprise"}
     assert m.segment_note() == ""
     journeys = m.journeys_of_largest()
@@ -50,7 +56,7 @@ def test_every_view_on_the_demo(run: RunData) -> None:
 
 
 def test_the_summary_finds_the_best_and_worst_return_per_dollar(run: RunData) -> None:
-    (found,) = money_views(run).return_findings()
+    (found,) = return_findings(run)
     assert found.key == "return_per_dollar" and 0 < found.weight <= 1
     assert "returned the most" in found.text and "association" in found.text
     keys = [f.key for f in findings(run.journeys, n=10, extra=[found])]
@@ -64,8 +70,8 @@ def test_without_spend_or_accounts_each_section_says_so() -> None:
     m = money_views(run)
     assert "spend table" in run.needs("spend")
     assert m.returns().is_empty() and "roas_low" in m.returns().columns
-    assert m.returns_text() == "" and m.roas_by_model().is_empty()
-    assert m.return_findings() == []
+    assert returns_text(run) == "" and m.roas_by_model().is_empty()
+    assert return_findings(run) == []
     assert m.segments().is_empty() and "segment" in m.segment_note()
 
 
