@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 LINTED := $(wildcard src tests benchmarks scripts notebooks)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lint format clean screenshot bench bench-large
+.PHONY: help setup report test lab lint format clean screenshot bench bench-large
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,6 +29,9 @@ report: $(STAMP) ## set up, then build the full report set on the demo data (pri
 
 test: $(STAMP) ## set up, then run every test
 	$(PY) -m pytest
+
+lab: $(STAMP) ## JupyterLab on working copies of the notebooks in outputs/lab/ (127.0.0.1; prints address and token)
+	$(PY) -m attribution.report.lab --notebooks notebooks --dir outputs/lab
 
 lint: $(STAMP) ## ruff lint + format check, mypy on src/, the layer contract (lint-imports)
 	$(VENV)/bin/ruff check $(LINTED)
