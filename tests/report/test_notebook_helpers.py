@@ -80,7 +80,16 @@ def test_setup_enables_the_theme_with_the_currency() -> None:
         assert alt.renderers.options["embed_options"]["actions"]["editor"] is False
     finally:
         setup()
-        pl.Config.restore_defaults()
+
+
+def test_setup_leaves_the_sessions_table_display_alone() -> None:
+    before = pl.Config.save()
+    setup()
+    assert pl.Config.save() == before
+    frame = pl.DataFrame({"state_from": ["email"], "probability": [0.00465]})
+    assert "0.00465" in repr(frame) and "0.00465" in frame._repr_html_()
+    shown = table(frame)._repr_html_()  # a report table formats itself, in its own scope
+    assert "0.00" in shown and pl.Config.save() == before
 
 
 def test_table_is_readable_for_reviewers() -> None:

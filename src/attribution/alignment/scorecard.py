@@ -46,6 +46,7 @@ from attribution.alignment.kpi_sources import KpiSources, data_start, sources
 from attribution.alignment.kpis import COLUMNS, check_targets, scored, target_rows, trend
 from attribution.alignment.qualification import AppliedDefinitions
 from attribution.alignment.scorecard_text import (
+    NOTE,
     agreements_markdown,
     estimates_markdown,
     notes_markdown,
@@ -58,6 +59,7 @@ from attribution.data.dataset import Dataset
 from attribution.data.schema import CONTACT_ID
 from attribution.errors import ParameterError
 from attribution.estimates.contributions import ContributionResult
+from attribution.results import Result
 
 __all__ = ["Scorecard", "ScorecardSummary", "scorecard"]
 
@@ -86,8 +88,8 @@ class ScorecardSummary:
     markdown: str
 
 
-@dataclass(frozen=True)
-class Scorecard:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Scorecard(Result):
     """KPIs against the shared targets, the SLA month by month, and who did best.
 
     Attributes
@@ -130,6 +132,8 @@ class Scorecard:
         The month the rankings default to (the one holding ``as_of``).
     notes
         What could not be measured and why, and the estimates' warnings.
+    note
+        What the table means (:data:`attribution.alignment.scorecard_text.NOTE`).
     """
 
     table: pl.DataFrame
@@ -144,6 +148,7 @@ class Scorecard:
     as_of: datetime
     month: str
     notes: tuple[str, ...] = ()
+    note: str = NOTE
 
     # -------------------------------------------------------------- views
     def display(self, *, currency: str = "$") -> pl.DataFrame:
@@ -282,7 +287,8 @@ class Scorecard:
         """Return the notes as a markdown list (what could not be measured, and why)."""
         return notes_markdown(self.notes)
 
-    def __repr__(self) -> str:
+    def headline(self) -> str:
+        """Return one line: the targets by status and the moment the data is seen at."""
         counts = self.table["status"].value_counts(sort=True)
         text = ", ".join(f"{s} {n}" for s, n in counts.iter_rows())
         return f"Scorecard({self.table.height} targets: {text}; as of {self.as_of:%Y-%m-%d})"
