@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime
 from pathlib import Path
 
 import altair as alt
 import polars as pl
 import pytest
+from dbload import to_sqlite
 
 import attribution as at
+from attribution.data.demo.files import write
 from attribution.report.notebook import (
     markdown,
     report_links,
@@ -49,6 +52,46 @@ def test_open_run_on_its_own_reads_params_or_the_demo() -> None:
     assert open_run(None).params.source.demo is not None, "no params: the demo data"
     with pytest.raises(at.ParameterError, match="did you mean 'lookback_days'"):
         open_run("", {"window": {"lookbak_days": 90}})
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    ds = at.demo.generate(n_accounts=150, seed=8)
+    folder = tmp_path_factory.mktemp("exports")
+    csv = write(ds, folder / "crm", fmt="csv")
+    db = to_sqlite(folder / "crm.db", ds.collect().tables())
+    return {"dataset": ds, "folder": csv, "db": db}
+
+
+@pytest.mark.parametrize("kind", ["folder", "relative folder", "sqlite"])
+def test_a_page_on_its_own_reads_any_source(
+    exports: dict[str, object], kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, db = Path(str(exports["folder"])), Path(str(exports["db"]))
+    path = {"folder": str(folder), "relative folder": "crm", "sqlite": f"sqlite:///{db}"}[kind]
+    monkeypatch.chdir(folder.parent)  # a notebook's kernel runs in the notebook's folder
+    run = open_run("", {"source": {"path": path, "time_zone": "UTC"}})
+    expected = exports["dataset"].touches  # type: ignore[attr-defined]
+    assert run.dataset.touches.height == expected.height
+    assert run.journeys.height > 0
+
+
+def test_a_source_folder_given_as_data_dir_says_how_to_read_it(
+    exports: dict[str, object],
+) -> None:
+    with pytest.raises(at.ParameterError, match=r"holds source tables .*params = \{\"source\""):
+        open_run(str(exports["folder"]))
+
+
+def test_the_default_demo_is_large_enough_for_every_estimate() -> None:
+    run = open_run(None)
+    assert run.params.source.demo is not None and run.params.source.demo.accounts == 3000
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", at.EstimateWarning)  # no caution, no "not estimated"
+        split = run.contributions()
+        late = run.sla_cost()
+    assert split.supported and split.diagnostics.events_per_parameter >= 10
+    assert late.supported
 
 
 @pytest.mark.filterwarnings("ignore::attribution.errors.EstimateWarning")
