@@ -4,8 +4,9 @@ Report notebooks stay linear: a parameters cell, then calls into :mod:`attributi
 helpers here do the plumbing every notebook needs, so that none of it is written (or
 branched on) inside a notebook:
 
-* :func:`setup` switches on the house chart theme with the report's currency and a
-  readable table display;
+* :func:`setup` switches on the house chart theme with the report's currency and draws
+  charts with the Vega libraries of the installed package (offline, loaded once per
+  notebook);
 * :func:`attribution.report.shared.open_run` (not here) gives a page its run: parameters,
   data and the estimates pages share;
 * :func:`save_table` writes the table behind a chart as Parquet and CSV into the run's
@@ -33,7 +34,7 @@ import polars as pl
 from attribution._markdown import Markdown, plain
 from attribution.data.dataset import Frame
 from attribution.errors import ParameterError
-from attribution.report.embed import use_renderer
+from attribution.report import lab_charts
 from attribution.report.spreadsheet import formula_safe
 
 __all__ = [
@@ -50,12 +51,17 @@ _ACTIONS = {"export": True, "source": False, "compiled": False, "editor": False}
 
 
 def setup(*, currency: str = "$") -> None:
-    """Prepare a notebook session: chart theme and currency, chart menu, table display.
+    """Prepare a notebook: chart theme and currency, charts drawn offline, cautions.
 
     Charts get the house theme (:func:`attribution.charts.use_theme`), are embedded so that
-    no value in their data can run as a script (:func:`attribution.report.embed.use_renderer`)
-    and have a menu that only offers to save the image (no links to online editors);
-    polars tables hide their types and shape and group thousands.
+    no value in their data can run as a script (:mod:`attribution.report.embed`), have a
+    menu that only offers to save the image (no links to online editors), and are drawn by
+    the Vega libraries of the installed package, loaded once per notebook (no CDN; see
+    :mod:`attribution.report.lab_charts`). In a kernel, estimate warnings show as cautions.
+
+    Display settings stay with the tables that need them (:func:`table` formats a report
+    table; every result object formats its own repr): the session's polars settings are
+    left as they are, so a 0.00465 transition probability still reads 0.00465.
 
     Examples
     --------
@@ -63,19 +69,15 @@ def setup(*, currency: str = "$") -> None:
     >>> import altair as alt
     >>> alt.theme.get()()["config"]["locale"]["number"]["currency"][0]
     '€'
+    >>> alt.renderers.active
+    'attribution'
     >>> setup()
     """
     from attribution import charts
 
     charts.use_theme(currency=currency)
     _route_estimate_warnings()
-    use_renderer(embed_options={"actions": _ACTIONS, "renderer": "svg"})
-    pl.Config.set_tbl_hide_column_data_types(True)
-    pl.Config.set_tbl_hide_dataframe_shape(True)
-    pl.Config.set_thousands_separator(",")
-    pl.Config.set_float_precision(2)
-    pl.Config.set_tbl_rows(25)
-    pl.Config.set_fmt_str_lengths(80)
+    lab_charts.enable({"actions": _ACTIONS, "renderer": "svg"})
 
 
 def _csv_ready(frame: pl.DataFrame) -> pl.DataFrame:
