@@ -74,3 +74,23 @@ def test_an_unsupported_estimate_says_why_and_still_reports_the_models(
     text = team_story(unsupported, _credited((50.0, 50.0)))
     assert "Not estimated" in text and "too few deals" in text and "Who touched" in text
     assert model_team_shares(_credited((30.0, 10.0)))["markov"] == (0.75, 0.25)
+
+
+def test_the_funnel_and_the_headline_reconcile(demo_medium: at.Dataset) -> None:
+    from attribution.report.reconcile import (
+        funnel_reconciliation,
+        funnel_reconciliation_markdown,
+    )
+
+    j = at.journeys(demo_medium)
+    table = funnel_reconciliation(demo_medium, j)
+    won = j.filter(pl.col("status") == "won").unique("opportunity_id")
+    total = table.row(table.height - 1, named=True)
+    assert total["won_deals"] == won.height
+    assert total["won_revenue"] == pytest.approx(won["amount"].sum())
+    funnel_won = at.funnel(demo_medium).filter(pl.col("stage") == "won").row(0, named=True)
+    inside = table.row(0, named=True)
+    assert inside["accounts"] == funnel_won["accounts"]
+    assert inside["won_revenue"] == pytest.approx(funnel_won["revenue"])
+    text = funnel_reconciliation_markdown(table, currency="€")
+    assert "accounts with no lead" in text and "€" in text
