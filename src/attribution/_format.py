@@ -18,6 +18,8 @@ from typing import Literal
 
 import polars as pl
 
+from attribution._text import DEALS
+
 __all__ = [
     "MISSING",
     "Kind",
@@ -52,18 +54,29 @@ def count(value: float | None) -> str:
     return f"{round(value):,}" if value is not None and _ok(value) else MISSING
 
 
-def money(value: float | None, currency: str = "$") -> str:
+def money(value: float | None, currency: str = "$", *, signed: bool = False) -> str:
     """Format money: the symbol, separators, no cents from 1,000 up.
+
+    With count-only data (``currency`` :data:`attribution._text.DEALS`) every deal counts
+    as one, and the amount is written as a number of deals. ``signed`` writes ``+`` before
+    a gain.
 
     Examples
     --------
     >>> money(153683900.0), money(12.5, "€"), money(-300.0), money(float("nan"))
     ('$153,683,900', '€12.50', '-$300', 'n/a')
+    >>> money(227, DEALS), money(1, DEALS), money(1200, signed=True)
+    ('227 deals', '1 deal', '+$1,200')
     """
     if value is None or not _ok(value):
         return MISSING
+    if currency == DEALS:
+        n = round(abs(value))
+        sign = "-" if value < 0 and n else ("+" if signed and n else "")
+        return f"{sign}{n:,} deal{'' if n == 1 else 's'}"
     digits = 0 if abs(value) >= 1000 or value == round(value) else 2
-    sign = "-" if round(value, digits) < 0 else ""
+    shown = round(value, digits)
+    sign = "-" if shown < 0 else ("+" if signed and shown > 0 else "")
     return f"{sign}{currency}{abs(value):,.{digits}f}"
 
 
