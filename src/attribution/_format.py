@@ -26,6 +26,7 @@ __all__ = [
     "count",
     "count_expr",
     "decimal",
+    "decimal_expr",
     "format_expr",
     "money",
     "money_expr",
@@ -161,6 +162,10 @@ def money_expr(column: str | pl.Expr, currency: str = "$") -> pl.Expr:
     ['$153,683,900', '$12.50', '-$300', 'n/a']
     """
     x = (pl.col(column) if isinstance(column, str) else column).cast(pl.Float64)
+    if currency == DEALS:
+        n = x.round(0)
+        noun = pl.when(n.abs() == 1).then(pl.lit(" deal")).otherwise(pl.lit(" deals"))
+        return _or_missing(x, count_expr(x) + noun)
     big = (x.abs() >= 1000) | (x == x.round(0))
     digits = pl.when(big).then(_fixed(x.abs(), 0)).otherwise(_fixed(x.abs(), 2))
     sign = pl.when(pl.when(big).then(x.round(0)).otherwise(x.round(2)) < 0).then(pl.lit("-"))
@@ -180,6 +185,19 @@ def share_expr(column: str | pl.Expr, decimals: int = 1) -> pl.Expr:
     return _or_missing(x, sign + _fixed(x.abs(), decimals) + "%")
 
 
+def decimal_expr(column: str | pl.Expr, decimals: int = 1) -> pl.Expr:
+    """Format a column of plain numbers with separators (see :func:`decimal`).
+
+    Examples
+    --------
+    >>> pl.DataFrame({"x": [1234.56, -0.004, None]}).select(decimal_expr("x", 2))["x"].to_list()
+    ['1,234.56', '0.00', 'n/a']
+    """
+    x = (pl.col(column) if isinstance(column, str) else column).cast(pl.Float64)
+    sign = pl.when(x.round(decimals) < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    return _or_missing(x, sign + _fixed(x.abs(), decimals))
+
+
 def format_expr(column: str, kind: Kind, currency: str = "$") -> pl.Expr:
     """Format ``column`` by its kind of value; the result keeps the column's name.
 
@@ -196,7 +214,5 @@ def format_expr(column: str, kind: Kind, currency: str = "$") -> pl.Expr:
     elif kind == "share":
         out = share_expr(x)
     else:
-        decimals = 2 if kind == "number" else 1
-        sign = pl.when(x.round(decimals) < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-        out = _or_missing(x, sign + _fixed(x.abs(), decimals))
+        out = decimal_expr(x, 2 if kind == "number" else 1)
     return out.alias(column)

@@ -159,23 +159,47 @@ def value_format(kind: ValueKind, *, tooltip: bool = False) -> str:
 
 
 def label(name: str) -> str:
-    """Turn a column name into a readable axis label.
+    """Turn a column name into a readable axis label or table header.
 
     Examples
     --------
-    >>> label("won_revenue"), label("n_touches")
-    ('Won revenue', 'Touches')
+    >>> label("won_revenue"), label("n_touches"), label("kpi"), label("ci_low")
+    ('Won revenue', 'Touches', 'KPI', 'Interval low')
+    >>> label("within_sla"), label("crm_mql_at")
+    ('Within SLA', 'CRM MQL at')
     """
     special = {
         "n_touches": "touches",
         "value_coverage": "share of value with touches",
-        "mqls": "MQLs",
-        "sqls": "SQLs",
-        "sql_rate": "SQL rate",
         "share_within_sla": "share answered within the SLA",
+        "sql_rate": "SQL rate",
+        "ci_low": "interval low",
+        "ci_high": "interval high",
     }
-    text = special.get(name, name.replace("_", " ").strip())
+    text = special.get(name)
+    if text is None:
+        words = name.replace("_", " ").strip().split(" ")
+        text = " ".join(_ACRONYMS.get(w, w) for w in words)
     return text[:1].upper() + text[1:]
+
+
+_ACRONYMS = {
+    "kpi": "KPI",
+    "kpis": "KPIs",
+    "sla": "SLA",
+    "crm": "CRM",
+    "mql": "MQL",
+    "mqls": "MQLs",
+    "sql": "SQL",
+    "sqls": "SQLs",
+    "roi": "ROI",
+    "roas": "ROAS",
+    "cac": "CAC",
+    "auc": "AUC",
+    "id": "ID",
+    "ci": "interval",
+}
+"""Words written in capitals (or spelled out) in labels."""
 
 
 # ------------------------------------------------------------------------------ theme

@@ -30,6 +30,7 @@ from typing import Literal, cast
 
 import polars as pl
 
+from attribution._markdown import Markdown
 from attribution._text import plural
 from attribution.data.dataset import Frame
 from attribution.data.schema import (
@@ -137,10 +138,13 @@ class Caveats(Result):
         """Return the caveats that affect ``section`` (one of :data:`SECTIONS`)."""
         return [c for c in self.items if section in c.affects]
 
-    def markdown(self, section: str) -> str:
-        """Return the cautions of ``section`` as markdown quote lines (empty when none)."""
-        return "\n".join(
-            f"> **Caution: {c.title[:1].lower()}{c.title[1:]}.** {c.text}"
+    def markdown(self, section: str) -> Markdown:
+        """Return the cautions of ``section`` as markdown quote lines (empty when none).
+
+        Each caution is a paragraph of its own: two cautions never run into one line.
+        """
+        return Markdown("\n>\n").join(
+            Markdown("> **Caution: {}.** {}").format(c.title[:1].lower() + c.title[1:], c.text)
             for c in self.about(section)
         )
 

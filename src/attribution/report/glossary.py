@@ -8,12 +8,13 @@ to its entry, so a reviewer meets each piece of jargon with its meaning one clic
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
+
+from attribution._markdown import Markdown
 
 __all__ = ["GLOSSARY_PAGE", "TERMS", "Term", "glossary_markdown", "link_terms"]
 
@@ -178,7 +179,7 @@ TERMS: tuple[Term, ...] = (
 _SKIP = {"a", "code", "pre", "h1", "h2", "h3", "h4", "table", "script", "style", "svg"}
 
 
-def glossary_markdown() -> str:
+def glossary_markdown() -> Markdown:
     """Return the glossary as markdown: one entry per term, each with its anchor.
 
     Examples
@@ -186,8 +187,8 @@ def glossary_markdown() -> str:
     >>> glossary_markdown().startswith('<a id="attribution-model"></a>**attribution model.**')
     True
     """
-    return "\n\n".join(
-        f'<a id="{t.anchor}"></a>**{html.escape(t.name)}.** {html.escape(t.definition)}'
+    return Markdown("\n\n").join(
+        Markdown(f'<a id="{t.anchor}"></a>**{{}}.** {{}}').format(t.name, t.definition)
         for t in TERMS
     )
 

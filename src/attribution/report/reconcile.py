@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from attribution._format import money
+from attribution._markdown import Markdown
+from attribution._text import plural
 from attribution.data.dataset import Dataset, Frame
 from attribution.data.schema import ACCOUNT_ID, AMOUNT, OPPORTUNITY_ID
 from attribution.journey.columns import STATUS
@@ -71,8 +74,8 @@ def funnel_reconciliation(dataset: Dataset, journeys: Frame) -> pl.DataFrame:
     return pl.concat([parts, total])
 
 
-def funnel_reconciliation_markdown(table: pl.DataFrame, *, currency: str = "$") -> str:
-    """Say how the funnel's won accounts and revenue add up to the headline's.
+def funnel_reconciliation_markdown(table: pl.DataFrame, *, currency: str = "$") -> Markdown:
+    r"""Say how the funnel's won accounts and revenue add up to the headline's.
 
     Examples
     --------
@@ -80,25 +83,32 @@ def funnel_reconciliation_markdown(table: pl.DataFrame, *, currency: str = "$") 
     ...     "not in the funnel: accounts with no lead", "total"], "won_deals": [9, 1, 10],
     ...     "accounts": [8, 1, 9], "won_revenue": [90.0, 10.0, 100.0]})
     >>> print(funnel_reconciliation_markdown(t))
-    The funnel follows accounts from their first lead: 8 accounts won 9 deals worth $90. ...
+    The funnel follows accounts from their first lead: 8 accounts won 9 deals worth \$90. ...
     """
     rows = {r["part"].split(":")[0]: r for r in table.iter_rows(named=True)}
     inside = rows.get("in the funnel")
     total = rows["total"]
     if inside is None:
-        return "No won deal belongs to an account with a lead, so the funnel shows no win."
-    text = (
-        f"The funnel follows accounts from their first lead: {inside['accounts']:,} accounts "
-        f"won {inside['won_deals']:,} deals worth {currency}{inside['won_revenue']:,.0f}."
-    )
+        return Markdown(
+            "No won deal belongs to an account with a lead, so the funnel shows no win."
+        )
+    text = Markdown(
+        "The funnel follows accounts from their first lead: {:,} accounts won {:,} deals worth {}."
+    ).format(inside["accounts"], inside["won_deals"], money(inside["won_revenue"], currency))
     outside = rows.get("not in the funnel")
     if outside is not None:
-        text += (
-            f" The headline's {currency}{total['won_revenue']:,.0f} from "
-            f"{total['won_deals']:,} won deals also counts {outside['won_deals']:,} deals "
-            f"({currency}{outside['won_revenue']:,.0f}) of {outside['accounts']:,} accounts "
-            "with no lead: deals sales found alone, or bought without a contact."
+        text += Markdown(
+            " The headline's {} from {:,} won deals also counts {} ({}) of {} with no lead: "
+            "deals sales found alone, or bought without a contact."
+        ).format(
+            money(total["won_revenue"], currency),
+            total["won_deals"],
+            plural(outside["won_deals"], "deal"),
+            money(outside["won_revenue"], currency),
+            plural(outside["accounts"], "account"),
         )
     if inside["won_deals"] > inside["accounts"]:
-        text += " The funnel's won stage counts an account once, however many deals it won."
+        text += Markdown(
+            " The funnel's won stage counts an account once, however many deals it won."
+        )
     return text

@@ -21,6 +21,7 @@ import math
 
 import polars as pl
 
+from attribution._markdown import Markdown
 from attribution.data.schema import MARKETING, SALES, TEAM
 from attribution.estimates.contributions import ContributionResult
 from attribution.models.compare.comparison import Comparison
@@ -88,7 +89,7 @@ def model_team_shares(by_team: Comparison) -> dict[str, tuple[float, float]]:
     return out
 
 
-def team_story(result: ContributionResult, by_team: Comparison) -> str:
+def team_story(result: ContributionResult, by_team: Comparison) -> Markdown:
     """Answer "how much does each team add" and "who touched the won revenue", apart.
 
     Parameters
@@ -100,45 +101,42 @@ def team_story(result: ContributionResult, by_team: Comparison) -> str:
 
     Returns
     -------
-    str
-        Markdown: the estimate's answer with its interval, the models' answer, and where
+    Markdown
+        The estimate's answer with its interval, the models' answer, and where
         they rank the teams differently, why, and which to read.
     """
     models = model_team_shares(by_team)
     credited = "; ".join(
         f"{_NAMES.get(m, m)} {_pct(mk)} / {_pct(sl)}" for m, (mk, sl) in models.items()
     )
-    who = (
+    who = Markdown(
         "**Who touched the won revenue?** The attribution models share each won deal's "
-        "revenue among the touches before it (marketing / sales): "
-        f"{credited}. Rule models apply a convention; Markov and Shapley learn how journeys "
-        "move between channels. They say who was there before a win, not what a team "
-        "caused."
-    )
+        "revenue among the touches before it (marketing / sales): {}. Rule models apply a "
+        "convention; Markov and Shapley learn how journeys move between channels. They say "
+        "who was there before a win, not what a team caused."
+    ).format(credited)
     if not result.supported:
-        return (
-            "**How much does each team add?** Not estimated: the data cannot support it "
-            f"({result.reason}).\n\n{who}"
-        )
+        return Markdown(
+            "**How much does each team add?** Not estimated: the data cannot support it ({}).\n\n{}"
+        ).format(result.reason, who)
     shapley = {r["component"]: r for r in result.shapley.iter_rows(named=True)}
     m, s = shapley[MARKETING], shapley[SALES]
-    add = (
+    add = Markdown(
         "**How much does each team add?** Read the contribution estimate: counting half of "
-        f"what the teams do together to each, marketing adds {_with_interval(m)} and sales "
-        f"{_with_interval(s)} of the revenue expected from the closed deals "
-        f"({result.level:.0%} intervals); {_pct(shapley['baseline']['share'])} would come "
-        "without any touch. It compares deals with and without each team's touches: an "
-        "association, not a proven cause."
-    )
-    return "\n\n".join(p for p in (add, who, _disagreement(m, s, models)) if p)
+        "what the teams do together to each, marketing adds {} and sales {} of the revenue "
+        "expected from the closed deals ({:.0%} intervals); {} would come without any "
+        "touch. It compares deals with and without each team's touches: an association, "
+        "not a proven cause."
+    ).format(_with_interval(m), _with_interval(s), result.level, _pct(shapley["baseline"]["share"]))
+    return Markdown("\n\n").join(p for p in (add, who, _disagreement(m, s, models)) if p)
 
 
 def _disagreement(
     m: dict[str, float | None], s: dict[str, float | None], models: dict[str, tuple[float, float]]
-) -> str:
+) -> Markdown:
     """Say where the data-driven models rank the teams against a clear estimate."""
     if None in (m["ci_low"], m["ci_high"], s["ci_low"], s["ci_high"]):
-        return ""
+        return Markdown("")
     assert m["ci_low"] is not None and m["ci_high"] is not None
     assert s["ci_low"] is not None and s["ci_high"] is not None
     if s["ci_low"] > m["ci_high"]:
@@ -146,18 +144,17 @@ def _disagreement(
     elif m["ci_low"] > s["ci_high"]:
         ahead, behind = MARKETING, SALES
     else:
-        return ""  # the estimate cannot tell which team adds more
+        return Markdown("")  # the estimate cannot tell which team adds more
     against = [
         _NAMES.get(name, name)
         for name, (mk, sl) in models.items()
         if name in DATA_DRIVEN and (mk > sl) == (ahead == SALES)
     ]
     if not against:
-        return ""
-    return (
-        f"**They disagree here.** The estimate puts {ahead} ahead of {behind}, beyond its "
-        f"intervals; {' and '.join(against)} credit {behind} more. Path models credit a "
-        "touch for appearing before a win, whatever it changed, while the estimate compares "
-        "deals with and without each team's touches. For what each team adds, read the "
-        "estimate; for who was there, the models."
-    )
+        return Markdown("")
+    return Markdown(
+        "**They disagree here.** The estimate puts {} ahead of {}, beyond its intervals; {} "
+        "credit {} more. Path models credit a touch for appearing before a win, whatever it "
+        "changed, while the estimate compares deals with and without each team's touches. "
+        "For what each team adds, read the estimate; for who was there, the models."
+    ).format(ahead, behind, " and ".join(against), behind)
