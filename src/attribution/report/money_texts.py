@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from attribution._format import money
 from attribution._intervals import quantiles
 from attribution._markdown import Markdown, code, escape
-from attribution._text import money
 from attribution.data.schema import CHANNEL
 from attribution.estimates.win_probability import WinProbability
 from attribution.report.candidates import Finding
