@@ -45,6 +45,7 @@ LABELS = {  # table -> columns whose values a report shows
     "contacts": ("lead_source", "contact_id"),
     "accounts": ("segment", "industry"),
     "stage_history": ("stage",),
+    "spend": ("channel", "campaign"),
 }
 
 

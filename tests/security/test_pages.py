@@ -21,7 +21,14 @@ from attribution.report.html import external_references, vega_bundle
 
 pytestmark = pytest.mark.slow
 
-PAGES = ["00_summary", "01_data_health", "02_attribution", "03_shared_goals", "04_scorecard"]
+PAGES = [
+    "00_summary",
+    "01_data_health",
+    "02_attribution",
+    "03_shared_goals",
+    "04_scorecard",
+    "05_money",
+]
 SHOWN = {  # every hostile text field, and a page it must be readable on
     "channel": "00_summary",
     "rep": "03_shared_goals",
