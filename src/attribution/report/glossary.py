@@ -190,6 +190,8 @@ _SKIP = {
     "svg",
     "nav",
     "footer",
+    "head",
+    "title",
 }
 
 
