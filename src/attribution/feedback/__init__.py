@@ -9,6 +9,7 @@
   recycled leads.
 * :mod:`~attribution.feedback.profile`: the ideal customer profile: win rate, deal size,
   cycle and revenue by firmographics, and a model of winning on them.
+* :mod:`~attribution.feedback.reach`: how much of marketing reaches the profile.
 * :mod:`~attribution.feedback.buying`: buying groups: who was engaged before the close, by
   role; win rate by group size and with a decision maker; open deals with thin groups.
 
@@ -17,6 +18,13 @@ Every view describes what happened; none of them shows what caused it.
 
 from __future__ import annotations
 
+from attribution.feedback.buying import (
+    BuyingGroupEffect,
+    buying_groups,
+    decision_maker_effect,
+    thin_open_deals,
+    win_rate_by_group_size,
+)
 from attribution.feedback.heard import (
     Reasons,
     disqualification_reasons,
@@ -25,16 +33,33 @@ from attribution.feedback.heard import (
     recycled_leads,
     rejection_rates,
 )
+from attribution.feedback.profile import (
+    FIRMOGRAPHICS,
+    ProfileEstimate,
+    ideal_customer_profile,
+    profile_table,
+)
+from attribution.feedback.reach import profile_reach
 from attribution.feedback.reasons import NOT_RECORDED, SYNONYMS, normalise_reason
 
 __all__ = [
+    "FIRMOGRAPHICS",
     "NOT_RECORDED",
     "SYNONYMS",
+    "BuyingGroupEffect",
+    "ProfileEstimate",
     "Reasons",
+    "buying_groups",
+    "decision_maker_effect",
     "disqualification_reasons",
+    "ideal_customer_profile",
     "loss_reasons",
     "normalise_reason",
+    "profile_reach",
+    "profile_table",
     "reason_changes",
     "recycled_leads",
     "rejection_rates",
+    "thin_open_deals",
+    "win_rate_by_group_size",
 ]
