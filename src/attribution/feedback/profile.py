@@ -179,6 +179,29 @@ def _standouts(deals: pl.DataFrame, level: float, min_count: int) -> dict[str, s
     return {d: found[d] for d in FIRMOGRAPHICS if d in found}
 
 
+def _drop_nested(controls: dict[str, pl.Series]) -> tuple[dict[str, pl.Series], list[str]]:
+    """Leave out a dimension another one determines (e.g. a segment made from size bands).
+
+    Examples
+    --------
+    >>> c = {"segment": pl.Series(["S", "S", "E"]), "size": pl.Series(["1", "2", "3"])}
+    >>> kept, notes = _drop_nested(c)
+    >>> list(kept), notes
+    (['size'], ['segment is left out: size determines it'])
+    """
+    kept = dict(controls)
+    notes = []
+    for a in list(controls):
+        for b in list(kept):
+            if a == b or a not in kept:
+                continue
+            pairs = pl.DataFrame({"a": kept[a], "b": kept[b]}).unique().height
+            if pairs == kept[b].n_unique():
+                del kept[a]
+                notes.append(f"{a} is left out: {b} determines it")
+    return kept, notes
+
+
 def _evidence(deals: pl.DataFrame, profile: dict[str, str], level: float) -> pl.DataFrame:
     inside = pl.all_horizontal([pl.col(d) == v for d, v in profile.items()] or [pl.lit(False)])
     table = deals.select(
@@ -276,6 +299,8 @@ def ideal_customer_profile(
     deals = closed_deals(dataset, as_of=as_of)
     y = deals["is_won"].cast(pl.Float64)
     controls, warns = prepare_controls({d: deals[d] for d in FIRMOGRAPHICS}, y, min_count=min_count)
+    controls, nested = _drop_nested(controls)
+    warns += nested
     profile = _standouts(deals, level, min_count)
     evidence = _evidence(deals, profile, level)
     note = (
