@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -226,6 +227,38 @@ _EFFECT_SCHEMA = {
 }
 
 
+def _fit_with_fewer(
+    frame: pl.DataFrame, controls: dict[str, pl.Series]
+) -> tuple[Any, list[str], dict[str, pl.Series]]:
+    """Fit with every control; when it fails (e.g. segment and size nearly one), with fewer.
+
+    Returns the results (``None`` when no fit worked), the messages (which controls were
+    left out, or why every fit failed) and the controls of the fit.
+    """
+    names = list(controls)
+    tries = [names] + [[c] for c in names] + ([[]] if names else [])
+    failed: list[str] = []
+    for kept in tries:
+        data = pl.DataFrame(
+            {"won": frame["won"], "dm": frame["dm"], **{c: controls[c] for c in kept}}
+        ).to_pandas()
+        formula = "won ~ dm" + "".join(f" + C({c})" for c in kept)
+        res, messages, ok = fit_logit(formula, data, "decision maker effect")
+        if res is not None and ok:
+            left = [c for c in names if c not in kept]
+            note = (
+                [
+                    f"adjusted for {', '.join(kept) or 'nothing'} only: the model with "
+                    f"{', '.join(left)} too did not converge"
+                ]
+                if left
+                else []
+            )
+            return res, messages + note, {c: controls[c] for c in kept}
+        failed = messages
+    return None, failed, {}
+
+
 @single_threaded_blas
 def decision_maker_effect(
     dataset: Dataset,
@@ -273,7 +306,7 @@ def decision_maker_effect(
     )
     note = (
         "Odds of winning for closed deals with a decision maker engaged before the close "
-        "against those without, among deals alike in segment and size "
+        "against those without, among deals alike in {controls} "
         f"({level:.0%} intervals). An association: a decision maker may join because a "
         "deal goes well."
     )
@@ -289,32 +322,36 @@ def decision_maker_effect(
     if problems or n < 20:
         problems = problems or [f"only {n} closed deals with an engaged contact"]
         return BuyingGroupEffect.not_supported(
-            problems, n=n, events=events, table=empty, note=note, level=level, draws=draws
+            problems,
+            n=n,
+            events=events,
+            table=empty,
+            note=note.replace("{controls}", "segment and size"),
+            level=level,
+            draws=draws,
         )
     controls, warns = prepare_controls(
         {"segment": frame["segment"], "size": frame["size"]}, frame["won"], min_count=min_count
     )
-    data = pl.DataFrame({"won": frame["won"], "dm": frame["dm"], **controls}).to_pandas()
-    formula = "won ~ dm" + "".join(f" + C({c})" for c in controls)
-    res, messages, ok = fit_logit(formula, data, "decision maker effect")
-    if res is None or not ok:
+    res, messages, controls = _fit_with_fewer(frame, controls)
+    if res is None:
         return BuyingGroupEffect.not_supported(
             warns + messages or ["the model did not converge"],
             n=n,
             events=events,
             table=empty,
-            note=note,
+            note=note.replace("{controls}", "segment and size"),
             level=level,
             draws=draws,
         )
     y = frame["won"].to_numpy()
     return BuyingGroupEffect(
         table=_effect_rows(res, frame, level, draws),
-        note=note,
+        note=note.replace("{controls}", " and ".join(controls) or "nothing (unadjusted)"),
         level=level,
         draws=draws,
         model=res,
-        diagnostics=Diagnostics.of_fit(res, y, warns + messages),
+        diagnostics=Diagnostics.of_fit(res, y, warns + messages),  # says what was left out
         controls=tuple(controls),
     )
 

@@ -1,0 +1,267 @@
+"""The sales-insight page (``06_feedback``), as the notebook reads it: tables and sentences.
+
+:func:`feedback_view` wraps a run (:class:`attribution.report.shared.RunData`) and gives the
+page each section's table and its sentence, with the caveat beside the number. A section the
+data cannot support (see :mod:`attribution.report.feedback_sections`) gives an empty table
+with the right columns and an empty sentence; the run's note says what it needs.
+
+Every data value that enters a sentence (a reason, a campaign, an industry) is escaped for
+HTML and Markdown, so no value in the data can change what the page does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import polars as pl
+
+from attribution.data.dataset import Dataset
+from attribution.data.schema import TABLES
+from attribution.feedback.buying import (
+    BuyingGroupEffect,
+    buying_groups,
+    decision_maker_effect,
+    thin_open_deals,
+    win_rate_by_group_size,
+)
+from attribution.feedback.heard import (
+    disqualification_reasons,
+    loss_reasons,
+    reason_changes,
+    recycled_leads,
+    rejection_rates,
+)
+from attribution.feedback.profile import ProfileEstimate, ideal_customer_profile, profile_table
+from attribution.feedback.reach import profile_reach
+from attribution.report.shared import RunData
+
+__all__ = ["FeedbackView", "feedback_view", "md"]
+
+T = TypeVar("T")
+_MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def md(value: object) -> str:
+    r"""Return ``value`` as text safe inside Markdown that is rendered to HTML.
+
+    Examples
+    --------
+    >>> print(md("<script>alert(1)</script> *x* 'y'"))
+    &lt;script&gt;alert\(1\)&lt;/script&gt; \*x\* &#x27;y&#x27;
+    """
+    return html.escape(_MD.sub(r"\\\1", str(value)), quote=True)
+
+
+def _pct(x: object) -> str:
+    return f"{float(x):.0%}" if isinstance(x, int | float) else "n/a"
+
+
+class FeedbackView:
+    """The tables and sentences of the sales-insight page for one run."""
+
+    def __init__(self, run: RunData) -> None:
+        self.run = run
+        self.level = run.params.intervals.level
+        self.draws = run.params.intervals.draws
+        self.as_of = run.params.window.as_of
+        self._memo: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ plumbing
+    def _view(self) -> Dataset:
+        ds = self.run.dataset
+        if ds.contacts is not None:
+            return ds
+        return dataclasses.replace(ds, contacts=pl.DataFrame(schema=TABLES["contacts"].schema))
+
+    def _get(self, name: str, key: str, compute: Callable[[Dataset], T]) -> T:
+        """Compute once; on data the section cannot use, quietly on an empty view."""
+        if name not in self._memo:
+            if self.run.readiness.supported(key):
+                self._memo[name] = compute(self.run.dataset)
+            else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    self._memo[name] = compute(self._view())
+        value: T = self._memo[name]
+        return value
+
+    def _table(
+        self, name: str, key: str, compute: Callable[[Dataset], pl.DataFrame]
+    ) -> pl.DataFrame:
+        frame = self._get(name, key, compute)
+        return frame if self.run.readiness.supported(key) else frame.clear()
+
+    # ------------------------------------------------------------------ what sales heard
+    def loss_reasons(self, by: str | None = None) -> pl.DataFrame:
+        """Return lost deals by reason (and by ``by``), with shares and intervals."""
+        return self._table(
+            f"loss_{by}",
+            "loss_reasons",
+            lambda ds: loss_reasons(ds, by=by, level=self.level, as_of=self.as_of).table,
+        )
+
+    def loss_changes(self) -> pl.DataFrame:
+        """Return the change of each loss reason's share from the previous 90 days."""
+        return self._table(
+            "loss_changes",
+            "loss_reasons",
+            lambda ds: reason_changes(ds, kind="loss", as_of=self.as_of, level=self.level).table,
+        )
+
+    def heard_markdown(self) -> str:
+        """Return what sales heard about lost deals: the top reason and the largest change."""
+        if not self.run.readiness.supported("loss_reasons"):
+            return ""
+        top = self.loss_reasons().row(0, named=True)
+        text = (
+            f"Sales recorded a reason for lost deals; the most common is **{md(top['reason'])}**: "
+            f"{top['lost']:,} of {top['group_lost']:,} lost deals ({_pct(top['share'])}, "
+            f"{self.level:.0%} interval {_pct(top['share_low'])} to {_pct(top['share_high'])})."
+        )
+        changes = self.loss_changes().filter(
+            (pl.col("change_low") > 0) | (pl.col("change_high") < 0)
+        )
+        if changes.height:
+            row = changes.sort(pl.col("change").abs(), descending=True).row(0, named=True)
+            text += (
+                f" In the last 90 days **{md(row['reason'])}** moved from "
+                f"{_pct(row['share_before'])} to {_pct(row['share_now'])} of lost deals "
+                f"(change {row['change']:+.0%}, interval {row['change_low']:+.0%} to "
+                f"{row['change_high']:+.0%})."
+            )
+        else:
+            text += " No reason's share changed clearly from the 90 days before."
+        return text + (
+            "\n\n*A reason is what a rep recorded, not a measured cause; shares describe "
+            "the lost deals, not what the source did.*"
+        )
+
+    # ------------------------------------------------------------------ rejected leads
+    def rejections(self, by: str = "campaign") -> pl.DataFrame:
+        """Return the sources whose leads sales rejects most, with the reason it gives most."""
+        return self._table(
+            f"rejections_{by}",
+            "disqualified",
+            lambda ds: rejection_rates(ds, by=by, level=self.level, min_leads=5).table,
+        )
+
+    def disqualification_reasons(self) -> pl.DataFrame:
+        """Return disqualified leads by reason (every lead together)."""
+        return self._table(
+            "dq_reasons",
+            "disqualified",
+            lambda ds: disqualification_reasons(ds, by=None, level=self.level).table,
+        )
+
+    def recycled(self) -> pl.DataFrame:
+        """Return what became of recycled leads."""
+        return self._table("recycled", "disqualified", lambda ds: recycled_leads(ds).table)
+
+    def rejections_markdown(self) -> str:
+        """Return which campaign's leads sales rejects most, and why, in a sentence."""
+        table = self.rejections()
+        if not table.height:
+            return ""
+        top = table.row(0, named=True)
+        return (
+            f"Sales turned away {_pct(top['rate'])} of the leads from **{md(top['campaign'])}** "
+            f"({top['disqualified']:,} of {top['leads']:,}; {self.level:.0%} interval "
+            f"{_pct(top['rate_low'])} to {_pct(top['rate_high'])}), most often as "
+            f"**{md(top['top_reason'])}** ({_pct(top['top_reason_share'])} of them).\n\n"
+            "*Campaigns with few leads have wide intervals; a high rate says who the leads "
+            "were, not that the campaign caused the rejection.*"
+        )
+
+    # ------------------------------------------------------------------ the profile
+    def profile(self) -> ProfileEstimate:
+        """Return the profile model and its sentence (see :func:`ideal_customer_profile`)."""
+        return self._get(
+            "profile",
+            "profile",
+            lambda ds: ideal_customer_profile(ds, level=self.level, as_of=self.as_of),
+        )
+
+    def profile_table(self, by: str = "segment") -> pl.DataFrame:
+        """Return win rate, deal size, cycle and revenue per account by ``by``."""
+        return self._table(
+            f"profile_{by}",
+            "profile",
+            lambda ds: profile_table(ds, by=by, level=self.level, as_of=self.as_of).table,
+        )
+
+    def profile_terms(self) -> pl.DataFrame:
+        """Return the model's odds ratios (empty when the data cannot support the model)."""
+        found = self.profile()
+        return found.table if self.run.readiness.supported("profile") else found.table.clear()
+
+    def reach(self) -> pl.DataFrame:
+        """Return marketing's reach into the profile: MQLs, spend, deals, won revenue."""
+        profile = self.profile().profile
+        return self._table("reach", "profile", lambda ds: profile_reach(ds, profile).table)
+
+    def profile_markdown(self) -> str:
+        """Return the profile that wins most, with its evidence and caveat, escaped."""
+        if not self.run.readiness.supported("profile"):
+            return ""
+        found = self.profile()
+        return md(found.sentence) + (
+            "\n\n*Who has won, not who would win if marketing reached more of them; "
+            "firmographics stand for budget and need the data does not hold.*"
+        )
+
+    # ------------------------------------------------------------------ buying groups
+    def group_sizes(self) -> pl.DataFrame:
+        """Return the win rate of closed deals by the number of people engaged."""
+        return self._table(
+            "group_sizes",
+            "buying_group",
+            lambda ds: (
+                win_rate_by_group_size(buying_groups(ds, as_of=self.as_of), level=self.level).table
+            ),
+        )
+
+    def decision_maker(self) -> BuyingGroupEffect:
+        """Return the decision-maker estimate (see :func:`decision_maker_effect`)."""
+        return self._get(
+            "dm",
+            "buying_group",
+            lambda ds: decision_maker_effect(
+                ds, level=self.level, draws=self.draws, as_of=self.as_of
+            ),
+        )
+
+    def thin_deals(self) -> pl.DataFrame:
+        """Return open deals with a thin buying group, largest first."""
+        return self._table(
+            "thin", "buying_group", lambda ds: thin_open_deals(ds, as_of=self.as_of).table
+        )
+
+    def buying_markdown(self) -> str:
+        """Return the decision-maker finding in a sentence with its interval and caveat."""
+        if not self.run.readiness.supported("buying_group"):
+            return ""
+        effect = self.decision_maker()
+        if not effect.supported:
+            return f"The decision-maker estimate is not shown: {md(effect.reason)}."
+        row = effect.table.row(0, named=True)
+        return (
+            f"Closed deals with a decision maker engaged before the close won "
+            f"{_pct(row['win_rate_with'])} of the time, those without "
+            f"{_pct(row['win_rate_without'])}, among deals alike in "
+            f"{' and '.join(effect.controls) or 'nothing (unadjusted)'}: odds "
+            f"{row['odds_ratio']:.1f} times as high ({self.level:.0%} interval "
+            f"{row['low']:.1f} to {row['high']:.1f}; {row['deals']:,} deals, "
+            f"{row['with_decision_maker']:,} with a decision maker).\n\n"
+            "*An association: a decision maker may join because a deal goes well; the CRM "
+            "may not log every person a rep met.*"
+        )
+
+
+def feedback_view(run: RunData) -> FeedbackView:
+    """Return the sales-insight page's view of ``run``."""
+    return FeedbackView(run)
