@@ -5,21 +5,21 @@ page each section's table and its sentence, with the caveat beside the number. A
 data cannot support (see :mod:`attribution.report.feedback_sections`) gives an empty table
 with the right columns and an empty sentence; the run's note says what it needs.
 
-Every data value that enters a sentence (a reason, a campaign, an industry) is escaped for
-HTML and Markdown, so no value in the data can change what the page does.
+Sentences are :class:`~attribution._markdown.Markdown` templates: every data value that
+enters one (a reason, a campaign, an industry) is escaped where it is formatted in, so no
+value in the data can change what the page does.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import html
-import re
 import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import polars as pl
 
+from attribution._markdown import Markdown, plain
 from attribution.data.dataset import Dataset
 from attribution.data.schema import TABLES
 from attribution.feedback.buying import (
@@ -40,21 +40,9 @@ from attribution.feedback.profile import ProfileEstimate, ideal_customer_profile
 from attribution.feedback.reach import profile_reach
 from attribution.report.shared import RunData
 
-__all__ = ["FeedbackView", "feedback_view", "md"]
+__all__ = ["FeedbackView", "feedback_view"]
 
 T = TypeVar("T")
-_MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-
-
-def md(value: object) -> str:
-    r"""Return ``value`` as text safe inside Markdown that is rendered to HTML.
-
-    Examples
-    --------
-    >>> print(md("<script>alert(1)</script> *x* 'y'"))
-    &lt;script&gt;alert\(1\)&lt;/script&gt; \*x\* &#x27;y&#x27;
-    """
-    return html.escape(_MD.sub(r"\\\1", str(value)), quote=True)
 
 
 def _pct(x: object) -> str:
@@ -113,30 +101,42 @@ class FeedbackView:
             lambda ds: reason_changes(ds, kind="loss", as_of=self.as_of, level=self.level).table,
         )
 
-    def heard_markdown(self) -> str:
+    def heard_markdown(self) -> Markdown:
         """Return what sales heard about lost deals: the top reason and the largest change."""
         if not self.run.readiness.supported("loss_reasons"):
-            return ""
+            return Markdown("")
         top = self.loss_reasons().row(0, named=True)
-        text = (
-            f"Sales recorded a reason for lost deals; the most common is **{md(top['reason'])}**: "
-            f"{top['lost']:,} of {top['group_lost']:,} lost deals ({_pct(top['share'])}, "
-            f"{self.level:.0%} interval {_pct(top['share_low'])} to {_pct(top['share_high'])})."
+        text = Markdown(
+            "Sales recorded a reason for lost deals; the most common is **{}**: {:,} of {:,} "
+            "lost deals ({}, {} interval {} to {})."
+        ).format(
+            top["reason"],
+            top["lost"],
+            top["group_lost"],
+            _pct(top["share"]),
+            f"{self.level:.0%}",
+            _pct(top["share_low"]),
+            _pct(top["share_high"]),
         )
         changes = self.loss_changes().filter(
             (pl.col("change_low") > 0) | (pl.col("change_high") < 0)
         )
         if changes.height:
             row = changes.sort(pl.col("change").abs(), descending=True).row(0, named=True)
-            text += (
-                f" In the last 90 days **{md(row['reason'])}** moved from "
-                f"{_pct(row['share_before'])} to {_pct(row['share_now'])} of lost deals "
-                f"(change {row['change']:+.0%}, interval {row['change_low']:+.0%} to "
-                f"{row['change_high']:+.0%})."
+            text += Markdown(
+                " In the last 90 days **{}** moved from {} to {} of lost deals (change {}, "
+                "interval {} to {})."
+            ).format(
+                row["reason"],
+                _pct(row["share_before"]),
+                _pct(row["share_now"]),
+                f"{row['change']:+.0%}",
+                f"{row['change_low']:+.0%}",
+                f"{row['change_high']:+.0%}",
             )
         else:
-            text += " No reason's share changed clearly from the 90 days before."
-        return text + (
+            text += Markdown(" No reason's share changed clearly from the 90 days before.")
+        return text + Markdown(
             "\n\n*A reason is what a rep recorded, not a measured cause; shares describe "
             "the lost deals, not what the source did.*"
         )
@@ -162,19 +162,27 @@ class FeedbackView:
         """Return what became of recycled leads."""
         return self._table("recycled", "disqualified", lambda ds: recycled_leads(ds).table)
 
-    def rejections_markdown(self) -> str:
+    def rejections_markdown(self) -> Markdown:
         """Return which campaign's leads sales rejects most, and why, in a sentence."""
         table = self.rejections()
         if not table.height:
-            return ""
+            return Markdown("")
         top = table.row(0, named=True)
-        return (
-            f"Sales turned away {_pct(top['rate'])} of the leads from **{md(top['campaign'])}** "
-            f"({top['disqualified']:,} of {top['leads']:,}; {self.level:.0%} interval "
-            f"{_pct(top['rate_low'])} to {_pct(top['rate_high'])}), most often as "
-            f"**{md(top['top_reason'])}** ({_pct(top['top_reason_share'])} of them).\n\n"
-            "*Campaigns with few leads have wide intervals; a high rate says who the leads "
-            "were, not that the campaign caused the rejection.*"
+        return Markdown(
+            "Sales turned away {} of the leads from **{}** ({:,} of {:,}; {} interval {} to "
+            "{}), most often as **{}** ({} of them).\n\n*Campaigns with few leads have wide "
+            "intervals; a high rate says who the leads were, not that the campaign caused "
+            "the rejection.*"
+        ).format(
+            _pct(top["rate"]),
+            top["campaign"],
+            top["disqualified"],
+            top["leads"],
+            f"{self.level:.0%}",
+            _pct(top["rate_low"]),
+            _pct(top["rate_high"]),
+            top["top_reason"],
+            _pct(top["top_reason_share"]),
         )
 
     # ------------------------------------------------------------------ the profile
@@ -204,12 +212,12 @@ class FeedbackView:
         profile = self.profile().profile
         return self._table("reach", "profile", lambda ds: profile_reach(ds, profile).table)
 
-    def profile_markdown(self) -> str:
+    def profile_markdown(self) -> Markdown:
         """Return the profile that wins most, with its evidence and caveat, escaped."""
         if not self.run.readiness.supported("profile"):
-            return ""
+            return Markdown("")
         found = self.profile()
-        return md(found.sentence) + (
+        return plain(found.sentence) + Markdown(
             "\n\n*Who has won, not who would win if marketing reached more of them; "
             "firmographics stand for budget and need the data does not hold.*"
         )
@@ -241,24 +249,30 @@ class FeedbackView:
             "thin", "buying_group", lambda ds: thin_open_deals(ds, as_of=self.as_of).table
         )
 
-    def buying_markdown(self) -> str:
+    def buying_markdown(self) -> Markdown:
         """Return the decision-maker finding in a sentence with its interval and caveat."""
         if not self.run.readiness.supported("buying_group"):
-            return ""
+            return Markdown("")
         effect = self.decision_maker()
         if not effect.supported:
-            return f"The decision-maker estimate is not shown: {md(effect.reason)}."
+            return Markdown("The decision-maker estimate is not shown: {}.").format(effect.reason)
         row = effect.table.row(0, named=True)
-        return (
-            f"Closed deals with a decision maker engaged before the close won "
-            f"{_pct(row['win_rate_with'])} of the time, those without "
-            f"{_pct(row['win_rate_without'])}, among deals alike in "
-            f"{' and '.join(effect.controls) or 'nothing (unadjusted)'}: odds "
-            f"{row['odds_ratio']:.1f} times as high ({self.level:.0%} interval "
-            f"{row['low']:.1f} to {row['high']:.1f}; {row['deals']:,} deals, "
-            f"{row['with_decision_maker']:,} with a decision maker).\n\n"
-            "*An association: a decision maker may join because a deal goes well; the CRM "
-            "may not log every person a rep met.*"
+        return Markdown(
+            "Closed deals with a decision maker engaged before the close won {} of the time, "
+            "those without {}, among deals alike in {}: odds {} times as high ({} interval "
+            "{} to {}; {:,} deals, {:,} with a decision maker).\n\n*An association: a "
+            "decision maker may join because a deal goes well; the CRM may not log every "
+            "person a rep met.*"
+        ).format(
+            _pct(row["win_rate_with"]),
+            _pct(row["win_rate_without"]),
+            " and ".join(effect.controls) or "nothing (unadjusted)",
+            f"{row['odds_ratio']:.1f}",
+            f"{self.level:.0%}",
+            f"{row['low']:.1f}",
+            f"{row['high']:.1f}",
+            row["deals"],
+            row["with_decision_maker"],
         )
 
 
