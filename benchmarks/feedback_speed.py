@@ -1,11 +1,11 @@
 """Speed and memory of the sales-insight views (``at.feedback``) on demo data of growing size.
 
 For each size, demo data is generated in a child process and written as Parquet parts (not
-timed, not counted in memory), loaded into memory, and each view is timed: loss reasons by
-channel, rejection rates by campaign, the ideal customer profile (model included), buying
-groups, and the decision-maker estimate (its adjusted win rates from ``--draws``
-coefficient draws). Prints one table. Peak memory is this process's maximum resident set
-size (it only grows).
+timed, not counted in memory), loaded into memory (the default) or kept as lazy scans
+(``--lazy``), and each view is timed: loss reasons by channel, rejection rates by
+campaign, the ideal customer profile (model included), buying groups, and the
+decision-maker estimate (its adjusted win rates from ``--draws`` coefficient draws).
+Prints one table. Peak memory is this process's maximum resident set size (it only grows).
 
     .venv/bin/python benchmarks/feedback_speed.py --accounts 5000 50000 200000
 """
@@ -25,7 +25,10 @@ from ondemo import peak_mb, run_sizes, timed
 
 
 def measure(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
-    ds, t_load = timed(lambda: at.load(folder).collect())
+    ds, t_load = timed(lambda: at.load(folder, lazy=True))
+    if args.eager:
+        ds, t_collect = timed(ds.collect)
+        t_load += t_collect
     fb = at.feedback
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -51,6 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, nargs="+", default=[5_000, 50_000])
     parser.add_argument("--draws", type=int, default=500, help="coefficient draws")
+    parser.add_argument("--lazy", dest="eager", action="store_false", help="keep lazy scans")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 

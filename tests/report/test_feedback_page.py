@@ -38,6 +38,7 @@ def test_the_ci_run_shows_the_page_with_its_caveats(ci_run: CiRun) -> None:
     assert status["06_feedback"] == "ok"
     said = "\n".join(_markdown_outputs(run_dir / "06_feedback.ipynb"))
     assert "not a measured cause" in said and "An association" in said
+    assert "owned by **sales**" in said  # the win-rate target's owner beside the losses
     tables = run_dir / "tables" / "06_feedback"
     reasons = pl.read_parquet(tables / "loss_reasons.parquet")
     assert reasons["lost"].sum() == reasons["group_lost"][0]

@@ -44,6 +44,14 @@ __all__ = ["FeedbackView", "feedback_view"]
 
 T = TypeVar("T")
 
+TARGETS_OF: dict[str, tuple[str, ...]] = {
+    "loss_reasons": ("win_rate", "revenue_won"),
+    "disqualified": ("mql_to_sql_rate", "mqls"),
+    "profile": ("marketing_sourced_pipeline", "marketing_sourced_win_rate"),
+    "buying_group": ("win_rate",),
+}
+"""The agreed KPIs each section bears on: their targets' owners are named beside it."""
+
 
 def _pct(x: object) -> str:
     return f"{float(x):.0%}" if isinstance(x, int | float) else "n/a"
@@ -83,6 +91,29 @@ class FeedbackView:
     ) -> pl.DataFrame:
         frame = self._get(name, key, compute)
         return frame if self.run.readiness.supported(key) else frame.clear()
+
+    def targets_markdown(self, key: str) -> Markdown:
+        """Return the agreed targets section ``key`` bears on, with their owner and status.
+
+        Empty without agreed targets, or when none of the section's KPIs
+        (:data:`TARGETS_OF`) is targeted.
+        """
+        if not self.run.readiness.supported("scorecard"):
+            return Markdown("")
+        card = self.run.scorecard().table
+        rows = card.filter(pl.col("kpi").is_in(list(TARGETS_OF[key]))).sort("kpi", "end")
+        rows = rows.unique("target_id", keep="last", maintain_order=True)
+        if not rows.height:
+            return Markdown("")
+        lines = [
+            Markdown("- **{}** ({}): owned by **{}**, {}").format(
+                r["label"], r["period_label"], r["owner"], r["status"]
+            )
+            for r in rows.iter_rows(named=True)
+        ]
+        return Markdown("The agreed targets this bears on (see the scorecard):\n\n") + Markdown(
+            "\n"
+        ).join(lines)
 
     # ------------------------------------------------------------------ what sales heard
     def loss_reasons(self, by: str | None = None) -> pl.DataFrame:
