@@ -17,19 +17,23 @@ notebooks next to them keep the code.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from attribution.report.embed import LOADER_JS, content_security_policy
 
 __all__ = [
+    "LOADER_KEY",
     "TEMPLATE_DIR",
+    "cache_dir",
+    "drop_loader",
     "export_html",
     "external_references",
     "import_exporter",
@@ -39,6 +43,9 @@ __all__ = [
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 """Folder of the package's nbconvert templates (``offline``)."""
+LOADER_KEY = "attribution_vega_loader"
+"""Output metadata that marks a notebook's Vega loader (:mod:`attribution.report.lab_charts`);
+a page has the libraries in its head, so :func:`export_html` drops that output."""
 
 _EXTERNAL = re.compile(
     r"<(?:script|link|img|iframe|source|video|audio|embed)\b[^>]*?\b(?:src|href)\s*=\s*"
@@ -56,7 +63,9 @@ def vega_bundle() -> tuple[str, dict[str, str]]:
     """Return the inlined JavaScript (vega, vega-lite, vega-embed) and altair's versions.
 
     The bundle uses the newest Vega-Lite that vl-convert has and that is not newer than
-    altair's. Built once per process (about 1-2 s, 0.9 MB).
+    altair's. Building it takes vl-convert 1-2 s, so it is kept in a cache folder
+    (:func:`cache_dir`) per vl-convert and Vega-Lite version, written whole or not at all,
+    and read from there by every later process (each notebook kernel shows it once).
 
     Returns
     -------
@@ -76,8 +85,9 @@ def vega_bundle() -> tuple[str, dict[str, str]]:
             "(altair's); install a vl-convert-python that matches altair"
         )
     chosen = max(usable, key=_version_key)
-    bundle: str = vlc.javascript_bundle(vl_version=chosen)  # type: ignore[call-arg]
-    script = bundle.replace("</script", "<\\/script")
+    key = f"vega-bundle-{getattr(vlc, '__version__', 'x')}-vl{chosen}.js"
+    script = _cached(key, lambda: vlc.javascript_bundle(vl_version=chosen))  # type: ignore[call-arg]
+    script = script.replace("</script", "<\\/script")
     versions = {
         "vega_version": alt.VEGA_VERSION,
         "vegalite_version": alt.VEGALITE_VERSION,
@@ -97,6 +107,63 @@ def import_exporter() -> None:
     import nbconvert  # noqa: F401
 
 
+def cache_dir() -> Path:
+    """Return the folder of the package's caches.
+
+    ``$ATTRIBUTION_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/attribution`` (by default
+    ``~/.cache/attribution``).
+    """
+    given = os.environ.get("ATTRIBUTION_CACHE_DIR")
+    if given:
+        return Path(given)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "attribution"
+
+
+_BUNDLE_END = "window.vegaEmbed="  # the bundle's last statements define the globals
+
+
+def _cached(name: str, build: Callable[[], str]) -> str:
+    """Return the cached text ``name``, building and caching it when missing or broken."""
+    path = cache_dir() / name
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        text = path.read_text(encoding="utf-8")
+        if _BUNDLE_END in text[-2000:]:
+            return text
+    text = build()
+    with contextlib.suppress(OSError):  # no writable cache: build it each time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return text
+
+
+def drop_loader(notebook: Any) -> int:
+    """Remove the Vega loader outputs (marked :data:`LOADER_KEY`); return how many.
+
+    ``notebook`` (an nbformat notebook node) is changed in place.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> cell = nbformat.v4.new_code_cell("setup()")
+    >>> cell.outputs = [nbformat.v4.new_output(
+    ...     "display_data", {"text/html": "..."}, metadata={LOADER_KEY: True})]
+    >>> nb = nbformat.v4.new_notebook(cells=[cell])
+    >>> drop_loader(nb), nb.cells[0].outputs
+    (1, [])
+    """
+    removed = 0
+    for cell in notebook.cells:
+        outputs = cell.get("outputs")
+        if not outputs:
+            continue
+        kept = [o for o in outputs if not o.get("metadata", {}).get(LOADER_KEY)]
+        removed += len(outputs) - len(kept)
+        cell.outputs = kept
+    return removed
+
+
 def export_html(
     notebook: Any,
     dest: str | os.PathLike[str],
@@ -109,7 +176,8 @@ def export_html(
     Parameters
     ----------
     notebook
-        An nbformat notebook node, or the path of an ``.ipynb`` file.
+        An nbformat notebook node (its Vega loader outputs are removed, see
+        :func:`drop_loader`), or the path of an ``.ipynb`` file.
     dest
         The HTML file to write.
     title
@@ -130,6 +198,7 @@ def export_html(
     nb = notebook
     if isinstance(notebook, str | os.PathLike):
         nb = nbformat.read(notebook, as_version=4)
+    drop_loader(nb)  # the page inlines the libraries once, in its head
     nb.metadata["title"] = title
     script, versions = vega_bundle()
     exporter = HTMLExporter(
