@@ -184,7 +184,8 @@ def rejection_rates(
     Leads are those sales worked (MQLs, or every lead without MQL dates). One row per
     group with at least ``min_leads`` leads: ``leads``, ``disqualified``, ``rate`` with its
     Wilson interval, ``top_reason`` and ``top_reason_share`` (of the group's disqualified);
-    highest rate first.
+    the most clearly rejected first: by the interval's lower bound, so that a campaign with
+    three of five leads rejected does not outrank one with sixty of a hundred.
 
     Examples
     --------
@@ -223,7 +224,7 @@ def rejection_rates(
         "rate_high",
         "top_reason",
         "top_reason_share",
-    ).sort(["rate", "leads", column], descending=[True, True, False])
+    ).sort(["rate_low", "rate", column], descending=[True, True, False])
     note = (
         f"Share of the leads sales worked that it disqualified ({level:.0%} Wilson "
         "intervals), with the reason it gave most. Small groups have wide intervals; a "

@@ -100,7 +100,9 @@ class FeedbackView:
         """
         if not self.run.readiness.supported("scorecard"):
             return Markdown("")
-        card = self.run.scorecard().table
+        with warnings.catch_warnings():  # the scorecard page shows its own cautions
+            warnings.simplefilter("ignore")
+            card = self.run.scorecard().table
         rows = card.filter(pl.col("kpi").is_in(list(TARGETS_OF[key]))).sort("kpi", "end")
         rows = rows.unique("target_id", keep="last", maintain_order=True)
         if not rows.height:
