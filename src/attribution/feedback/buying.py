@@ -31,7 +31,7 @@ from attribution.data.roles import DECISION_MAKER, ROLES
 from attribution.estimates.diagnostics import Diagnostics, few_events_warning
 from attribution.estimates.modeling import fit_logit, prepare_controls, single_threaded_blas
 from attribution.estimates.result import Estimate
-from attribution.feedback.frames import NONE_LABEL, _firmographics, contacts_with_roles
+from attribution.feedback.frames import NONE_LABEL, account_firmographics, contacts_with_roles
 from attribution.feedback.reasons import with_share_intervals
 from attribution.journey.build import journeys
 from attribution.results import Result
@@ -87,7 +87,7 @@ def buying_groups(
             pl.col("opportunity_created_at").alias("created_at"),
         )
         .unique("opportunity_id")
-        .join(_firmographics(dataset), on="account_id", how="left")
+        .join(account_firmographics(dataset), on="account_id", how="left")
         .join(counts, on="opportunity_id", how="left")
     )
     names = deals.collect_schema().names()

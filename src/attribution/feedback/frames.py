@@ -30,6 +30,7 @@ __all__ = [
     "SIZE_BANDS",
     "DealBy",
     "LeadBy",
+    "account_firmographics",
     "closed_deals",
     "contacts_with_roles",
     "is_disqualified",
@@ -54,7 +55,7 @@ def _labels(columns: list[str]) -> list[pl.Expr]:
     return [pl.col(c).cast(pl.String).fill_null(NONE_LABEL).alias(c) for c in columns]
 
 
-def _firmographics(dataset: Dataset) -> pl.LazyFrame:
+def account_firmographics(dataset: Dataset) -> pl.LazyFrame:
     """Per account: segment, industry, region and size band (empty without accounts)."""
     if dataset.accounts is None:
         return pl.LazyFrame(schema={"account_id": pl.String})
@@ -75,7 +76,7 @@ def _firmographics(dataset: Dataset) -> pl.LazyFrame:
 
 
 def _with_accounts(frame: pl.LazyFrame, dataset: Dataset) -> pl.LazyFrame:
-    joined = frame.join(_firmographics(dataset), on="account_id", how="left")
+    joined = frame.join(account_firmographics(dataset), on="account_id", how="left")
     names = joined.collect_schema().names()
     missing = [c for c in ("segment", "industry", "region", "size") if c not in names]
     return joined.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)

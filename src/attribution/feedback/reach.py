@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from attribution.data.dataset import Dataset
-from attribution.feedback.frames import _firmographics, closed_deals
+from attribution.feedback.frames import account_firmographics, closed_deals
 from attribution.results import Result
 
 __all__ = ["profile_reach"]
@@ -35,7 +35,7 @@ def profile_reach(dataset: Dataset, profile: dict[str, str]) -> Result:
         [pl.col(d).cast(pl.String) == v for d, v in profile.items()] or [pl.lit(False)]
     )
     accounts = (
-        _firmographics(dataset)
+        account_firmographics(dataset)
         .with_columns(inside.fill_null(False).alias("inside"))
         .select("account_id", "inside")
     )
