@@ -44,7 +44,9 @@ SIZE_BANDS = ("1-49", "50-249", "250-999", "1,000-4,999", "5,000+")
 """Company size bands by employees."""
 
 DealBy = Literal["channel", "campaign", "segment", "industry", "region", "size", "rep", "source"]
-LeadBy = Literal["channel", "campaign", "segment", "industry", "region", "size", "lead_source"]
+LeadBy = Literal[
+    "channel", "campaign", "segment", "industry", "region", "size", "lead_source", "rep"
+]
 DEAL_DIMENSIONS: tuple[str, ...] = DealBy.__args__  # type: ignore[attr-defined]
 LEAD_DIMENSIONS: tuple[str, ...] = LeadBy.__args__  # type: ignore[attr-defined]
 
@@ -155,7 +157,8 @@ def worked_leads(dataset: Dataset, *, synonyms: Mapping[str, str] | None = None)
 
     Columns: ``contact_id``, ``account_id``, ``mql_at``, ``sql_at``, ``status``,
     ``disqualified`` (bool), ``disqualified_at``, ``recycled`` (bool), ``reason``
-    (disqualified leads only) and the dimensions of :data:`LeadBy`.
+    (disqualified leads only) and the dimensions of :data:`LeadBy` (a lead's ``rep`` is
+    who made the first sales touch to that person).
 
     Raises
     ------
@@ -183,6 +186,15 @@ def worked_leads(dataset: Dataset, *, synonyms: Mapping[str, str] | None = None)
         .group_by("contact_id")
         .agg(pl.col("channel", "campaign").first())
     )
+    touches = dataset.lazy("touches")
+    rep = (
+        touches.filter((pl.col("team") == "sales") & pl.col("contact_id").is_not_null())
+        .sort("occurred_at", "touch_id")
+        .group_by("contact_id")
+        .agg(pl.col("rep").first())
+        if "rep" in touches.collect_schema().names()
+        else pl.LazyFrame(schema={"contact_id": pl.String, "rep": pl.String})
+    )
     dq = is_disqualified(names)
     has_mql = moment("mql_at").is_not_null().any()
     frame = (
@@ -202,6 +214,7 @@ def worked_leads(dataset: Dataset, *, synonyms: Mapping[str, str] | None = None)
         )
         .filter(pl.col("disqualified") | pl.col("mql_at").is_not_null() | ~has_mql)
         .join(first, on="contact_id", how="left")
+        .join(rep, on="contact_id", how="left")
     )
     frame = _with_accounts(frame, dataset)
     return frame.with_columns(_labels(list(LEAD_DIMENSIONS))).collect()
