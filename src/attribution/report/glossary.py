@@ -195,7 +195,21 @@ TERMS: tuple[Term, ...] = (
 )
 """Every term the pages use, in the order the glossary lists them (declarative)."""
 
-_SKIP = {"a", "code", "pre", "h1", "h2", "h3", "h4", "table", "script", "style", "svg"}
+_SKIP = {
+    "a",
+    "code",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "table",
+    "script",
+    "style",
+    "svg",
+    "nav",
+    "footer",
+}
 
 
 def glossary_markdown() -> Markdown:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from attribution.report.embed import LOADER_JS, content_security_policy
+from attribution.report.glossary import link_terms
 
 __all__ = [
     "LOADER_KEY",
@@ -184,7 +185,10 @@ def export_html(
         The page title.
     nav
         Navigation bar and footer values: ``index_href``, ``run_name``, ``source``,
-        ``generated``, ``version``, ``notebook``, ``tables``; ``None`` leaves them out.
+        ``generated``, ``version``, ``notebook``, ``tables``, ``facts`` (the run's data
+        period, currency, models, interval level) and ``glossary_href`` (the first use of
+        each glossary term in the page's prose then links to its entry); ``None`` leaves
+        them out.
 
     Returns
     -------
@@ -223,6 +227,9 @@ def export_html(
         }
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
+    glossary = (nav or {}).get("glossary_href")
+    if glossary and Path(dest).name != glossary:
+        body = link_terms(body, href=glossary)
     out = Path(dest)
     out.write_text(body, encoding="utf-8")
     return out
@@ -267,6 +274,7 @@ def index_html(
     run_name: str,
     reports: Sequence[Mapping[str, Any]],
     facts: Mapping[str, Any],
+    extras: Mapping[str, str] | None = None,
 ) -> str:
     """Build the run's index page: links to every report, their status, and run facts.
 
@@ -282,6 +290,8 @@ def index_html(
         (list of paths relative to the run folder).
     facts
         Label -> value lines shown under the list (source, period, versions...).
+    extras
+        Other files of the run by kind: ``glossary``, ``workbook``, ``pdf`` -> file name.
 
     Examples
     --------
@@ -305,13 +315,25 @@ def index_html(
         )
         rows.append(
             "<tr>"
-            f'<td>{link}<br><small><a href="{_e(r["ipynb"])}">notebook</a></small></td>'
+            f'<td>{link}<br><small><a href="{_e(r["ipynb"])}" download>notebook (.ipynb, '
+            "to open in Jupyter)</a></small></td>"
             f'<td class="{css}">{status}</td>'
             f"<td>{sum((r.get('seconds') or {}).values()):.1f} s</td>"
             f"<td><small>{table_links or '&ndash;'}</small></td>"
             "</tr>"
         )
     fact_lines = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts.items())
+    labels = {
+        "pdf": "The summary as a PDF",
+        "workbook": "Every table behind the charts, one Excel workbook",
+        "glossary": "Glossary: the words the reports use",
+    }
+    more = "".join(
+        f'<li><a href="{_e(file)}"{" download" if kind != "glossary" else ""}>'
+        f"{_e(labels.get(kind, kind))}</a></li>"
+        for kind, file in (extras or {}).items()
+    )
+    more_block = f"<ul>{more}</ul>" if more else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -332,6 +354,7 @@ chart are saved as CSV (and Parquet) beside it.</p>
 {"".join(rows)}
 </tbody>
 </table>
+{more_block}
 <h2>About this run</h2>
 <dl>{fact_lines}</dl>
 <p class="sub">Everything about the run (parameters, input row counts and hashes, versions,

@@ -47,6 +47,7 @@ from attribution.data.sources.locate import ENV_URL, env_url
 from attribution.errors import EstimateWarning, ParameterError, emit
 from attribution.estimates.contributions import ContributionResult, contributions
 from attribution.estimates.sla_cost import SlaCost, sla_cost
+from attribution.health.caveats import Caveats, caveats
 from attribution.journey.build import journeys
 from attribution.models.compare import By, Comparison, compare, model_specs
 from attribution.report import store
@@ -106,6 +107,14 @@ class RunData(SectionViews):
             )
         frame: pl.DataFrame = self._memo["journeys"]
         return frame
+
+    @property
+    def caveats(self) -> Caveats:
+        """The gaps in the data that limit the numbers, each checked per deal."""
+        if "caveats" not in self._memo:
+            self._memo["caveats"] = caveats(self.journeys)
+        found: Caveats = self._memo["caveats"]
+        return found
 
     @property
     def specs(self) -> dict[str, dict[str, Any]]:

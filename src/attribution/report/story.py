@@ -57,8 +57,12 @@ def team_table(result: ContributionResult) -> pl.DataFrame:
     """Return both marketing (and sales) numbers of the estimate, with what each means.
 
     One row per measure: ``measure``, ``marketing``, ``sales`` (share and interval, as
-    text) and ``definition``.
+    text) and ``definition``; no rows when the data cannot support the estimate.
     """
+    if not result.supported:
+        return pl.DataFrame(
+            schema=dict.fromkeys(["measure", MARKETING, SALES, "definition"], pl.String)
+        )
     own = {r["component"]: r for r in result.table.iter_rows(named=True)}
     shapley = {r["component"]: r for r in result.shapley.iter_rows(named=True)}
     return pl.DataFrame(
@@ -117,8 +121,9 @@ def team_story(result: ContributionResult, by_team: Comparison) -> Markdown:
     ).format(credited)
     if not result.supported:
         return Markdown(
-            "**How much does each team add?** Not estimated: the data cannot support it ({}).\n\n{}"
-        ).format(result.reason, who)
+            "**How much does each team add?** Not estimated: the data cannot support it (the "
+            "cautions just above say why).\n\n{}"
+        ).format(who)
     shapley = {r["component"]: r for r in result.shapley.iter_rows(named=True)}
     m, s = shapley[MARKETING], shapley[SALES]
     add = Markdown(
