@@ -31,6 +31,7 @@ PAGES = (
     "03_shared_goals",
     "04_scorecard",
     "05_money",
+    "06_feedback",
 )
 
 

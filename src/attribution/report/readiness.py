@@ -13,8 +13,8 @@ decision is made here, once, so the notebooks never branch on the data.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -36,6 +36,7 @@ from attribution.data.schema import (
     TEAM,
 )
 from attribution.errors import ParameterError
+from attribution.report.feedback_sections import INSIGHT_SECTIONS, insight_counts
 from attribution.results import Result
 
 __all__ = ["SECTIONS", "Facts", "Readiness", "facts", "readiness"]
@@ -61,6 +62,8 @@ class Facts:
     """The scorecard has both agreement files (or the data is the built-in demo)."""
     with_cost: int = 0
     """Touches with a positive cost (spend without a spend table)."""
+    insight: Mapping[str, int] = field(default_factory=dict)
+    """What the sales-insight sections rest on (:func:`insight_counts`)."""
 
 
 def _count(frame: pl.LazyFrame, column: str) -> pl.Expr:
@@ -121,6 +124,7 @@ def facts(dataset: Dataset, *, agreed: bool) -> Facts:
         count_only=bool(getattr(dataset, "count_only", False)),
         agreed=agreed,
         with_cost=got["cost"],
+        insight=insight_counts(dataset),
     )
 
 
@@ -318,6 +322,7 @@ SECTIONS: tuple[tuple[str, str, str, Callable[[Facts], Verdict]], ...] = (
     ("periods", "05_money", "This period against the one before", _won),
     ("segments", "05_money", "Credit by segment", _accounts),
     ("deals", "05_money", "The largest deals' journeys", _always),
+    *INSIGHT_SECTIONS,
 )
 """Every report section: key, page, title, and the rule that says what it needs."""
 

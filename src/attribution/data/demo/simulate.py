@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from attribution.data.demo.draws import Touches
+from attribution.data.demo.insight import add_sales_insight
 from attribution.data.demo.marketing import (
     browse,
     draw_accounts,
@@ -81,4 +82,5 @@ def simulate(
         "stage_history": stage_history_table(stages, aid, p.start),
     }
     tables["touches"] = link_sales_touches(tables["touches"], tables["opportunities"])
+    tables = add_sales_insight(tables, rng, p)  # last: every draw above stays as it was
     return tables, truth_table(deals, outcome, aid)
