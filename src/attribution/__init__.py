@@ -58,6 +58,7 @@ from attribution.journey.response import response_times
 from attribution.models import MODELS, attribute
 from attribution.models.agreement import agreement, disagreement, top_groups
 from attribution.models.compare import Comparison, compare, model_specs
+from attribution.models.incremental import incremental
 from attribution.models.markov import markov
 from attribution.models.shapley import shapley
 from attribution.models.timeline import credit_over_time
@@ -79,6 +80,7 @@ __all__ = [
     "contributions",
     "demo",
     "funnel",
+    "incremental",
     "journeys",
     "lead_score_weights",
     "load",
