@@ -1,16 +1,17 @@
 # attribution: two commands do everything on a fresh machine (Python 3.11 and make present).
 #   make report   set up, then build the full report set on the built-in demo data
-#   make test     set up, then run every test
+#   make test     set up (the venv, and the system packages the tests need), then run every test
 # `make help` lists every target.
 
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+SYSTEM := scripts/system-packages.sh
 LINTED := $(wildcard src tests benchmarks scripts notebooks)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lint format clean screenshot bench bench-large
+.PHONY: help setup system report test lint format clean screenshot bench bench-large
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,8 +28,11 @@ setup: $(STAMP) ## create .venv (if missing or stale) and install the package wi
 report: $(STAMP) ## set up, then build the full report set on the demo data (prints the index path)
 	$(VENV)/bin/attribution run params/default.yaml --jobs 4
 
-test: $(STAMP) ## set up, then run every test
-	$(PY) -m pytest
+system: ## install what the tests need besides Python (Chromium, PostgreSQL, Java); sudo if not root
+	@sh $(SYSTEM)
+
+test: $(STAMP) system ## set up (venv and system packages), then run every test
+	JAVA_HOME="$${JAVA_HOME:-$$(sh $(SYSTEM) --java-home)}" $(PY) -m pytest
 
 lint: $(STAMP) ## ruff lint + format check, mypy on src/, the layer contract (lint-imports)
 	$(VENV)/bin/ruff check $(LINTED)

@@ -33,7 +33,10 @@ def test_a_clean_source(
     # every column of every table has its line
     columns = sum(len(f.columns) for f in demo_small.tables().values())
     assert out.count("┆ true ") + out.count("┆ false ") == columns
-    assert out.rstrip().endswith("No problems found: every table meets the contract.")
+    assert "No problems found: every table meets the contract." in out
+    readiness = out.split("Report sections this data supports", 1)[1]
+    assert "shared_goals  The funnel" in readiness and "no      needs agreed" in readiness
+    assert "To show more:" in readiness
 
 
 def test_problems_are_listed_under_the_summary(
@@ -90,8 +93,9 @@ def test_a_mapping_naming_a_missing_column(
     )
     assert code == 2
     assert "Tables" not in out  # nothing could be read
-    assert "1 problem found:" in out
-    assert "reads column 'OpportunityId', which Opportunity does not have" in out
+    assert "2 problems found:" in out  # the mapping's, and the data's, in one list
+    assert "reads column 'OpportunityId' (for column opportunity_id), which Opportunity.csv" in out
+    assert "did you mean 'Opportunity" not in out and "touches: required table is missing" in out
 
 
 def test_a_database_from_the_environment_with_its_password_masked(

@@ -36,6 +36,7 @@ from attribution.data.sources.locate import open_source
 from attribution.errors import (
     AttributionError,
     DataError,
+    DataWarning,
     EstimateWarning,
     NotebookError,
     ParameterError,
@@ -68,6 +69,7 @@ __all__ = [
     "MODELS",
     "AttributionError",
     "DataError",
+    "DataWarning",
     "Dataset",
     "EstimateWarning",
     "ParameterError",

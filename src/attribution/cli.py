@@ -8,6 +8,7 @@ its partial output is).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -126,13 +127,9 @@ def _print_all(title: str, frame: pl.DataFrame) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from attribution import health
-    from attribution.data.load import read_tables
+    from attribution.data.inspection import inspect_source
     from attribution.data.mapping import load_mapping
-    from attribution.data.schema import validate
-    from attribution.data.sources.locate import open_source
     from attribution.data.sources.period import Window
-    from attribution.errors import DataError, SchemaError
 
     rules = load_mapping(args.mapping) if args.mapping is not None else None
     time_zone = args.time_zone or (rules.time_zone if rules is not None else None) or "UTC"
@@ -144,31 +141,115 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         time_zone=time_zone,
     )
     schema = args.schema or (rules.schema if rules is not None else None)
-    problems: list[object] = []
-    with open_source(args.source, schema=schema) as src:
-        print(f"source: {src.description}" + (f" (schema {schema})" if schema else ""))
-        if rules is not None:
-            print(f"mapping: {rules.origin}")
-        print(f"time zone of naive timestamps: {time_zone}")
-        if window is not None:
+    found = inspect_source(
+        args.source, mapping=rules, time_zone=time_zone, schema=schema, window=window
+    )
+    print(f"source: {found.source}" + (f" (schema {schema})" if schema else ""))
+    if rules is not None:
+        print(f"mapping: {rules.origin}")
+    print(f"time zone of naive timestamps: {time_zone}")
+    if window is not None:
+        print(f"window: {window.describe()}; touches up to {window.lookback_days:g} days before")
+    _print_found(found)
+    if found.problems:
+        return 2
+    print("\nNo problems found: every table meets the contract.")
+    if found.dataset is not None:
+        _print_readiness(found.dataset)
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from attribution.report.starter import init, suggest_mappings
+
+    started = init(
+        args.source,
+        mapping=args.mapping,
+        out=args.out,
+        time_zone=args.time_zone,
+        currency=args.currency,
+        force=args.force,
+    )
+    found = started.found
+    print(f"source: {found.source}")
+    print(f"mapping: {_mapping_shown(args.mapping, found.mapping)}")
+    print(f"time zone of naive timestamps: {found.time_zone} ({started.time_zone_from})")
+    if found.problems:
+        _print_found(found)
+        fits = [] if args.mapping else suggest_mappings(args.source)
+        if fits:
             print(
-                f"window: {window.describe()}; touches up to {window.lookback_days:g} days before"
+                f"\nThese files look like what the shipped mapping {fits[0]!r} reads:\n"
+                f"  attribution init {args.source} --mapping {fits[0]}"
             )
-        try:
-            raw = read_tables(src, mapping=rules, window=window, time_zone=time_zone)
-        except (SchemaError, DataError) as exc:  # nothing could be read: say why
-            raw, problems = {}, list(exc.problems) or [str(exc)]
-        if raw:
-            tables: dict[str, pl.DataFrame | pl.LazyFrame] = dict(raw)
-            try:
-                tables = validate(raw, time_zone=time_zone, source=src.description).tables()
-            except (SchemaError, DataError) as exc:
-                problems = list(exc.problems)
-            summary = health.source_summary(tables, time_zone=time_zone)
-            nulls = health.column_nulls(tables)
-    if raw:
-        _print_all("Tables", summary)
-        shown = nulls.select(
+        print("\nNothing was written.")
+        return 2
+    _print_start(started)
+    return 0
+
+
+def _mapping_shown(given: str | None, mapping: Any) -> str:
+    """Name the mapping used: shipped by name, else by its file."""
+    from attribution.data.mapping import presets
+
+    if mapping is None:
+        return "none (the files carry the contract's names)"
+    if given in presets() and not Path(given).is_file():
+        return f"{given} (shipped with attribution)"
+    return str(mapping.origin)
+
+
+def _print_start(started: Any) -> None:
+    """Print what init found in the data, what it wrote, and the next command."""
+    from attribution import health
+    from attribution.report.overview import headline
+
+    found, ds = started.found, started.found.dataset
+    for note in found.notes:
+        print(f"note: {note}")
+    _print_all("Tables", health.source_summary(found.tables, time_zone=found.time_zone))
+    channels = health.channel_summary(ds)
+    for team in ("marketing", "sales"):
+        names = channels.filter(pl.col("team") == team)["channel"].head(8).to_list()
+        print(f"{team} channels: {', '.join(names) if names else 'none'}")
+    j = __import__("attribution").journeys(ds)
+    h = headline(j)
+    print(f"deals: {h.won_deals:,} won, {h.lost_deals:,} lost, {h.open_deals:,} open")
+    counts = health.linked_touches(ds)
+    print(f"touches logged on a deal: {counts['linked']:,} of {counts['touches']:,}")
+    money = "none: the reports count won deals" if ds.count_only else started.currency
+    print(f"amounts: {money}" + ("" if ds.count_only else f" ({started.currency_from})"))
+    missing = started.readiness.table.filter(~pl.col("supported"))
+    if missing.height:
+        print("\nReport sections this data cannot show yet (each page says why):")
+        for row in missing.iter_rows(named=True):
+            why = re.split(r" \(|; ", row["needs"], maxsplit=1)[0]
+            print(f"  {row['section']}: needs {why}")
+    print("\nWrote:")
+    what = {
+        "params.yaml": "the run's parameters, every key explained",
+        "definitions.yaml": "DRAFT lead agreement (MQL, SQL, SLA) from your channels",
+        "targets.yaml": "DRAFT shared targets from your data's own periods",
+    }
+    for path in started.written:
+        print(f"  {path}  {what[path.name]}")
+    for left in started.drafts.left_out:
+        print(f"  (not drafted: {left})")
+    print(
+        "\nThe drafts are not used until both teams agree them and params.yaml names them.\n"
+        f"Next: attribution run {started.written[0]}"
+    )
+
+
+def _print_found(found: Any) -> None:
+    """Print the tables read, their empty values, how files were read, and every problem."""
+    from attribution import health
+
+    for note in found.notes:
+        print(f"note: {note}")
+    if found.tables:
+        _print_all("Tables", health.source_summary(found.tables, time_zone=found.time_zone))
+        shown = health.column_nulls(found.tables).select(
             "table",
             "column",
             "required",
@@ -176,15 +257,35 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             (pl.col("null_share") * 100).round(1).alias("nulls_%"),
         )
         _print_all("Empty values per column", shown)
-    if problems:
-        n = len(problems)
+    if found.problems:
+        n = len(found.problems)
         print(f"\n{n} problem{'s' if n != 1 else ''} found:")
-        for i, problem in enumerate(problems, 1):
+        for i, problem in enumerate(found.problems, 1):
             text = problem.render() if hasattr(problem, "render") else str(problem)
             print(f"  {i}. {text}")
-        return 2
-    print("\nNo problems found: every table meets the contract.")
-    return 0
+
+
+def _print_readiness(dataset: Any) -> None:
+    """Print which report sections the data supports, and what the others need."""
+    from attribution.report.readiness import readiness
+
+    rows = readiness(dataset, agreed=False).table.to_dicts()
+    print("\nReport sections this data supports (each page says the same where it is):")
+    print(f"  {'page':<14}{'section':<37}{'shown':<8}why")
+    for row in rows:
+        shown = "yes" if row["supported"] else "no"
+        why = re.split(r" \(|; ", row["needs"], maxsplit=1)[0] if row["needs"] else ""
+        why = f"{'lacks' if row['supported'] else 'needs'} {why}" if why else ""
+        page = re.sub(r"^\d+_", "", row["page"])
+        print(f"  {page:<14}{row['section']:<37}{shown:<8}{why}")
+    hows = {row["section"]: row["how"] for row in rows if row["how"]}
+    if hows:
+        print("\nTo show more:")
+        seen: set[str] = set()
+        for section, how in hows.items():
+            if how not in seen:
+                seen.add(how)
+                print(f"  - {section}: {how}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,9 +295,32 @@ def build_parser() -> argparse.ArgumentParser:
         description="Where closed revenue came from: marketing and sales attribution.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_demo, _add_summary, _add_run, _add_validate):
+    for add in (_add_init, _add_demo, _add_summary, _add_run, _add_validate):
         add(sub)
     return parser
+
+
+def _add_init(sub: Any) -> None:
+    """Add the ``init`` command: a params file and draft agreements for a source."""
+    p = sub.add_parser(
+        "init",
+        help="inspect a source; write params.yaml and draft agreements for it",
+        description="Read and validate a source (with a mapping where its layout needs one), "
+        "then write DIR/params.yaml (every key explained), and DIR/definitions.yaml and "
+        "DIR/targets.yaml: DRAFT agreements built from the data's own channels and periods. "
+        "Prints what it found and the command that runs the reports.",
+    )
+    p.add_argument("source", help="folder of exports, or a database URL")
+    p.add_argument(
+        "--mapping", help="mapping file, or a shipped name (salesforce, hubspot, maven...)"
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="folder to write (default: <source>-report)"
+    )
+    p.add_argument("--time-zone", help="zone of timestamps without offset (default: guessed)")
+    p.add_argument("--currency", help="symbol of the amounts' currency (default: guessed)")
+    p.add_argument("--force", action="store_true", help="replace files init wrote before")
+    p.set_defaults(func=_cmd_init)
 
 
 def _add_demo(sub: Any) -> None:
@@ -249,7 +373,8 @@ def _add_run(sub: Any) -> None:
         "--out",
         type=Path,
         default=None,
-        help="folder receiving <run_name>/ (default: output_dir of the params file)",
+        help="the run folder is DIR/<run_name>/ (default: <output_dir>/<run_name>/, "
+        "output_dir of the params file, relative to it)",
     )
     p.set_defaults(func=_cmd_run)
 

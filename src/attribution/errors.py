@@ -17,6 +17,7 @@ from typing import Any
 __all__ = [
     "AttributionError",
     "DataError",
+    "DataWarning",
     "EstimateWarning",
     "NotebookError",
     "ParameterError",
@@ -92,11 +93,16 @@ class EstimateWarning(UserWarning):
     """
 
 
-def emit(messages: Iterable[str]) -> None:
+class DataWarning(UserWarning):
+    """The data was read in a way worth a look: e.g. a separator the package detected."""
+
+
+def emit(messages: Iterable[str], category: type[Warning] = EstimateWarning) -> None:
     """Raise each message as an :class:`EstimateWarning`, attributed to the caller's code.
 
     The warning points at the first frame outside this package (the user's call), so
-    notebooks and tests see where they asked for the estimate.
+    notebooks and tests see where they asked for the estimate. ``category`` may be
+    :class:`DataWarning` instead.
     """
     frame, level = sys._getframe(0), 1
     while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
@@ -104,4 +110,4 @@ def emit(messages: Iterable[str]) -> None:
     ):
         frame, level = frame.f_back, level + 1
     for message in messages:
-        warnings.warn(message, EstimateWarning, stacklevel=level)
+        warnings.warn(message, category, stacklevel=level)

@@ -280,7 +280,12 @@ def test_the_params_name_the_agreement_files_relative_to_themselves(tmp_path: Pa
     p = load_params(ROOT / "params" / "default.yaml")
     assert p.scorecard.definitions == str(ROOT / "params" / "definitions.yaml")
     assert p.scorecard.targets == str(ROOT / "params" / "targets.yaml")
-    assert parse_params({}).scorecard.definitions is None, "none: the shipped file"
+    shipped = parse_params({}).scorecard.definitions
+    assert shipped is not None and shipped.endswith("examples/definitions.yaml"), (
+        "the demo data takes the shipped example"
+    )
+    own = parse_params({"source": {"path": "exports/"}}).scorecard
+    assert own.definitions is None and own.targets is None, "other data: none agreed"
     bad = tmp_path / "targets.yaml"
     bad.write_text("targets: [{kpi: mqls, target: -1, owner: marketing, due: 2026-06-30}]\n")
     (tmp_path / "run.yaml").write_text(

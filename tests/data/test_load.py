@@ -107,8 +107,9 @@ def test_column_and_table_mapping(tmp_path: Path) -> None:
     with pytest.raises(at.SchemaError) as excinfo:
         at.load(tmp_path / "src", columns=bad, tables={"touches": "activities"})
     message = str(excinfo.value)
-    assert "touches (from activities).ActivityDat: " in message
-    assert "reads column 'ActivityDat', which activities does not have" in message
+    assert "touches (from activities.csv).ActivityDat: " in message
+    assert "reads column 'ActivityDat' (for column occurred_at), which activities.csv" in message
+    assert "did you mean 'ActivityDate'?" in message and "mapping " not in message.split(":", 1)[1]
 
 
 def test_csv_with_byte_order_mark_and_padded_header(tmp_path: Path) -> None:

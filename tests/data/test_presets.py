@@ -35,10 +35,14 @@ def sort(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(pl.all())
 
 
-def test_presets_ship_with_the_project() -> None:
+def test_presets_ship_with_the_package_and_the_repository_links_them() -> None:
     found = presets()
-    assert found["salesforce"] == ROOT / "params" / "mappings" / "salesforce.yaml"
-    assert found["hubspot"] == ROOT / "params" / "mappings" / "hubspot.yaml"
+    package = Path(at.__file__).parent / "data" / "mapping"
+    assert found["salesforce"] == package / "presets" / "salesforce.yaml"
+    assert found["hubspot"] == package / "presets" / "hubspot.yaml"
+    assert found["maven"] == package / "examples" / "maven.yaml"
+    for name in ("salesforce", "hubspot", "olist"):  # one copy: params/mappings links to it
+        assert (ROOT / "params" / "mappings" / f"{name}.yaml").resolve() == found[name]
     assert load_mapping("salesforce").name == "salesforce"
     with pytest.raises(at.ParameterError, match="did you mean 'salesforce'"):
         load_mapping("salesforse")
@@ -127,8 +131,10 @@ def test_salesforce_export_missing_a_column_or_a_file(tmp_path: Path) -> None:
         at.load(export, mapping="salesforce")
     message = str(excinfo.value)
     assert "2 problems found" in message
-    assert "opportunities (from Opportunity).IsWon: mapping " in message
-    assert "salesforce.yaml reads column 'IsWon', which Opportunity does not have" in message
+    assert "opportunities (from Opportunity.csv).IsWon: mapping " in message
+    assert "salesforce.yaml reads column 'IsWon' (for is_won, amount), which Opportunity.csv" in (
+        message
+    )
     assert "touches: mapping " in message and "reads 'Event', which the source does not have" in (
         message
     )
@@ -204,8 +210,9 @@ def test_hubspot_export_missing_a_column(tmp_path: Path) -> None:
     with pytest.raises(at.SchemaError) as excinfo:
         at.load(export, mapping="hubspot")
     message = str(excinfo.value)
-    assert "opportunities (from deals).Deal owner: mapping " in message
-    assert "reads column 'Deal owner', which deals does not have; it has: Record ID" in message
+    assert "opportunities (from deals.csv).Deal owner: mapping " in message
+    assert "reads column 'Deal owner' (for column rep), which deals.csv does not have" in message
+    assert "did you mean 'Deal Name'?" in message
 
 
 def test_a_won_deal_without_amount_is_reported(tmp_path: Path) -> None:

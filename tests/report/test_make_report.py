@@ -1,4 +1,4 @@
-"""`make report` runs the report set; CI installs the browser the HTML test needs."""
+"""`make report` runs the report set; `make test` installs the browser the HTML test needs."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ def test_make_report_runs_the_default_params() -> None:
     assert "attribution run params/default.yaml" in recipe.group(1)
 
 
-def test_ci_installs_chromium_for_the_browser_test() -> None:
-    ci = (ROOT / ".ci" / "run").read_text()
-    assert "chromium" in ci and "playwright install" not in ci
+def test_make_test_installs_chromium_for_the_browser_test() -> None:
+    script = (ROOT / "scripts" / "system-packages.sh").read_text()
+    assert "chromium" in script and "playwright install" not in script
 
 
 def test_the_readme_shows_the_summary_screenshot() -> None:

@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 from attribution import ParameterError
 from attribution.config import ParamProblem
 from attribution.report.params import load_params, parse_params
-from attribution.report.sections import DemoSource, ReportOptions, RunParams, Source, Window
+from attribution.report.sections import (
+    DemoSource,
+    ReportOptions,
+    RunParams,
+    ScorecardFiles,
+    Source,
+    Window,
+)
 
 
 def _problems(data: object, **kwargs: object) -> list[str]:
@@ -197,7 +204,7 @@ def test_relative_paths_resolve_against_the_params_folder(tmp_path: Path) -> Non
     )
     assert p.source.path == str(tmp_path / "data" / "crm")
     assert p.source.mapping == str(tmp_path / "params" / "maps" / "hubspot.yaml")
-    assert p.notebooks_dir == str(tmp_path / "notebooks")
+    assert p.notebooks_dir is None  # the pages shipped with the package
     assert p.output_dir == str(tmp_path / "outputs")
     for url, expected in [
         ("sqlite:///crm.db", f"sqlite:///{tmp_path / 'params' / 'crm.db'}"),
@@ -235,8 +242,11 @@ def test_the_run_name_defaults_to_the_file_stem(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["default", "ci", "example_own_data"])
 def test_the_shipped_params_files_are_valid(name: str) -> None:
+    from attribution.report.notebooks import pages_dir
+
     p = load_params(ROOT / "params" / f"{name}.yaml")
-    assert Path(p.notebooks_dir) == ROOT / "notebooks"
+    assert p.notebooks_dir is None  # the shipped pages, which notebooks/ links to
+    assert pages_dir(p).resolve() == (ROOT / "notebooks").resolve()
     assert Path(p.output_dir) == ROOT / "outputs"
 
 
@@ -319,8 +329,18 @@ params_strategy = st.builds(
 @settings(max_examples=60, deadline=None)
 @given(params_strategy)
 def test_params_round_trip_through_plain_values(params: RunParams) -> None:
-    # the SLA hours belong to the agreed definitions (the shipped ones say 24 hours)
-    params = dataclasses.replace(params, goals=dataclasses.replace(params.goals, sla_hours=24.0))
+    # the SLA hours belong to the agreed definitions (the shipped ones say 24 hours); the
+    # demo data takes the shipped example agreements
+    from attribution.alignment.agreements import shipped_file
+
+    params = dataclasses.replace(
+        params,
+        goals=dataclasses.replace(params.goals, sla_hours=24.0),
+        scorecard=ScorecardFiles(
+            definitions=str(shipped_file("definitions.yaml")),
+            targets=str(shipped_file("targets.yaml")),
+        ),
+    )
     assert parse_params(params.to_dict()) == params
 
 

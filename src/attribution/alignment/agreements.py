@@ -1,7 +1,9 @@
 """Reading an agreement file (definitions, targets): YAML or a mapping, every problem at once.
 
 Both agreement files are read the same way: ``None`` or ``""`` means the shipped example
-``params/<kind>.yaml``, a mapping is taken as parsed YAML, anything else is a path. The
+(``attribution/alignment/examples/<kind>.yaml``, linked as ``params/<kind>.yaml`` in the
+repository), which describes the built-in demo data only; a mapping is taken as parsed
+YAML, anything else is a path. The
 parsed value is checked against its schema (:func:`attribution.config.check_schema`), the
 file's own checks add their problems, and one :class:`~attribution.errors.ParameterError`
 lists them all.
@@ -17,11 +19,12 @@ from typing import Any, Generic, TypeVar
 
 import yaml
 
+from attribution._resources import shipped
 from attribution._yaml import read_yaml
 from attribution.config import ParamProblem, check_schema, raise_problems
 from attribution.errors import ParameterError
 
-__all__ = ["AgreementFile", "raise_listed", "read_agreement", "shipped_file"]
+__all__ = ["AgreementFile", "demo_only", "raise_listed", "read_agreement", "shipped_file"]
 
 T = TypeVar("T")
 
@@ -38,22 +41,37 @@ class AgreementFile(Generic[T]):
 
 
 def shipped_file(name: str) -> Path:
-    """Return the shipped example ``params/<name>``: in the working directory, or the project's.
+    """Return the shipped example agreement ``name`` (it describes the demo data only).
 
     Examples
     --------
     >>> shipped_file("definitions.yaml").name
     'definitions.yaml'
     """
-    here = Path(__file__).resolve().parents[3] / "params" / name
-    for candidate in (Path.cwd() / "params" / name, here):
-        if candidate.is_file():
-            return candidate
-    raise ParameterError(
-        f"no {name} was named and the shipped example params/{name} is not found (looked in "
-        f"{Path.cwd() / 'params'} and {here.parent}); name one in the params file "
-        f"(scorecard: {{{name.split('.')[0]}: path/to/{name}}})"
-    )
+    return shipped("attribution.alignment", "examples", name)
+
+
+def demo_only(source: object, dataset: Any, kind: str) -> None:
+    """Refuse the shipped example agreement (``source`` None) for data that is not the demo's.
+
+    The shipped definitions and targets describe the built-in demo data: on other data their
+    channels, numbers and dates mean nothing, so a caller must name its own file.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from attribution.data.dataset import Dataset
+    >>> demo_only(None, Dataset(touches=pl.DataFrame(), opportunities=pl.DataFrame()), "targets")
+    Traceback (most recent call last):
+    ...
+    attribution.errors.ParameterError: no targets file given for the data from <memory>: ...
+    """
+    if (source is None or source == "") and getattr(dataset, "truth", None) is None:
+        raise ParameterError(
+            f"no {kind} file given for the data from {getattr(dataset, 'source', '?')}: the "
+            f"shipped example describes the built-in demo data only; write your own "
+            f"{kind}.yaml (`attribution init` drafts one from your data) and pass it"
+        )
 
 
 def read_agreement(
@@ -68,8 +86,8 @@ def read_agreement(
     Parameters
     ----------
     source
-        A YAML file, its parsed mapping, or ``None``/``""`` for the shipped
-        ``params/<kind>.yaml``.
+        A YAML file, its parsed mapping, or ``None``/``""`` for the shipped example of
+        the demo data (:func:`shipped_file`).
     schema
         The dataclass of the file's keys (see :func:`attribution.config.check_schema`).
     kind

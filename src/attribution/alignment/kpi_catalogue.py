@@ -6,10 +6,13 @@ KPI per period, and the reports print the descriptions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["KPIS", "Kpi", "Unit"]
+import polars as pl
+
+__all__ = ["KPIS", "Kpi", "Unit", "kpi_table"]
 
 Unit = Literal["count", "money", "share", "hours"]
 
@@ -203,3 +206,23 @@ KPIS: dict[str, Kpi] = {
     )
 }
 """The KPIs a target can name, by key."""
+
+
+def kpi_table(names: Sequence[str]) -> pl.DataFrame:
+    """How each of the KPIs ``names`` is counted: ``kpi``, ``label``, ``unit``, ``better``, ``how``.
+
+    Examples
+    --------
+    >>> kpi_table(["win_rate"]).select("kpi", "unit", "better").row(0)
+    ('win_rate', 'share', 'higher')
+    """
+    return pl.DataFrame(
+        {
+            "kpi": list(names),
+            "label": [KPIS[n].label for n in names],
+            "unit": [KPIS[n].unit for n in names],
+            "better": ["higher" if KPIS[n].higher_is_better else "lower" for n in names],
+            "how": [KPIS[n].description for n in names],
+        },
+        schema=dict.fromkeys(("kpi", "label", "unit", "better", "how"), pl.String),
+    )

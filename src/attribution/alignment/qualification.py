@@ -34,6 +34,7 @@ import polars as pl
 
 from attribution._time import MICROS_PER_HOUR
 from attribution._time import as_of as resolve_as_of
+from attribution.alignment.agreements import demo_only
 from attribution.alignment.data_checks import require
 from attribution.alignment.definitions import Definitions, load_definitions
 from attribution.alignment.drift import (
@@ -181,7 +182,7 @@ def apply_definitions(
     definitions
         The agreed definitions: a YAML file, a mapping or :class:`Definitions` (see
         :mod:`attribution.alignment.definitions`); ``None`` reads the shipped
-        ``params/definitions.yaml``.
+        example of the demo data (demo data only).
     as_of
         The moment the data is seen at (default: its latest timestamp); later touches,
         contacts and opportunities are ignored.
@@ -218,6 +219,7 @@ def apply_definitions(
     >>> stricter.disagreement("MQL") > 0.3
     True
     """
+    demo_only(definitions, dataset, "definitions")
     d = load_definitions(definitions)
     _check_arguments(dataset, tolerance_hours, examples)
     now = resolve_as_of(dataset, as_of)

@@ -39,9 +39,10 @@ import polars as pl
 from attribution._intervals import DEFAULT_DRAWS
 from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution._time import as_of as resolve_as_of
+from attribution.alignment.agreements import demo_only
 from attribution.alignment.definitions import Definitions, load_definitions
 from attribution.alignment.drift import DRIFT_SCHEMA
-from attribution.alignment.kpi_catalogue import KPIS
+from attribution.alignment.kpi_catalogue import kpi_table
 from attribution.alignment.kpi_sources import KpiSources, data_start, sources
 from attribution.alignment.kpis import COLUMNS, check_targets, scored, target_rows, trend
 from attribution.alignment.qualification import AppliedDefinitions
@@ -130,6 +131,10 @@ class Scorecard:
         The month the rankings default to (the one holding ``as_of``).
     notes
         What could not be measured and why, and the estimates' warnings.
+    unagreed
+        Empty for a scorecard on agreed files. Otherwise (see
+        :func:`attribution.alignment.not_agreed.not_agreed`) the tables are empty and this
+        says which agreement is missing and how to write it; the reports show it instead.
     """
 
     table: pl.DataFrame
@@ -144,6 +149,7 @@ class Scorecard:
     as_of: datetime
     month: str
     notes: tuple[str, ...] = ()
+    unagreed: str = ""
 
     # -------------------------------------------------------------- views
     def display(self, *, currency: str = "$") -> pl.DataFrame:
@@ -191,6 +197,8 @@ class Scorecard:
         """
         shown = self.display(currency=currency)
         table = shown.select("label", "owner", "period", "target", "actual", "status")
+        if self.unagreed:
+            return ScorecardSummary(table=table, markdown=self.unagreed)
         markdown = summary_text(shown, self.as_of, self.targets.name, self.definitions.name)
         return ScorecardSummary(table=table, markdown=markdown)
 
@@ -245,19 +253,19 @@ class Scorecard:
 
     def kpi_table(self) -> pl.DataFrame:
         """How each targeted KPI is counted: ``kpi``, ``label``, ``unit``, ``better``, ``how``."""
-        names = list(dict.fromkeys(self.table["kpi"].to_list()))
-        return pl.DataFrame(
-            {
-                "kpi": names,
-                "label": [KPIS[n].label for n in names],
-                "unit": [KPIS[n].unit for n in names],
-                "better": ["higher" if KPIS[n].higher_is_better else "lower" for n in names],
-                "how": [KPIS[n].description for n in names],
-            }
-        )
+        return kpi_table(list(dict.fromkeys(self.table["kpi"].to_list())))
+
+    def rankings_markdown(self) -> str:
+        """Say which month the rankings are of and the agreed response time (markdown)."""
+        if self.unagreed:
+            return "_No response time is agreed yet, so nobody is ranked against one._"
+        hours = self.definitions.sla.response_hours
+        return f"Month: **{self.month}**; agreed response time: {hours:g} hours."
 
     def agreements_markdown(self) -> str:
         """Return the definitions in plain English, then both files verbatim (markdown)."""
+        if self.unagreed:
+            return self.unagreed
         return agreements_markdown(self.definitions, self.targets)
 
     def estimates_markdown(self) -> str:
@@ -266,6 +274,8 @@ class Scorecard:
 
     def drift_markdown(self) -> str:
         """Return how the CRM's MQL/SQL labels compare with the agreed ones (markdown)."""
+        if self.unagreed:
+            return "_No definitions are agreed yet: there is nothing to compare the labels with._"
         if self.applied is None:
             return "_The data has no contacts table, so the definitions could not be applied._"
         return self.applied.markdown()
@@ -309,9 +319,9 @@ def scorecard(
         A validated dataset; ``contacts`` unlock the MQL, SQL and follow-up KPIs.
     targets
         The shared targets: a YAML file, a mapping or :class:`attribution.alignment.targets.Targets`
-        (``None``: the shipped ``params/targets.yaml``).
+        (``None``: the shipped example, for the built-in demo data only).
     definitions
-        The agreed definitions (``None``: the shipped ``params/definitions.yaml``).
+        The agreed definitions (``None``: the shipped example, for the demo data only).
     as_of
         The moment the data is seen at (default: its latest timestamp): what has
         happened by then counts, and the current period is pro-rated to it.
@@ -353,6 +363,8 @@ def scorecard(
     True
     """
     _check_min_mqls(min_mqls)
+    demo_only(definitions, dataset, "definitions")
+    demo_only(targets, dataset, "targets")
     d, t = load_definitions(definitions), load_targets(targets)
     now = resolve_as_of(dataset, as_of)
     start = data_start(dataset)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from attribution._text import DEALS
 from attribution.alignment.definitions import Definitions
 from attribution.alignment.targets import Targets
 from attribution.estimates.contributions import ContributionResult
@@ -58,16 +59,15 @@ def _text_expr(column: str, unit: pl.Expr, currency: str) -> pl.Expr:
     """Write a KPI value as text by its unit: 127, $11.74M, $986k, 55.2%, 8.2 h."""
     x = pl.col(column)
     big = x.abs() >= 1e6
-    money = pl.concat_str(
-        [
-            pl.lit(currency),
-            pl.when(big)
-            .then(_fixed(x / 1e6, 2) + "M")
-            .when(x.abs() >= 1e4)
-            .then(_fixed(x / 1e3, 0) + "k")
-            .otherwise(_fixed(x, 0)),
-        ]
+    number = (
+        pl.when(big)
+        .then(_fixed(x / 1e6, 2) + "M")
+        .when(x.abs() >= 1e4)
+        .then(_fixed(x / 1e3, 0) + "k")
+        .otherwise(_fixed(x, 0))
     )
+    # count-only data: an "amount" is a number of deals
+    money = number + " deals" if currency == DEALS else pl.concat_str([pl.lit(currency), number])
     return (
         pl.when(x.is_null())
         .then(pl.lit("–"))

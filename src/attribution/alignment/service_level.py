@@ -23,10 +23,10 @@ from attribution.errors import EstimateWarning
 from attribution.handoff.speed import speed_to_lead
 from attribution.journey.response import SpeedBy
 
-__all__ = ["rank_campaigns", "rank_reps", "sla_by_month", "sla_long"]
+__all__ = ["SLA_SCHEMA", "rank_campaigns", "rank_reps", "sla_by_month", "sla_long"]
 
 _NO_RESPONSE = "(no response)"
-_SLA_SCHEMA = {
+SLA_SCHEMA = {
     "month": pl.String,
     "mqls": pl.Int64,
     "agreed_mqls": pl.Float64,
@@ -46,6 +46,7 @@ _SLA_SCHEMA = {
     "never_followed_up": pl.Int64,
     "pending": pl.Int64,
 }
+"""The columns of :attr:`attribution.Scorecard.sla`."""
 _SLA_MEASURES = (
     ("marketing", "MQLs delivered", "count", "mqls", "agreed_mqls", "mqls_status"),
     ("marketing", "MQL to SQL rate", "share", "sql_rate", "agreed_sql_rate", "sql_rate_status"),
@@ -121,7 +122,7 @@ def sla_by_month(
         One row per month, the columns of :attr:`attribution.Scorecard.sla`.
     """
     if s.first_mqls is None or applied is None:
-        return pl.DataFrame(schema=_SLA_SCHEMA)
+        return pl.DataFrame(schema=SLA_SCHEMA)
     marketing = s.first_mqls.group_by("month").agg(
         pl.len().cast(pl.Int64).alias("mqls"),
         pl.col("sql_judged").sum().cast(pl.Int64).alias("sqls_judged"),
@@ -141,7 +142,7 @@ def sla_by_month(
         pl.lit(sla.within_sla_share, dtype=pl.Float64).alias("agreed_within_sla_share"),
         pl.lit(sla.followed_up_share, dtype=pl.Float64).alias("agreed_followed_up_share"),
     ).with_columns(_sla_statuses(on_track))
-    return table.sort("month").select(list(_SLA_SCHEMA)).cast(_SLA_SCHEMA)  # type: ignore[arg-type]
+    return table.sort("month").select(list(SLA_SCHEMA)).cast(SLA_SCHEMA)  # type: ignore[arg-type]
 
 
 def _sales_side(applied: AppliedDefinitions, d: Definitions, now: datetime) -> pl.DataFrame:

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import altair as alt
 
+from attribution._text import DEALS
 from attribution.data.schema import MARKETING, SALES
 from attribution.errors import ParameterError
 
@@ -172,7 +173,8 @@ def _theme(currency: str) -> alt.theme.ThemeConfig:
                     "decimal": ".",
                     "thousands": ",",
                     "grouping": [3],
-                    "currency": [currency, ""],
+                    # count-only data: "amounts" are numbers of deals, written after them
+                    "currency": ["", " deals"] if currency == DEALS else [currency, ""],
                 }
             },
         }

@@ -44,6 +44,9 @@ class Dataset:
     truth : object or None
         For demo data only: the generating parameters and the true contributions
         (see :class:`attribution.data.demo.DemoTruth`).
+    count_only : bool
+        The source gave no deal amounts (``opportunities.amount``): every deal's amount
+        is 1, so "revenue" everywhere counts won deals, and the reports say "deals".
     """
 
     touches: Frame
@@ -54,6 +57,7 @@ class Dataset:
     experiments: Frame | None = None
     source: str = "<memory>"
     truth: Any = field(default=None, repr=False, compare=False)
+    count_only: bool = False
 
     # ------------------------------------------------------------------ access
     def tables(self) -> dict[str, Frame]:

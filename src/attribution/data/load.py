@@ -19,6 +19,7 @@ e.g. ``tables={"touches": "activities"}``; ``mapping`` takes a mapping file or a
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -35,6 +36,7 @@ from attribution._folders import swap_into_place
 from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.data.dataset import Dataset
 from attribution.data.mapping import Mapping, load_mapping
+from attribution.data.mapping.mapping import MappedTables
 from attribution.data.schema import TABLES, raise_problems, validate
 from attribution.data.sources.base import Source
 from attribution.data.sources.folder import FolderSource
@@ -42,7 +44,7 @@ from attribution.data.sources.locate import open_source
 from attribution.data.sources.period import OpportunityDate, Window
 from attribution.errors import ParameterError, SourceError
 
-__all__ = ["load", "read_tables", "write_tables"]
+__all__ = ["load", "read_mapped", "read_tables", "write_tables"]
 
 _FORMATS = ("parquet", "csv")
 
@@ -71,10 +73,21 @@ def _opened(source: str | os.PathLike[str] | Source | None, schema: str | None) 
         src.close()
 
 
-def _read(src: Source, rules: Mapping, window: Window | None, time_zone: str) -> dict[str, Any]:
-    """Apply the mapping; with a window, opportunities first, then the touches they reach."""
+def read_mapped(src: Source, rules: Mapping, window: Window | None, time_zone: str) -> MappedTables:
+    """Apply the mapping; with a window, opportunities first, then the touches they reach.
+
+    Without a window every problem is returned, so that validation can add its own and one
+    error lists them all; with one, mapping problems are raised before any row is read.
+    """
     if window is None:
-        return rules.apply(src, time_zone=time_zone)
+        return rules.read(src, time_zone=time_zone)
+    return MappedTables(_read_period(src, rules, window, time_zone), [], set(), {})
+
+
+def _read_period(
+    src: Source, rules: Mapping, window: Window, time_zone: str
+) -> dict[str, pl.LazyFrame]:
+    """Read one period: opportunities first, then the touches they reach, then the rest."""
     # every missing table or column is reported at once, before any row is read
     raise_problems(rules.check(src), source=src.description)
     selected = rules.apply(
@@ -152,13 +165,11 @@ def read_tables(
         raise ParameterError("give either a mapping or the columns=/tables= shorthand, not both")
     rules = load_mapping(mapping) if mapping is not None else Mapping.renames(columns, tables)
     with _opened(source, schema if schema is not None else rules.schema) as src:
-        raw = _read(src, rules, window, time_zone)
+        read = read_mapped(src, rules, window, time_zone)
+        raise_problems(read.problems, source=src.description)
+        raw = read.tables
         if not raw:
-            raise SourceError(
-                f"{src.description} holds none of the contract's tables "
-                f"({', '.join(TABLES)}); name files <table>.parquet or <table>.csv, or give a "
-                "mapping"
-            )
+            _none_found(src)
         # materialise database results before the connection closes; files stay lazy
         if not isinstance(src, FolderSource):
             raw = {name: frame.collect().lazy() for name, frame in raw.items()}
@@ -241,12 +252,34 @@ def load(
         opportunities_by=opportunities_by,
         time_zone=time_zone,
     )
+    if rules is not None and (columns or tables):
+        raise ParameterError("give either a mapping or the columns=/tables= shorthand, not both")
+    rules = rules if rules is not None else Mapping.renames(columns, tables)
     with _opened(source, schema) as src:
-        raw = read_tables(
-            src, mapping=rules, columns=columns, tables=tables, window=window, time_zone=time_zone
+        read = read_mapped(src, rules, window, time_zone)
+        if not read.tables and not read.problems:
+            _none_found(src)
+        if not isinstance(src, FolderSource):  # database results, before the connection closes
+            read = dataclasses.replace(
+                read, tables={n: f.collect().lazy() for n, f in read.tables.items()}
+            )
+        dataset = validate(
+            read.tables,
+            time_zone=time_zone,
+            lazy=lazy,
+            source=src.description,
+            problems=read.problems,
+            failed=read.failed,
+            origins=read.origins,
         )
-        dataset = validate(raw, time_zone=time_zone, lazy=lazy, source=src.description)
     return window.select(dataset) if window is not None else dataset
+
+
+def _none_found(src: Source) -> None:
+    raise SourceError(
+        f"{src.description} holds none of the contract's tables ({', '.join(TABLES)}); name "
+        "files <table>.parquet or <table>.csv, or give a mapping"
+    )
 
 
 def write_tables(dataset: Dataset, folder: str | os.PathLike[str], *, fmt: str = "parquet") -> Path:

@@ -94,7 +94,12 @@ def write_snapshot(dataset: Dataset, folder: str | os.PathLike[str]) -> dict[str
         truth.contributions.write_parquet(out / _TRUTH / "contributions.parquet")
         truth.opportunities.write_parquet(out / _TRUTH / "opportunities.parquet")
         (out / _TRUTH / "params.json").write_text(json.dumps(truth.params.to_dict(), indent=1))
-    info = {"source": dataset.source, "tables": tables, "truth": has_truth}
+    info = {
+        "source": dataset.source,
+        "tables": tables,
+        "truth": has_truth,
+        "count_only": dataset.count_only,
+    }
     (out / _META).write_text(json.dumps(info, indent=2))
     return info
 
@@ -156,7 +161,12 @@ def read_snapshot(folder: str | os.PathLike[str], *, lazy: bool = False) -> Data
         scan = pl.scan_parquet(base / entry["file"])
         frames[name] = scan if lazy else scan.collect()
     truth = _demo_truth(base / _TRUTH) if info.get("truth") else None
-    return Dataset(**frames, source=info["source"], truth=truth)
+    return Dataset(
+        **frames,
+        source=info["source"],
+        truth=truth,
+        count_only=bool(info.get("count_only", False)),
+    )
 
 
 def source_files(source: str, *, tables: dict[str, str] | None = None) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ import polars as pl
 
 from attribution.data.dataset import Dataset, Frame
 from attribution.data.schema import (
+    ACCOUNT_ID,
     AMOUNT,
     CAMPAIGN,
     CLOSED_AT,
@@ -26,8 +27,10 @@ from attribution.data.schema import (
     SCORE,
     SEGMENT,
     TEAM,
+    TOUCH_ID,
 )
 from attribution.health.deals import per_opportunity
+from attribution.health.overlap import linked_touches, shared_touches
 from attribution.journey.columns import N_TOUCHES, STATUS
 
 __all__ = ["Check", "checks"]
@@ -69,8 +72,10 @@ def checks(dataset: Dataset, journeys: Frame) -> pl.DataFrame:
 
     Validation already refused data that breaks the contract; these checks look for gaps
     in data that is valid: won revenue with no touches in its window, won deals without
-    an amount, touches without contact, campaign or rep, open deals that look stale, and
-    optional tables or columns that are absent or empty (and what they would unlock).
+    an amount, touches without contact, campaign or rep, open deals that look stale,
+    touches that count for several overlapping deals of one account (naming the
+    accounts), touches linked to deals the data does not hold, and optional tables or
+    columns that are absent or empty (and what they would unlock).
 
     Parameters
     ----------
@@ -104,6 +109,8 @@ def checks(dataset: Dataset, journeys: Frame) -> pl.DataFrame:
         _sales_without_rep(touches),
         _cost_empty(touches),
         _stale_open_deals(dataset),
+        _shared_between_deals(journeys),
+        _linked_to_unknown_deals(dataset),
         *_optional_data(dataset),
     ]
     return pl.DataFrame([c._asdict() for c in found], schema=_CHECK_SCHEMA)
@@ -249,6 +256,48 @@ def _stale_open_deals(dataset: Dataset) -> Check:
         counts["open"],
         warn=0.25,
         meaning="stale pipeline inflates open value; close or remove such deals in the CRM",
+    )
+
+
+# ---------------------------------------------------------------------- deals and touches
+def _shared_between_deals(journeys: Frame) -> Check:
+    """Touches in more than one deal's journey: the accounts whose deals overlap."""
+    shared = shared_touches(journeys)
+    in_journeys = journeys.lazy().filter(pl.col(N_TOUCHES) > 0).select(TOUCH_ID).unique()
+    whole = int(in_journeys.select(pl.len()).collect().item())
+    rows = int(shared.get_column("shared_touches").sum())
+    named = "; ".join(
+        f"{r[ACCOUNT_ID]} ({r['deals']} deals, {r['share_shared']:.0%} of its touches shared)"
+        for r in shared.head(3).iter_rows(named=True)
+    )
+    meaning = (
+        f"{shared.height:,} account(s) have deals whose windows overlap, e.g. {named}: a touch "
+        "not linked to a deal counts for each of them; map touches.opportunity_id to link "
+        "touches to their deal"
+        if rows
+        else "no touch counts for more than one deal"
+    )
+    return _share_check(
+        "touches in more than one deal's journey (overlapping deals of one account)",
+        "touches",
+        rows,
+        whole,
+        warn=0.25,
+        meaning=meaning,
+    )
+
+
+def _linked_to_unknown_deals(dataset: Dataset) -> Check:
+    """Touches linked to a deal the data does not hold (belong to no journey here)."""
+    counts = linked_touches(dataset)
+    return _share_check(
+        "touches linked to a deal the data does not hold",
+        "touches",
+        counts["unknown_deal"],
+        counts["linked"],
+        warn=0.5,
+        meaning="they belong to that deal's journey only, so to no journey of this data "
+        "(e.g. a deal outside the loaded period, or one not exported)",
     )
 
 

@@ -2,8 +2,9 @@
 
 A journey is, per opportunity, every touch of its account (all its contacts and anonymous
 account-level touches) from ``created_at - lookback_days`` up to the end of its window:
-``closed_at`` for closed deals, ``as_of`` for deals still open. Touches are ordered by time,
-then by ``touch_id`` so that ties are broken the same way on every run.
+``closed_at`` for closed deals, ``as_of`` for deals still open. A touch linked to a deal
+(``touches.opportunity_id``) belongs to that deal's journey only. Touches are ordered by
+time, then by ``touch_id`` so that ties are broken the same way on every run.
 
 Milestones (used by the position-based rule models):
 
@@ -46,9 +47,8 @@ from attribution.journey.columns import (
     POSITION,
     TOUCH_COLUMNS,
     WINDOW_END,
-    WINDOW_START,
 )
-from attribution.journey.windows import opportunity_windows
+from attribution.journey.windows import opportunity_windows, touches_in_windows
 
 __all__ = ["journeys"]
 
@@ -141,14 +141,16 @@ def journeys(
 
 
 def _touches_in_window(opps: pl.LazyFrame, dataset: Dataset) -> pl.LazyFrame:
-    """Join each opportunity to its account's touches in its window, numbered in order."""
-    touches = dataset.lazy("touches").select(ACCOUNT_ID, *TOUCH_COLUMNS)
+    """Join each opportunity to the touches of its window, numbered in order.
+
+    A touch linked to a deal joins that deal only; others every deal of their account
+    (:func:`~attribution.journey.windows.touches_in_windows`).
+    """
+    raw = dataset.lazy("touches")
+    linked = [OPPORTUNITY_ID] if OPPORTUNITY_ID in raw.collect_schema().names() else []
+    touches = raw.select(ACCOUNT_ID, *linked, *TOUCH_COLUMNS)
     return (
-        opps.join(touches, on=ACCOUNT_ID, how="inner")
-        .filter(
-            (pl.col(OCCURRED_AT) >= pl.col(WINDOW_START))
-            & (pl.col(OCCURRED_AT) <= pl.col(WINDOW_END))
-        )
+        touches_in_windows(opps, touches)
         .sort(OPPORTUNITY_ID, OCCURRED_AT, TOUCH_ID)
         .with_columns(
             pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over(OPPORTUNITY_ID).alias(POSITION),

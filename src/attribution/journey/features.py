@@ -62,7 +62,7 @@ from attribution.journey.groups import (
     channel_group_columns,
     resolve_channel_groups,
 )
-from attribution.journey.windows import opportunity_windows
+from attribution.journey.windows import opportunity_windows, touches_in_windows
 
 __all__ = [
     "FEATURE_COLUMNS",
@@ -175,11 +175,11 @@ def _from_dataset(
     base = opportunity_windows(dataset, lookback_days=lookback_days, as_of=as_of).select(
         OPPORTUNITY_COLUMNS
     )
-    touches = dataset.lazy("touches").select(ACCOUNT_ID, OCCURRED_AT, TEAM, CHANNEL)
-    rows = (
-        base.select(OPPORTUNITY_ID, ACCOUNT_ID, WINDOW_START, WINDOW_END)
-        .join(touches, on=ACCOUNT_ID)
-        .filter(pl.col(OCCURRED_AT).is_between(pl.col(WINDOW_START), pl.col(WINDOW_END)))
+    raw = dataset.lazy("touches")
+    linked = [OPPORTUNITY_ID] if OPPORTUNITY_ID in raw.collect_schema().names() else []
+    touches = raw.select(ACCOUNT_ID, *linked, OCCURRED_AT, TEAM, CHANNEL)
+    rows = touches_in_windows(
+        base.select(OPPORTUNITY_ID, ACCOUNT_ID, WINDOW_START, WINDOW_END), touches
     )
     return base, rows, touches
 

@@ -11,11 +11,13 @@ reading the source once per bucket. The models read the folder back with
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -82,13 +84,11 @@ def write_journeys(
     try:
         for i in range(buckets):
             bucket = pl.col(ACCOUNT_ID).hash(seed=0) % buckets == i
-            part = Dataset(
-                **{
-                    name: frame.lazy().filter(bucket) if name in _PER_ACCOUNT else frame
-                    for name, frame in dataset.tables().items()
-                },
-                source=dataset.source,
-            )
+            per_bucket: dict[str, Any] = {
+                name: frame.lazy().filter(bucket) if name in _PER_ACCOUNT else frame
+                for name, frame in dataset.tables().items()
+            }
+            part = dataclasses.replace(dataset, **per_bucket)
             frame = journeys(part, lookback_days=lookback_days, as_of=as_of, lazy=True)
             frame.sink_parquet(tmp / f"part-{i:04d}.parquet", engine="streaming")
         swap_into_place(tmp, target)

@@ -1,9 +1,17 @@
-"""Each opportunity's journey window: its status at ``as_of``, window bounds, lead creation.
+"""Each opportunity's journey window, and the touches that fall in it.
 
 The window of an opportunity runs from ``created_at - lookback_days`` to ``closed_at`` for
 deals closed by ``as_of``, or to ``as_of`` for deals still open. Journeys
 (:mod:`attribution.journey.build`) and per-deal features
-(:mod:`attribution.journey.features`) both start from these rows.
+(:mod:`attribution.journey.features`) both start from these rows and pair them with the
+touches of :func:`touches_in_windows`:
+
+* a touch **linked to a deal** (``touches.opportunity_id``, as CRMs log activities on a
+  deal) belongs to that deal's journey only, if it falls in its window;
+* a touch **without a deal** belongs to the journey of every deal of its account whose
+  window holds it (the account-window rule). When an account has several deals at once,
+  such a touch counts for each of them: data health names those accounts
+  (:func:`attribution.health.shared_touches`).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from attribution.data.schema import (
     CLOSED_AT,
     CREATED_AT,
     IS_WON,
+    OCCURRED_AT,
     OPPORTUNITY_ID,
     TIMESTAMP,
 )
@@ -33,7 +42,7 @@ from attribution.journey.columns import (
     WINDOW_START,
 )
 
-__all__ = ["check_lookback", "opportunity_windows"]
+__all__ = ["check_lookback", "opportunity_windows", "touches_in_windows"]
 
 
 def check_lookback(lookback_days: float) -> None:
@@ -125,3 +134,42 @@ def _with_lead_created(opps: pl.LazyFrame, dataset: Dataset, now: pl.Expr) -> pl
         .agg(pl.col(CREATED_AT).min().alias(LEAD_CREATED_AT))
     )
     return opps.join(leads, on=ACCOUNT_ID, how="left")
+
+
+def touches_in_windows(opps: pl.LazyFrame, touches: pl.LazyFrame) -> pl.LazyFrame:
+    """Pair each opportunity with the touches in its window (see the module docstring).
+
+    Parameters
+    ----------
+    opps
+        One row per opportunity with ``opportunity_id``, ``account_id``, ``window_start``
+        and ``window_end`` (other columns are kept).
+    touches
+        Touches with ``account_id`` and ``occurred_at``, and ``opportunity_id`` when
+        touches may be linked to deals (empty: not linked).
+
+    Returns
+    -------
+    polars.LazyFrame
+        ``opps``' columns, then the touches' other columns; one row per (opportunity,
+        touch in its window). Unordered.
+
+    Examples
+    --------
+    >>> from datetime import datetime
+    >>> day = lambda d: datetime(2024, 1, d)
+    >>> opps = pl.LazyFrame({"opportunity_id": ["o1", "o2"], "account_id": ["a", "a"],
+    ...     "window_start": [day(1), day(1)], "window_end": [day(20), day(20)]})
+    >>> touches = pl.LazyFrame({"touch_id": ["t1", "t2"], "account_id": ["a", "a"],
+    ...     "occurred_at": [day(5), day(6)], "opportunity_id": ["o2", None]})
+    >>> touches_in_windows(opps, touches).collect().sort("opportunity_id", "touch_id").select(
+    ...     "opportunity_id", "touch_id").rows()
+    [('o1', 't2'), ('o2', 't1'), ('o2', 't2')]
+    """
+    in_window = pl.col(OCCURRED_AT).is_between(pl.col(WINDOW_START), pl.col(WINDOW_END))
+    if OPPORTUNITY_ID not in touches.collect_schema().names():
+        return opps.join(touches, on=ACCOUNT_ID, how="inner").filter(in_window)
+    linked = pl.col(OPPORTUNITY_ID).is_not_null()
+    on_deal = opps.join(touches.filter(linked).drop(ACCOUNT_ID), on=OPPORTUNITY_ID, how="inner")
+    on_account = opps.join(touches.filter(~linked).drop(OPPORTUNITY_ID), on=ACCOUNT_ID, how="inner")
+    return pl.concat([on_deal, on_account], how="vertical").filter(in_window)

@@ -56,6 +56,7 @@ from attribution.models.pathtable import (
     as_path_table,
     check_table,
     encode,
+    path_separator,
     path_table,
 )
 from attribution.models.registry import attribute, lookup, model_options
@@ -205,9 +206,10 @@ def _checked_specs(models: Any) -> list[Spec]:
     return specs
 
 
-def _on_paths(paths: pl.DataFrame, specs: list[Spec], separator: str) -> dict[str, pl.DataFrame]:
+def _on_paths(paths: Any, specs: list[Spec], separator: str | None) -> dict[str, pl.DataFrame]:
     """Channel, conversions and value of every model (label -> frame)."""
     table = as_path_table(paths)
+    separator = path_separator(table, separator)
     rules = [s for s in specs if s[1] in RULE_MODELS]
     fitted = [s for s in specs if s[1] not in RULE_MODELS]
     out: dict[str, pl.DataFrame] = {}
@@ -243,18 +245,20 @@ def _on_paths(paths: pl.DataFrame, specs: list[Spec], separator: str) -> dict[st
 
 
 def attribute_paths(
-    paths: pl.DataFrame, model: str, *, separator: str = " > ", **options: Any
+    paths: Any, model: str, *, separator: str | None = None, **options: Any
 ) -> pl.DataFrame:
     """Conversions and value that ``model`` credits to each channel of a path table.
 
     Parameters
     ----------
     paths
-        A path table (ours or ChannelAttribution's column names).
+        A path table (ours or ChannelAttribution's column names), or a CSV or Parquet file
+        holding one.
     model
         Any name in :data:`attribution.MODELS`.
     separator
-        Joins channels in string paths.
+        Joins channels in string paths (default ``" > "``, or the one the paths use, with a
+        :class:`~attribution.DataWarning`).
     **options
         The model's options (``order=`` for Markov, ``half_life_days=`` ...).
 
@@ -285,7 +289,7 @@ def compare_paths(
     models: Sequence[str] | Mapping[str, Mapping[str, Any]] = DEFAULT_PATH_MODELS,
     *,
     measure: PathMeasure = "conversions",
-    separator: str = " > ",
+    separator: str | None = None,
 ) -> pl.DataFrame:
     """Several models on one path table, side by side: what each credits to each channel.
 

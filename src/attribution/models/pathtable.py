@@ -12,16 +12,35 @@ that is numpy. Large tables are encoded in chunks so memory stays bounded.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
 
-from attribution.errors import DataError, ParameterError, SchemaError
+from attribution.data.sources.csv_files import detect_separator
+from attribution.errors import DataError, DataWarning, ParameterError, SchemaError, emit
 from attribution.journey.columns import CONVERSIONS, NULLS, PATH, PATH_COLUMNS, VALUE
 from attribution.journey.paths import paths as journeys_to_paths
 
-__all__ = ["ALIASES", "EncodedPaths", "as_path_table", "encode", "path_table"]
+__all__ = [
+    "ALIASES",
+    "DEFAULT_SEPARATOR",
+    "EncodedPaths",
+    "as_path_table",
+    "encode",
+    "path_separator",
+    "path_table",
+    "read_path_table",
+]
+
+DEFAULT_SEPARATOR = " > "
+"""What joins the channels of a string path unless the paths show another separator."""
+_OTHER_SEPARATORS = (">", "\u2192", "|", ",", ";")
+"""Separators a path table may use instead (``a>b``, ``a → b``, ``a|b``, ``a,b``, ``a;b``)."""
+_SAMPLE = 10_000
 
 ALIASES: dict[str, str] = {
     "total_conversions": CONVERSIONS,
@@ -132,7 +151,7 @@ def _split(paths: pl.Series, separator: str) -> pl.Series:
     return paths.str.split(separator) if paths.dtype == pl.String else paths
 
 
-def path_table(table: pl.DataFrame, *, separator: str = " > ") -> pl.DataFrame:
+def path_table(table: pl.DataFrame, *, separator: str | None = None) -> pl.DataFrame:
     """Check a path table and return it with our column names and ``path`` as list[str].
 
     Parameters
@@ -141,8 +160,9 @@ def path_table(table: pl.DataFrame, *, separator: str = " > ") -> pl.DataFrame:
         ``path`` plus ``conversions`` (required), ``value`` and ``nulls`` (optional, default
         0), or ChannelAttribution's names for them.
     separator
-        What joins channels when ``path`` is a string; spaces around channel names are
-        trimmed (as ChannelAttribution does).
+        What joins channels when ``path`` is a string (default: ``" > "``, or the one the
+        paths use, with a warning; see :func:`path_separator`); spaces around channel names
+        are trimmed (as ChannelAttribution does).
 
     Returns
     -------
@@ -164,6 +184,7 @@ def path_table(table: pl.DataFrame, *, separator: str = " > ") -> pl.DataFrame:
     >>> path_table(t).to_dicts()[0]
     {'path': ['a', 'b'], 'conversions': 1.0, 'value': 0.0, 'nulls': 2.0}
     """
+    separator = path_separator(table, separator)
     t = check_table(table, separator)
     steps = _split(t[PATH], separator).list.eval(pl.element().str.strip_chars())
     return t.with_columns(steps.alias(PATH))
@@ -214,12 +235,94 @@ def _chunk_codes(
     return table[physical], lengths.astype(np.int64)
 
 
-def as_path_table(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """Return ``frame`` if it is a path table, or the path table of a journeys frame.
+def read_path_table(path: str | os.PathLike[str]) -> pl.DataFrame:
+    """Read a path table from a CSV or Parquet file.
+
+    A CSV's field separator is found in its header line (ChannelAttribution's example
+    ``Data.csv`` uses ``;``); when it is not ``,`` a :class:`~attribution.DataWarning` says
+    so.
+
+    Raises
+    ------
+    ParameterError
+        The file does not exist, or is neither CSV nor Parquet.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise ParameterError(f"path table file {file} does not exist")
+    if file.suffix.lower() == ".parquet":
+        return pl.read_parquet(file)
+    if file.suffix.lower() not in (".csv", ".txt", ".tsv"):
+        raise ParameterError(f"path table file {file}: expected a .csv or .parquet file")
+    with file.open(encoding="utf-8-sig", errors="replace") as handle:
+        header = handle.readline()
+    separator = detect_separator(header.rstrip("\r\n"))
+    if separator != ",":
+        emit(
+            [f"{file.name}: fields are separated by {separator!r} (found in its header)"],
+            DataWarning,
+        )
+    return pl.read_csv(file, separator=separator)
+
+
+def path_separator(table: pl.DataFrame, separator: str | None) -> str:
+    """Return the separator of a table's string paths: as given, ``" > "``, or detected.
+
+    With ``separator=None``, paths joined with ``" > "`` use it; paths joined otherwise
+    (``a>b``, ``a|b``, ``a,b``...) get that separator, with a
+    :class:`~attribution.DataWarning` naming it (pass ``separator=`` to say it yourself).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> t = pl.DataFrame({"path": ["email>search", "search"], "conversions": [1, 0]})
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     path_separator(t, None)
+    '>'
+    >>> path_separator(t, " > ")
+    ' > '
+    """
+    if separator is not None:
+        return separator
+    if PATH not in table.columns or table.schema[PATH] != pl.String:
+        return DEFAULT_SEPARATOR
+    sample = table[PATH].drop_nulls().head(_SAMPLE)
+    if sample.is_empty() or sample.str.contains(DEFAULT_SEPARATOR, literal=True).any():
+        return DEFAULT_SEPARATOR
+    for other in _OTHER_SEPARATORS:
+        if sample.str.contains(other, literal=True).any():
+            emit(
+                [
+                    f"path table: channels are joined with {other!r}, not "
+                    f"{DEFAULT_SEPARATOR!r} (found in its paths); pass separator={other!r} to "
+                    "say so"
+                ],
+                DataWarning,
+            )
+            return other
+    return DEFAULT_SEPARATOR
+
+
+def as_path_table(frame: Any) -> pl.DataFrame:
+    """Return ``frame`` if it is a path table, the path table of a journeys frame, or a file's.
 
     A frame with journeys' ``status`` and ``n_touches`` columns is aggregated with
-    :func:`attribution.paths` (won deals convert, lost ones do not, open ones are left out).
+    :func:`attribution.paths` (won deals convert, lost ones do not, open ones are left out);
+    a file path is read with :func:`read_path_table`.
+
+    Raises
+    ------
+    ParameterError
+        ``frame`` is neither a polars frame nor a file path.
     """
+    if isinstance(frame, str | os.PathLike):
+        return read_path_table(frame)
+    if not isinstance(frame, pl.DataFrame | pl.LazyFrame):
+        raise ParameterError(
+            "a path table must be a polars DataFrame (path, conversions, value, nulls), "
+            f"a journeys frame or a CSV/Parquet file path; got {type(frame).__name__}"
+        )
     schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
     if "status" in schema and "n_touches" in schema and PATH not in schema:
         return journeys_to_paths(frame)
@@ -246,7 +349,7 @@ def _merge_repeats(t: pl.DataFrame) -> pl.DataFrame:
 
 
 def encode(
-    table: pl.DataFrame, *, separator: str = " > ", merge_repeats: bool = False
+    table: pl.DataFrame, *, separator: str | None = None, merge_repeats: bool = False
 ) -> EncodedPaths:
     """Check a path table (see :func:`path_table`) and encode it as integers.
 
@@ -260,6 +363,7 @@ def encode(
     >>> e.channels, e.codes.tolist(), e.offsets.tolist()
     (('a', 'b'), [1, 0, 0], [0, 2, 3])
     """
+    separator = path_separator(table, separator)
     t = check_table(table, separator)
     if merge_repeats:
         t = _merge_repeats(t)

@@ -39,7 +39,7 @@ from attribution.data.schema import CHANNEL
 from attribution.engines import Engine, adapter, check_engine
 from attribution.errors import DataError, ParameterError
 from attribution.models.fitted import ChannelFit
-from attribution.models.pathtable import EncodedPaths, as_path_table, encode
+from attribution.models.pathtable import EncodedPaths, as_path_table, encode, path_separator
 from attribution.models.spread import JourneyPaths, journey_paths, spread
 
 __all__ = [
@@ -293,7 +293,7 @@ def shapley(
     *,
     value: ShapleyValue = "conversion_rate",
     ordered: bool = False,
-    separator: str = " > ",
+    separator: str | None = None,
     engine: Engine = "polars",
 ) -> ShapleyResult:
     """Shapley-value attribution over the channel sets of a path table.
@@ -302,8 +302,9 @@ def shapley(
     ----------
     paths
         A path table (``path``, ``conversions``, ``value``, ``nulls``; or
-        ChannelAttribution's names), e.g. from :func:`attribution.paths`, or a journeys
-        frame (aggregated with :func:`attribution.paths` first).
+        ChannelAttribution's names), e.g. from :func:`attribution.paths`, a journeys
+        frame (aggregated with :func:`attribution.paths` first), or the path of a CSV or
+        Parquet file holding a path table.
     value
         Characteristic function: ``"conversion_rate"`` or ``"conversions"`` (the
         simplified Shapley value); see the module docstring.
@@ -311,7 +312,8 @@ def shapley(
         Also break each channel's value down by the position at which it first appears in
         the converting journeys (``result.positions``; see :func:`positions`).
     separator
-        Joins channels in string paths.
+        Joins channels in string paths (default ``" > "``, or the one the paths use, with a
+        :class:`~attribution.DataWarning`).
     engine
         ``"polars"``, or ``"spark"`` for Spark journeys (a Spark DataFrame or table name):
         counts per channel set are then summed by Spark and only they come to this
@@ -337,7 +339,8 @@ def shapley(
         fitted: ShapleyResult = adapter("spark").shapley(paths, value=value, ordered=ordered)
         return fitted
     value = check_value(value)  # type: ignore[assignment]
-    encoded = encode(as_path_table(paths), separator=separator, merge_repeats=True)
+    table = as_path_table(paths)
+    encoded = encode(table, separator=path_separator(table, separator), merge_repeats=True)
     if encoded.n_paths == 0 or len(encoded.channels) == 0:
         raise DataError("shapley: the path table has no paths")
     if not isinstance(ordered, bool):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from attribution._text import money
 from attribution.data.schema import (
     AMOUNT,
     MARKETING,
@@ -87,7 +88,7 @@ def _coverage(opp: pl.DataFrame, currency: str) -> Finding | None:
         )
     else:
         text = (
-            f"{share:.0%} of won revenue ({currency}{dark.pipe(_revenue):,.0f} from "
+            f"{share:.0%} of won revenue ({money(dark.pipe(_revenue), currency)} from "
             f"{dark.height:,} of {won.height:,} won deals) has no marketing or sales touch in "
             f"its {window} window: where it came from cannot be traced. The data health "
             "report lists these gaps."
@@ -356,9 +357,9 @@ def late_follow_up(cost: SlaCost, currency: str) -> Finding | None:
     text = (
         f"{total['late']:,} MQLs were first answered after the {cost.sla_hours:g}-hour SLA. "
         f"Answered within it, an estimated {total['lost_wins']:.0f} more would have won, worth "
-        f"{currency}{lost:,.0f} ({cost.level:.0%} interval {currency}{low:,.0f} to "
-        f"{currency}{total['ci_high']:,.0f}); the largest part, {currency}"
-        f"{top['lost_revenue']:,.0f}, on the {top['late']:,} late MQLs of "
+        f"{money(lost, currency)} ({cost.level:.0%} interval {money(low, currency)} to "
+        f"{money(total['ci_high'], currency)}); the largest part, "
+        f"{money(top['lost_revenue'], currency)}, on the {top['late']:,} late MQLs of "
         f"{key.replace('_', ' ')} {top[key]}. An association, not a proven cause."
     )
     return Finding("late_follow_up", "What late follow-up costs", text, weight)

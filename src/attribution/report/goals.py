@@ -19,6 +19,7 @@ import math
 
 import polars as pl
 
+from attribution._text import money
 from attribution.data.schema import MARKETING, SALES
 from attribution.estimates.contributions import ContributionResult
 from attribution.estimates.scoring import LeadScoreResult
@@ -65,8 +66,7 @@ def _money(value: float | None, currency: str) -> str:
     if not _number(value):
         return "n/a"
     assert value is not None
-    sign = "-" if value < 0 else ""
-    return f"{sign}{currency}{abs(value):,.0f}"
+    return money(value, currency)
 
 
 def split_table(result: ContributionResult) -> pl.DataFrame:
@@ -226,6 +226,8 @@ def sla_markdown(cost: SlaCost, *, currency: str = "$") -> str:
     """
     total = cost.total.row(0, named=True)
     sla = f"{cost.sla_hours:g}-hour SLA"
+    if not total["mqls"]:
+        return "No MQL whose follow-up could be judged, so there is nothing to cost (see above)."
     if total["late"] is None:
         return (
             f"{total['mqls']:,} MQLs, but follow-up cannot be judged: sales activity is "

@@ -319,7 +319,9 @@ def table(
     ):
         page = shown._repr_html_()
     page = _QUOTED.sub(lambda m: f"<td>{m.group(1)}</td>", page)
-    page = page.replace("<td>null</td>", "<td>&ndash;</td>")
+    page = page.replace("<td>null</td>", "<td>&ndash;</td>").replace(
+        "<td>NaN</td>", "<td>&ndash;</td>"
+    )
     # text columns read better left-aligned (polars aligns every cell right)
     ident = "t" + hashlib.sha1(page.encode()).hexdigest()[:10]
     text = [

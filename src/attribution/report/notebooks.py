@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from attribution._resources import shipped
 from attribution._text import did_you_mean
 from attribution.errors import ParameterError
 from attribution.report.sections import RunParams
@@ -27,6 +28,7 @@ __all__ = [
     "declared_parameters",
     "execute",
     "notebook_title",
+    "pages_dir",
 ]
 
 _KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel logs to our terminal
@@ -73,6 +75,19 @@ class NotebookRun:
         return f"notebook {self.name} failed in {where}{src}: {e.get('ename')}: {e.get('evalue')}"
 
 
+def pages_dir(params: RunParams) -> Path:
+    """Return the folder of a run's notebooks: ``notebooks_dir``, else the shipped pages.
+
+    Examples
+    --------
+    >>> pages_dir(RunParams()).name
+    'pages'
+    """
+    if params.notebooks_dir is not None:
+        return Path(params.notebooks_dir)
+    return shipped("attribution.report", "pages")
+
+
 def available_notebooks(folder: str | os.PathLike[str]) -> dict[str, Path]:
     """Return the report notebooks of a folder by name (file stem), in name order."""
     root = Path(folder)
@@ -97,16 +112,17 @@ def notebook_title(path: str | os.PathLike[str]) -> str:
 
 def choose(params: RunParams, only: Sequence[str] | None) -> dict[str, Path]:
     """Return the notebooks a run executes (``only``, the params' list, or all), by name."""
-    found = available_notebooks(params.notebooks_dir)
+    folder = pages_dir(params)
+    found = available_notebooks(folder)
     wanted = list(only) if only else (params.notebooks or list(found))
     problems = []
     for name in wanted:
         if name not in found:
             hint = did_you_mean(name, found, cutoff=0.5, otherwise="available: " + ", ".join(found))
             key = "--only" if only else "notebooks"
-            problems.append(f"{key}: no notebook {name!r} in {params.notebooks_dir}; {hint}")
+            problems.append(f"{key}: no notebook {name!r} in {folder}; {hint}")
     if not wanted:
-        problems.append(f"notebooks_dir: {params.notebooks_dir} holds no .ipynb notebooks")
+        problems.append(f"notebooks_dir: {folder} holds no .ipynb notebooks")
     if problems:
         raise ParameterError("\n".join(problems), problems)
     return {name: found[name] for name in dict.fromkeys(wanted)}

@@ -21,6 +21,7 @@ from datetime import datetime
 
 import polars as pl
 
+from attribution._text import DEALS, money
 from attribution._time import MICROS_PER_DAY
 from attribution.data.dataset import Frame
 from attribution.data.schema import (
@@ -152,31 +153,37 @@ class Headline:
         return pl.DataFrame([self.__dict__])
 
     def markdown(self, *, currency: str = "$") -> str:
-        """Return the headline as a short markdown paragraph."""
+        """Return the headline as a short markdown paragraph.
+
+        With count-only data (``currency`` :data:`attribution._text.DEALS`) it counts won
+        deals and names no money.
+        """
         if self.won_deals == 0:
             return "**No deal was won** in the data."
         period = ""
         if self.first_close and self.last_close:
             period = f" between {self.first_close:%d %b %Y} and {self.last_close:%d %b %Y}"
-        parts = [
-            f"**{currency}{self.won_revenue:,.0f} of won revenue**{period}, "
-            f"from **{_count(self.won_deals, 'won deal')}**"
-        ]
+        counted = currency == DEALS
+        if counted:
+            parts = [f"**{_count(self.won_deals, 'won deal')}**{period}"]
+        else:
+            parts = [
+                f"**{money(self.won_revenue, currency)} of won revenue**{period}, "
+                f"from **{_count(self.won_deals, 'won deal')}**"
+            ]
         if self.win_rate is not None:
             parts.append(
                 f"**{self.win_rate:.0%} win rate** ({self.won_deals:,} won of "
                 f"{self.won_deals + self.lost_deals:,} closed)"
             )
-        if self.average_deal is not None:
-            parts.append(f"average won deal {currency}{self.average_deal:,.0f}")
+        if self.average_deal is not None and not counted:
+            parts.append(f"average won deal {money(self.average_deal, currency)}")
         if self.median_cycle_days is not None:
             parts.append(f"median {self.median_cycle_days:,.0f} days from opportunity to win")
         text = "; ".join(parts) + "."
         if self.open_deals:
-            text += (
-                f" Still open: {_count(self.open_deals, 'deal')} worth "
-                f"{currency}{self.open_pipeline:,.0f}."
-            )
+            worth = "" if counted else f" worth {money(self.open_pipeline, currency)}"
+            text += f" Still open: {_count(self.open_deals, 'deal')}{worth}."
         return text
 
 

@@ -37,7 +37,7 @@ from attribution.report.sections import (
     Source,
 )
 
-__all__ = ["RUNNER_PARAMETERS", "load_params", "parse_params"]
+__all__ = ["DEFAULT_SLA_HOURS", "RUNNER_PARAMETERS", "load_params", "parse_params"]
 
 RUNNER_PARAMETERS: tuple[str, ...] = ("data_dir", "tables_dir", "reports")
 """Notebook parameters the report runner sets: the run's data folder (snapshot, parameters,
@@ -179,7 +179,8 @@ def _resolve(text: str, base: Path) -> str:
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
         return text
     path = Path(os.path.expanduser(text))
-    return str(path if path.is_absolute() else (base / path).resolve())
+    # absolute and normalised, but links kept: the run records the path as the user named it
+    return os.path.abspath(path if path.is_absolute() else base / path)
 
 
 def _is_preset(field_name: str, text: str, base: Path) -> bool:
@@ -202,7 +203,11 @@ def _resolve_paths(params: RunParams, base: Path) -> RunParams:
         in_source["spark"] = dataclasses.replace(
             source.spark, credits_parquet=_resolve(source.spark.credits_parquet, base)
         )
-    top: dict[str, Any] = {n: _resolve(getattr(params, n), base) for n in RunParams.path_fields}
+    top: dict[str, Any] = {
+        n: _resolve(getattr(params, n), base)
+        for n in RunParams.path_fields
+        if getattr(params, n) is not None
+    }
     for f in fields(params):  # other sections that name files (e.g. the scorecard's)
         section = getattr(params, f.name)
         if f.name != "source" and hasattr(section, "path_fields"):
@@ -268,18 +273,48 @@ def parse_params(
     raise_problems(problems, where)
     if base_dir is not None:
         params = _resolve_paths(params, Path(base_dir))
+    params = _demo_agreements(params)
     if not agree:
         return params
     return _with_agreed_sla(params, where)
 
 
+def _demo_agreements(params: RunParams) -> RunParams:
+    """On the built-in demo data, default the scorecard's files to the shipped examples.
+
+    They describe the demo data only: any other source keeps none (the scorecard page then
+    says how to write the agreement).
+    """
+    files = params.scorecard
+    if params.source.demo is None or (files.definitions and files.targets):
+        return params
+    from attribution.alignment.agreements import shipped_file
+
+    named = dataclasses.replace(
+        files,
+        definitions=files.definitions or str(shipped_file("definitions.yaml")),
+        targets=files.targets or str(shipped_file("targets.yaml")),
+    )
+    return dataclasses.replace(params, scorecard=named)
+
+
+DEFAULT_SLA_HOURS = 24.0
+"""The SLA hours of a run whose teams agreed no definitions and gave no ``goals.sla_hours``."""
+
+
 def _with_agreed_sla(params: RunParams, where: str, definitions: Any = None) -> RunParams:
     """Take the SLA hours from the agreed definitions (their owner) unless given, and equal.
 
-    ``definitions`` is the already loaded definitions file, if the caller has it.
+    ``definitions`` is the already loaded definitions file, if the caller has it. Without
+    agreed definitions, ``goals.sla_hours`` (default :data:`DEFAULT_SLA_HOURS`) stands.
     """
     from attribution.alignment.definitions import load_definitions
 
+    if definitions is None and params.scorecard.definitions is None:
+        hours = params.goals.sla_hours or DEFAULT_SLA_HOURS
+        return dataclasses.replace(
+            params, goals=dataclasses.replace(params.goals, sla_hours=float(hours))
+        )
     if definitions is None:
         definitions = load_definitions(params.scorecard.definitions)
     agreed = definitions.sla.response_hours
@@ -292,7 +327,7 @@ def _with_agreed_sla(params: RunParams, where: str, definitions: Any = None) -> 
         problem = ParamProblem(
             "goals.sla_hours",
             f"is {given:g} hours, but the agreed definitions "
-            f"({params.scorecard.definitions or 'params/definitions.yaml'}) say "
+            f"({params.scorecard.definitions}) say "
             f"sla.response_hours: {agreed:g}; remove goals.sla_hours to use the agreement, or "
             "change the agreement",
         )

@@ -138,9 +138,11 @@ class ScorecardFiles:
     """The shared scorecard's agreements (see :mod:`attribution.alignment.scorecard`)."""
 
     definitions: str | None = field(default=None, metadata={"min_length": 1})
-    """The agreed definitions YAML (MQL, SQL, the SLA); default: ``params/definitions.yaml``."""
+    """The agreed definitions YAML (MQL, SQL, the SLA). Default: none agreed (the scorecard
+    page says how to write one; ``attribution init`` drafts it from the data), except on
+    the built-in demo data, which uses the shipped demo example."""
     targets: str | None = field(default=None, metadata={"min_length": 1})
-    """The shared targets YAML (KPIs, owners, due dates); default: ``params/targets.yaml``."""
+    """The shared targets YAML (KPIs, owners, due dates); default as for ``definitions``."""
 
     path_fields: ClassVar[tuple[str, ...]] = ("definitions", "targets")
 
@@ -176,7 +178,8 @@ class GoalOptions:
     sla_hours: float | None = field(default=None, metadata={"min": 0.1, "max": 8760})
     """Agreed maximum hours from MQL to the first sales touch. Default: the agreement's
     ``sla.response_hours`` in the scorecard's definitions file, which owns the SLA; a
-    different number here is an error (one agreement, one number)."""
+    different number here is an error (one agreement, one number). Without agreed
+    definitions: this number, 24 when not given."""
     response_bins_hours: list[float] = field(
         default_factory=lambda: [1.0, 4.0, 24.0, 72.0], metadata={"min_length": 1}
     )
@@ -210,10 +213,12 @@ class RunParams:
     scorecard: ScorecardFiles = field(default_factory=ScorecardFiles)
     notebooks: list[str] | None = None
     """Names of the notebooks to run, in order; default: every notebook in notebooks_dir."""
-    notebooks_dir: str = "../notebooks"
-    """Folder of the report notebooks."""
+    notebooks_dir: str | None = None
+    """Folder of the report notebooks; default: the pages shipped with the package (the
+    repository's ``notebooks/`` links to them)."""
     output_dir: str = "../outputs"
-    """Folder that receives ``<run_name>/`` (the CLI's ``--out`` overrides it)."""
+    """Folder that receives the run folder ``<output_dir>/<run_name>/`` (relative to the
+    params file; ``attribution run --out DIR`` writes ``DIR/<run_name>/`` instead)."""
 
     path_fields: ClassVar[tuple[str, ...]] = ("notebooks_dir", "output_dir")
 

@@ -18,6 +18,7 @@ read the same on every page. A notebook opened on its own computes them itself f
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import shutil
 import tempfile
@@ -29,7 +30,10 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from attribution._text import DEALS
+from attribution._time import as_of as resolve_as_of
 from attribution._yaml import read_yaml
+from attribution.alignment.not_agreed import not_agreed
 from attribution.alignment.scorecard import Scorecard, scorecard
 from attribution.config import plain
 from attribution.data import demo
@@ -45,6 +49,7 @@ from attribution.models.compare import By, Comparison, compare, model_specs
 from attribution.report import store
 from attribution.report.params import load_params, parse_params
 from attribution.report.sections import RunParams, Source
+from attribution.report.views import SectionViews
 
 __all__ = [
     "PARAMS_FILE",
@@ -68,14 +73,20 @@ _WAIT_SECONDS = 3600.0
 T = TypeVar("T")
 
 
-class RunData:
+class RunData(SectionViews):
     """The parameters, data and shared estimates of one run, as a report page sees them.
 
     Build it with :func:`open_run`. Journeys and estimates are computed on first use and
-    kept; with a run folder, estimates already in it are loaded instead of computed.
+    kept; with a run folder, estimates already in it are loaded instead of computed. A
+    section the data cannot support gives an empty table and a note saying what it needs
+    (:class:`~attribution.report.views.SectionViews`: ``needs``, ``funnel``,
+    ``speed_to_lead``, ``lead_scores``).
     """
 
     def __init__(self, params: RunParams, dataset: Dataset, folder: Path | None = None):
+        if dataset.count_only:  # no amounts: every page counts won deals, not money
+            report = dataclasses.replace(params.report, currency=DEALS)
+            params = dataclasses.replace(params, report=report)
         self.params = params
         self.dataset = dataset
         self.folder = folder
@@ -130,12 +141,17 @@ class RunData:
         )
 
     def sla_cost(self) -> SlaCost:
-        """Return what late follow-up cost, per rep, against the agreed SLA."""
+        """Return what late follow-up cost, per rep, against the agreed SLA.
+
+        Without the hand-off it needs (contacts with MQL dates, sales touches), an
+        unsupported estimate without warnings: the section's note says why.
+        """
         p = self.params
+        ready = self.readiness.supported("sla_cost")
         return self._shared(
             "sla_cost",
             lambda: sla_cost(
-                self.dataset,
+                self.dataset if ready else self._view(),
                 sla_hours=p.goals.sla_hours or 24.0,
                 by="rep",
                 bins_hours=p.goals.response_bins_hours,
@@ -143,15 +159,24 @@ class RunData:
                 draws=p.intervals.draws,
                 as_of=p.window.as_of,
             ),
+            quiet=not ready,
         )
 
     def scorecard(self) -> Scorecard:
         """Return the scorecard: KPIs against the targets, by the agreed definitions.
 
         Its contribution KPIs use the run's shared team split (:meth:`contributions`).
+        Without agreement files (data other than the built-in demo's), the scorecard of
+        :func:`~attribution.alignment.not_agreed.not_agreed`: empty, saying how to write them.
         """
         if "scorecard" not in self._memo:
             p = self.params
+            missing = [k for k in ("definitions", "targets") if not getattr(p.scorecard, k)]
+            if missing:
+                self._memo["scorecard"] = not_agreed(
+                    missing, resolve_as_of(self.dataset, p.window.as_of)
+                )
+                return self.scorecard()
             self._memo["scorecard"] = scorecard(
                 self.dataset,
                 p.scorecard.targets,
@@ -224,7 +249,7 @@ class RunData:
                 return
             time.sleep(0.1)
 
-    def _shared(self, name: str, compute: Callable[[], T]) -> T:
+    def _shared(self, name: str, compute: Callable[[], T], *, quiet: bool = False) -> T:
         if name in self._memo:
             value: T = self._memo[name]
             return value
@@ -239,6 +264,8 @@ class RunData:
                 warnings.simplefilter("always", EstimateWarning)
                 value = compute()
             messages = [str(w.message) for w in caught if issubclass(w.category, EstimateWarning)]
+            if quiet:  # a section the data cannot support: its note says why
+                messages = []
             for w in caught:  # other warnings go on as usual
                 if not issubclass(w.category, EstimateWarning):
                     warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

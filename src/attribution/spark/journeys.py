@@ -140,7 +140,9 @@ def journeys(
         opps = opps.join(leads, on=ACCOUNT_ID, how="left")
     else:
         opps = opps.withColumn(_LEAD, sf.lit(None).cast("timestamp"))
-    touches = ds.touches.select(ACCOUNT_ID, *_TOUCH_COLUMNS)
+    # a touch linked to a deal belongs to that deal's journey only (as in the polars code)
+    linked = [OPPORTUNITY_ID] if OPPORTUNITY_ID in ds.touches.columns else []
+    touches = ds.touches.select(ACCOUNT_ID, *linked, *_TOUCH_COLUMNS)
     schema = journey_schema()
     declared = arrow_schema(schema)
     days = float(lookback_days)

@@ -15,6 +15,7 @@ With ``source: {spark: {tables: {...}}}`` in a params file, ``attribution run``:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -94,4 +95,4 @@ def load_for_report(
     for name, frame in checked.tables().items():
         frame.write.mode("overwrite").parquet((scratch / name).as_uri())
     dataset = load(scratch, lazy=True)
-    return Dataset(**dataset.tables(), source=f"spark: {checked.source}")
+    return dataclasses.replace(dataset, source=f"spark: {checked.source}")

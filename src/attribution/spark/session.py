@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from attribution.data.schema import TABLES, TEAM, TEAMS, Problem, raise_problems
+from attribution.data.schema import AMOUNT, TABLES, TEAM, TEAMS, Problem, raise_problems
 from attribution.errors import AttributionError, ParameterError
 
 if TYPE_CHECKING:
@@ -139,7 +139,9 @@ def check_table(frame: DataFrame, name: str, *, check_values: bool = True) -> Da
     spec = TABLES[name]
     types = dict(frame.dtypes)
     problems: list[Problem] = []
-    missing = [c for c in spec.required_columns if c not in types]
+    # count-only data (no amounts) is read by the polars engine only
+    required = [*spec.required_columns, *([AMOUNT] if name == "opportunities" else [])]
+    missing = [c for c in required if c not in types]
     if missing:
         problems.append(
             Problem(

@@ -134,7 +134,16 @@ def generate(
     source = f"demo(n_accounts={n_accounts}, seed={seed})"
     if not chosen.is_default:
         source = f"demo(n_accounts={n_accounts}, seed={seed}, scenario={chosen.name})"
-    return Dataset(**tables, source=source, truth=truth)
+    return Dataset(
+        touches=tables["touches"],
+        opportunities=tables["opportunities"],
+        contacts=tables.get("contacts"),
+        accounts=tables.get("accounts"),
+        stage_history=tables.get("stage_history"),
+        experiments=tables.get("experiments"),
+        source=source,
+        truth=truth,
+    )
 
 
 def true_lifts(truth: pl.DataFrame, experiments: Sequence[str], n_accounts: int) -> pl.DataFrame:

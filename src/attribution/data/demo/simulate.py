@@ -39,6 +39,7 @@ from attribution.data.demo.tables import (
     accounts_table,
     contact_ids,
     contacts_table,
+    link_sales_touches,
     opportunities_table,
     stage_history_table,
     touches_table,
@@ -97,6 +98,7 @@ def simulate(
         "accounts": accounts_table(acc, aid),
         "stage_history": stage_history_table(stages, aid, p.start),
     }
+    tables["touches"] = link_sales_touches(tables["touches"], tables["opportunities"])
     if plan is not None and plan.experiments:
         tables["experiments"] = experiments_table(plan, aid, p.start, p.end)
     return tables, truth_table(deals, outcome, aid, extra)

@@ -36,6 +36,7 @@ __all__ = [
     "accounts_table",
     "contact_ids",
     "contacts_table",
+    "link_sales_touches",
     "opportunities_table",
     "stage_history_table",
     "touches_table",
@@ -207,6 +208,21 @@ def touches_table(
             .then(_lookup(REPS, pl.col("rep").clip(0, len(REPS) - 1)))
             .alias("rep"),
         )
+    )
+
+
+def link_sales_touches(touches: pl.DataFrame, opportunities: pl.DataFrame) -> pl.DataFrame:
+    """Log the sales touches made from a deal's creation on to that deal, as a CRM does.
+
+    Adds ``opportunity_id`` (empty for marketing touches and earlier sales touches). An
+    account has one deal at most, so journeys are the same with and without the link.
+    """
+    deals = opportunities.select("account_id", "opportunity_id", pl.col("created_at").alias("_at"))
+    on_deal = (pl.col("team") == SALES) & (pl.col("occurred_at") >= pl.col("_at"))
+    return (
+        touches.join(deals, on="account_id", how="left", maintain_order="left")
+        .with_columns(pl.when(on_deal).then(pl.col("opportunity_id")).alias("opportunity_id"))
+        .drop("_at")
     )
 
 

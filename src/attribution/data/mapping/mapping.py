@@ -4,22 +4,80 @@ from __future__ import annotations
 
 from collections.abc import Mapping as MappingABC
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from attribution._text import did_you_mean
-from attribution.data.mapping.reading import aligned, missing_table, read_rule, rule_columns
-from attribution.data.mapping.rules import ColumnRule, TableRule, check_keys
+from attribution.data.mapping.reading import (
+    aligned,
+    date_problems,
+    missing_table,
+    read_rule,
+    rule_columns,
+)
+from attribution.data.mapping.rules import ColumnRule, TableRule, unknown_keys
 from attribution.data.schema import TABLES, Problem, raise_problems
 from attribution.data.sources.base import Source, TimeRange
+from attribution.data.sources.options import CsvOptions, ReadOptions, parse_dates
 from attribution.errors import ParameterError
 
-__all__ = ["Mapping"]
+__all__ = ["MappedTables", "Mapping"]
 
-_TOP_KEYS = ("name", "description", "time_zone", "schema", "tables")
+_TOP_KEYS = ("name", "description", "time_zone", "currency", "schema", "csv", "dates", "tables")
+
+
+def _raise(problems: list[str], origin: str) -> None:
+    """Raise one ParameterError listing every problem of a mapping (if there are any)."""
+    if not problems:
+        return
+    n = len(problems)
+    body = "\n".join(f"  {i}. {p}" for i, p in enumerate(problems, 1))
+    raise ParameterError(
+        f"{n} problem{'s' if n != 1 else ''} in mapping {origin}; nothing was loaded:\n{body}",
+        problems,
+    )
+
+
+def _tables(
+    spec: Any, origin: str, read: ReadOptions, problems: list[str]
+) -> dict[str, tuple[TableRule, ...]]:
+    """Parse the ``tables`` block; add every problem to ``problems``."""
+    tables_spec = spec.get("tables")
+    if not isinstance(tables_spec, MappingABC) or not tables_spec:
+        problems.append(f"mapping {origin}: 'tables' must map contract tables to rules")
+        return {}
+    tables: dict[str, tuple[TableRule, ...]] = {}
+    for table, rules in tables_spec.items():
+        where = f"tables.{table}"
+        if table not in TABLES:
+            hint = did_you_mean(table, TABLES)
+            hint = f"; {hint}" if hint else ""
+            problems.append(f"{where}: not a contract table{hint} (tables: {', '.join(TABLES)})")
+            continue
+        items = rules if isinstance(rules, list) else [rules]
+        parsed = [
+            TableRule.parse(
+                table, r, f"{where}[{i}]" if isinstance(rules, list) else where, problems, read
+            )
+            for i, r in enumerate(items)
+        ]
+        tables[table] = tuple(p for p in parsed if p is not None)
+    return tables
+
+
+@dataclass(frozen=True)
+class MappedTables:
+    """What :meth:`Mapping.read` read: the tables, every problem, and where rows came from."""
+
+    tables: dict[str, pl.LazyFrame]
+    problems: list[Problem]
+    failed: set[str]
+    """Contract tables left out because one of their rules has a problem."""
+    origins: dict[str, str]
+    """Per contract table, the files or tables it was read from (for messages)."""
 
 
 @dataclass(frozen=True)
@@ -36,37 +94,44 @@ class Mapping:
     description: str = ""
     time_zone: str | None = None
     origin: str = "<dict>"
+    """The file it was read from (``<dict>`` for a dict, empty for plain renames)."""
     schema: str | None = None
+    options: ReadOptions = field(default_factory=ReadOptions)
+    """The mapping's top-level ``csv:`` and ``dates:`` (each rule adds its own)."""
+    currency: str | None = None
+    """The symbol of the amounts' currency, when the mapping knows it (``attribution init``
+    writes it into the params it drafts)."""
 
     @classmethod
     def from_dict(cls, spec: Any, *, origin: str = "<dict>") -> Mapping:
-        """Parse and check a mapping given as a dict (the YAML structure)."""
+        """Parse and check a mapping given as a dict (the YAML structure).
+
+        Raises
+        ------
+        ParameterError
+            Every problem of the mapping at once (unknown keys with the closest valid one,
+            rules that cannot be built, CSV options and date formats that are not valid).
+        """
         if not isinstance(spec, MappingABC):
             raise ParameterError(f"mapping {origin}: expected a dict with a 'tables' key")
-        check_keys(list(spec), _TOP_KEYS, f"mapping {origin}")
-        tables_spec = spec.get("tables")
-        if not isinstance(tables_spec, MappingABC) or not tables_spec:
-            raise ParameterError(f"mapping {origin}: 'tables' must map contract tables to rules")
-        tables: dict[str, tuple[TableRule, ...]] = {}
-        for table, rules in tables_spec.items():
-            where = f"mapping {origin}: tables.{table}"
-            if table not in TABLES:
-                hint = did_you_mean(table, TABLES)
-                hint = f"; {hint}" if hint else ""
-                raise ParameterError(
-                    f"{where}: not a contract table{hint} (tables: {', '.join(TABLES)})"
-                )
-            items = rules if isinstance(rules, list) else [rules]
-            tables[table] = tuple(
-                TableRule.parse(table, r, f"{where}[{i}]" if isinstance(rules, list) else where)
-                for i, r in enumerate(items)
-            )
+        problems = [
+            p.replace("mapping: ", "") for p in unknown_keys(list(spec), _TOP_KEYS, "mapping")
+        ]
+        csv, found = CsvOptions.parse(spec.get("csv"), "csv")
+        dates, more = parse_dates(spec.get("dates"), "dates")
+        problems += found + more
+        read = ReadOptions(csv=csv, dates=dates)
+        tables = _tables(spec, origin, read, problems)
         tz = spec.get("time_zone")
         if tz is not None and not isinstance(tz, str):
-            raise ParameterError(f"mapping {origin}: time_zone must be text, got {tz!r}")
+            problems.append(f"time_zone: must be text, got {tz!r}")
         schema = spec.get("schema")
         if schema is not None and not isinstance(schema, str):
-            raise ParameterError(f"mapping {origin}: schema must be text, got {schema!r}")
+            problems.append(f"schema: must be text, got {schema!r}")
+        currency = spec.get("currency")
+        if currency is not None and not (isinstance(currency, str) and 0 < len(currency) <= 5):
+            problems.append(f"currency: expected a symbol of 1 to 5 characters, got {currency!r}")
+        _raise(problems, origin)
         return cls(
             tables=tables,
             name=str(spec.get("name", Path(origin).stem)),
@@ -74,6 +139,8 @@ class Mapping:
             time_zone=tz,
             origin=origin,
             schema=schema,
+            options=read,
+            currency=currency,
         )
 
     @classmethod
@@ -109,13 +176,14 @@ class Mapping:
             )
             for t in TABLES
         }
-        return cls(tables=rules, name="renames", origin="columns=/tables= options")
+        return cls(tables=rules, name="renames", origin="")
 
     # ------------------------------------------------------------------ applying
     def _selected(self, tables: Sequence[str] | None) -> list[tuple[str, tuple[TableRule, ...]]]:
         # contract tables the mapping does not mention are read under their own names, as is
         plan = {
-            t: self.tables.get(t) or (TableRule(table=t, from_=t, keep_other_columns=True),)
+            t: self.tables.get(t)
+            or (TableRule(table=t, from_=t, keep_other_columns=True, read=self.options),)
             for t in TABLES
         }
         names = list(plan) if tables is None else [t for t in tables if t in plan]
@@ -157,6 +225,42 @@ class Mapping:
             for problem in self._rule_columns(source, table, rules, rule, optional_missing_ok)[1]
         ]
 
+    def read(
+        self,
+        source: Source,
+        *,
+        tables: Sequence[str] | None = None,
+        ranges: MappingABC[str, TimeRange] | None = None,
+        time_zone: str = "UTC",
+        optional_missing_ok: bool = True,
+    ) -> MappedTables:
+        """Read the mapped tables; return them with every problem, without raising.
+
+        A contract table any of whose rules has a problem is left out of the tables read
+        (validating half of it would only add noise); see :meth:`apply` for the rest.
+        """
+        problems: list[Problem] = []
+        failed: set[str] = set()
+        out: dict[str, pl.LazyFrame] = {}
+        seen: set[tuple[str, str]] = set()
+        origins: dict[str, str] = {}
+        for table, rules in self._selected(tables):
+            wanted = (ranges or {}).get(table)
+            read_from = [source.label(r.from_) for r in rules if r.from_ and source.has(r.from_)]
+            read_from += ["a sql query" for r in rules if r.sql]
+            origins[table] = ", ".join(read_from)
+            before = len(problems)
+            parts = self._read_parts(
+                source, table, rules, wanted, optional_missing_ok, problems, seen
+            )
+            if len(problems) > before:
+                failed.add(table)
+            elif len(parts) == 1:
+                out[table] = parts[0]
+            elif parts:
+                out[table] = pl.concat(aligned(table, parts, time_zone), how="diagonal_relaxed")
+        return MappedTables(out, problems, failed, origins)
+
     def apply(
         self,
         source: Source,
@@ -190,17 +294,15 @@ class Mapping:
         optional_missing_ok
             Let optional tables read by one rule be missing from the source.
         """
-        problems: list[Problem] = []
-        out: dict[str, pl.LazyFrame] = {}
-        for table, rules in self._selected(tables):
-            wanted = (ranges or {}).get(table)
-            parts = self._read_parts(source, table, rules, wanted, optional_missing_ok, problems)
-            if len(parts) == 1:
-                out[table] = parts[0]
-            elif parts:
-                out[table] = pl.concat(aligned(table, parts, time_zone), how="diagonal_relaxed")
-        raise_problems(problems, source=source.description)
-        return out
+        read = self.read(
+            source,
+            tables=tables,
+            ranges=ranges,
+            time_zone=time_zone,
+            optional_missing_ok=optional_missing_ok,
+        )
+        raise_problems(read.problems, source=source.description)
+        return read.tables
 
     def _read_parts(
         self,
@@ -210,6 +312,7 @@ class Mapping:
         wanted: TimeRange | None,
         ok: bool,
         problems: list[Problem],
+        seen: set[tuple[str, str]],
     ) -> list[pl.LazyFrame]:
         """Read every rule of one table; add their problems to ``problems``."""
         parts = []
@@ -223,5 +326,6 @@ class Mapping:
             frame, found = read_rule(source, rule, pushed, self.origin)
             problems.extend(found)
             if frame is not None:
+                problems.extend(date_problems(source, rule, self.origin, seen))
                 parts.append(frame)
         return parts

@@ -1,7 +1,11 @@
-"""Loading a mapping: from a YAML file, a preset shipped in ``params/mappings/``, or a dict.
+"""Loading a mapping: from a YAML file, a shipped preset or example, or a dict.
 
-**Presets.** Mappings for common CRM exports ship in ``params/mappings/`` and are named by
-their file stem: ``load(folder, mapping="salesforce")``. :func:`presets` lists them.
+**Presets.** Mappings for common CRM exports ship with the package
+(``attribution/data/mapping/presets/``, linked as ``params/mappings/`` in the repository)
+and are named by their file stem: ``load(folder, mapping="salesforce")``. **Examples**
+map public datasets (``attribution/data/mapping/examples/``, linked as
+``params/examples/``) and are named the same way (``mapping="maven"``). :func:`presets`
+lists both.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from attribution._resources import shipped
 from attribution._text import did_you_mean
 from attribution.data.mapping.mapping import Mapping
 from attribution.errors import ParameterError
@@ -21,34 +26,30 @@ from attribution.errors import ParameterError
 __all__ = ["load_mapping", "presets"]
 
 _PRESET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-_PROJECT_PRESETS = Path(__file__).resolve().parents[4] / "params" / "mappings"
-"""The project's own presets (``params/mappings`` next to ``src/``)."""
+_SHIPPED = ("presets", "examples")
+"""The package's folders of mappings: CRM presets, then examples for public datasets."""
 
 
 def presets() -> dict[str, Path]:
-    """Return the mapping presets shipped in ``params/mappings/``, by name.
-
-    Looked up in ``./params/mappings`` (the working directory) and in the project's own
-    ``params/mappings`` (next to ``src/``); the first found wins.
+    """Return the shipped mapping presets and examples, by name (file stem).
 
     Examples
     --------
-    >>> {"salesforce", "hubspot"} <= set(presets())
+    >>> {"salesforce", "hubspot", "maven"} <= set(presets())
     True
     """
     found: dict[str, Path] = {}
-    for folder in (Path.cwd() / "params" / "mappings", _PROJECT_PRESETS):
-        if folder.is_dir():
-            for path in sorted(folder.glob("*.yaml")):
-                found.setdefault(path.stem, path)
+    for kind in _SHIPPED:
+        for path in sorted(shipped("attribution.data.mapping", kind).glob("*.yaml")):
+            found.setdefault(path.stem, path)
     return found
 
 
 def load_mapping(mapping: str | os.PathLike[str] | MappingABC[str, Any] | Mapping) -> Mapping:
     """Load a mapping from a YAML file, a preset name, a dict, or return a Mapping unchanged.
 
-    A plain name without a file of that name (``"salesforce"``) loads the preset
-    ``params/mappings/<name>.yaml`` (see :func:`presets`).
+    A plain name without a file of that name (``"salesforce"``) loads the shipped preset
+    or example of that name (see :func:`presets`).
 
     Examples
     --------

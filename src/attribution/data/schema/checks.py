@@ -205,6 +205,13 @@ def _unreadable(
     what = "cannot be read as " + expected(spec.dtype)
     if isinstance(spec.dtype, pl.Datetime) and time_zone != "UTC":
         what += f" (or does not exist in time zone {time_zone})"
+    if spec.dtype.is_numeric() and source == pl.String():
+        what += (
+            "; if they hold thousands separators or decimal commas, say so in a mapping: "
+            "csv: {thousands: ','} (or {thousands: '.', decimal_comma: true})"
+        )
+    elif isinstance(spec.dtype, pl.Datetime) and source == pl.String():
+        what += "; for another layout give its format in a mapping: dates: {column: '%d/%m/%Y'}"
     checks = [Check(spec.name, f"values {what}", bad, shown)]
     if isinstance(spec.dtype, pl.Datetime) and source == pl.String():
         aware = has_offset(_raw(spec.name))
@@ -255,7 +262,8 @@ def _plan_column(
         # keep the raw value beside the converted one for error examples
         plan.conversions.append(pl.col(spec.name).alias(_raw(spec.name)))
         plan.checks.extend(_unreadable(spec, source, show, time_zone))
-    if spec.required:
+    if spec.required or (table.name == "opportunities" and spec.name == AMOUNT):
+        # amounts are optional as a column (count-only data) but, when given, every deal has one
         plan.checks.append(_required(spec, source, show, kept_raw))
 
 

@@ -123,6 +123,13 @@ TABLES: dict[str, Table] = {
                 _c(ACTIVITY, _S, False, "finer activity type (e.g. 'form fill', 'call')"),
                 _c(COST, _F, False, "cost of the touch, in the revenue currency"),
                 _c(REP, _S, False, "sales rep who performed a sales touch"),
+                _c(
+                    OPPORTUNITY_ID,
+                    _S,
+                    False,
+                    "deal the touch was logged on, if any: it then belongs to that deal's "
+                    "journey only (e.g. Salesforce WhatId, HubSpot deal associations)",
+                ),
             ),
             key=TOUCH_ID,
             required=True,
@@ -135,7 +142,13 @@ TABLES: dict[str, Table] = {
                 _c(ACCOUNT_ID, _S, True, "account of the deal"),
                 _c(CREATED_AT, TIMESTAMP, True, "when the opportunity was opened"),
                 _c(IS_WON, _B, True, "true for closed-won deals"),
-                _c(AMOUNT, _F, True, "deal value (booked revenue when won)"),
+                _c(
+                    AMOUNT,
+                    _F,
+                    False,
+                    "deal value (booked revenue when won); without it every deal counts as "
+                    "one (count-only: credits are won deals)",
+                ),
                 _c(CLOSED_AT, TIMESTAMP, False, "when it closed; empty while open"),
                 _c(STAGE, _S, False, "current stage"),
                 _c(SOURCE, _S, False, "recorded source (e.g. 'marketing', 'outbound')"),

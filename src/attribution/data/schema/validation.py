@@ -9,7 +9,7 @@ every problem found.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 
 import polars as pl
 
@@ -17,6 +17,7 @@ from attribution.data.dataset import Dataset, Frame
 from attribution.data.schema.checks import RAW_PREFIX, Check, example_columns, plan_table
 from attribution.data.schema.contract import (
     ACCOUNT_ID,
+    AMOUNT,
     CONTACT_ID,
     OPPORTUNITY_ID,
     TABLES,
@@ -35,7 +36,12 @@ RELATIONS = (  # child table, column, parent table, key
     ("stage_history", OPPORTUNITY_ID, "opportunities", OPPORTUNITY_ID),
     ("experiments", ACCOUNT_ID, "accounts", ACCOUNT_ID),
 )
-"""The keys between tables, checked only between tables that converted cleanly."""
+"""The keys between tables, checked only between tables that converted cleanly.
+
+``touches.opportunity_id`` is not among them: a touch may be linked to a deal the data does
+not hold (one outside a loaded period, or not exported); it then belongs to no journey of
+this data, and data health counts such touches. A touch linked to a deal of another
+account is an error."""
 
 
 def _counts(lf: pl.LazyFrame, checks: Sequence[Check]) -> tuple[int, list[int]]:
@@ -53,14 +59,15 @@ def _counts(lf: pl.LazyFrame, checks: Sequence[Check]) -> tuple[int, list[int]]:
 
 
 def _run_checks(
-    name: str, frame: pl.LazyFrame, checks: Sequence[Check], *, eager: bool
+    name: str, frame: pl.LazyFrame, checks: Sequence[Check], *, eager: bool, origin: str = ""
 ) -> tuple[pl.DataFrame | None, list[Problem]]:
     """Evaluate every check in one pass; fetch examples only for failing ones."""
     data = frame.collect() if eager else None
     lf = data.lazy() if data is not None else frame
     n_rows, counts = _counts(lf, checks)
     if n_rows == 0:
-        message = "table is empty; remove it from the source if you have no such data"
+        read = f" (read from {origin})" if origin else ""
+        message = f"table is empty{read}; remove it from the source if you have no such data"
         return data, [Problem(name, None, message, 0)]
     problems = []
     for check, count in zip(checks, counts, strict=True):
@@ -80,7 +87,7 @@ def _run_checks(
 
 
 def _check_table(
-    spec: Table, frame: Frame, time_zone: str, *, lazy: bool
+    spec: Table, frame: Frame, time_zone: str, *, lazy: bool, origin: str = ""
 ) -> tuple[Frame | None, list[Problem]]:
     """Convert and check one table; return it (None if it cannot be used) and its problems."""
     name = spec.name
@@ -88,7 +95,7 @@ def _check_table(
     try:
         raw_schema = lf.collect_schema()
     except pl.exceptions.PolarsError as exc:
-        return None, [Problem(name, None, f"cannot be read: {exc}", 0, kind="schema")]
+        return None, [Problem(name, None, f"cannot be read: {_first_line(exc)}", 0, kind="schema")]
     if ROW in raw_schema:
         lf = lf.drop(ROW)
         raw_schema = lf.collect_schema()
@@ -98,11 +105,16 @@ def _check_table(
         return None, plan.problems
     lf = lf.with_row_index(ROW).with_columns(plan.conversions)
     try:
-        data, found = _run_checks(name, lf, plan.checks, eager=not lazy)
+        data, found = _run_checks(name, lf, plan.checks, eager=not lazy, origin=origin)
     except pl.exceptions.PolarsError as exc:
-        unreadable = Problem(name, None, f"cannot be read: {exc}", 0, kind="schema")
+        unreadable = Problem(name, None, f"cannot be read: {_first_line(exc)}", 0, kind="schema")
         return None, [*plan.problems, unreadable]
     return (data if data is not None else lf), [*plan.problems, *found]
+
+
+def _first_line(exc: Exception) -> str:
+    """Return the first sentence of a polars error, without its query plan."""
+    return " ".join(str(exc).split("\n\n", 1)[0].split())
 
 
 def _foreign_key(
@@ -135,7 +147,29 @@ def _orphans(checked: Mapping[str, Frame]) -> list[Problem]:
             problem = _foreign_key(child, child_lf, column, parent, parent_lf, key)
             if problem:
                 found.append(problem)
+    if "touches" in checked and "opportunities" in checked:
+        problem = _deal_of_another_account(checked["touches"], checked["opportunities"])
+        if problem:
+            found.append(problem)
     return found
+
+
+def _deal_of_another_account(touches: Frame, opportunities: Frame) -> Problem | None:
+    """Report touches linked to a deal of another account than the touch's own."""
+    deals = opportunities.lazy().select(OPPORTUNITY_ID, pl.col(ACCOUNT_ID).alias("deal_account_id"))
+    wrong = (
+        touches.lazy()
+        .filter(pl.col(OPPORTUNITY_ID).is_not_null())
+        .join(deals, on=OPPORTUNITY_ID, how="inner")
+        .filter(pl.col(ACCOUNT_ID) != pl.col("deal_account_id"))
+    )
+    count = int(wrong.select(pl.len()).collect().item())
+    if not count:
+        return None
+    show = (ROW, "touch_id", ACCOUNT_ID, OPPORTUNITY_ID, "deal_account_id")
+    examples = wrong.head(MAX_EXAMPLES).select(show).collect()
+    message = "the deal belongs to another account than the touch (opportunities.account_id)"
+    return Problem("touches", OPPORTUNITY_ID, message, count, examples)
 
 
 def _finish(frame: Frame) -> Frame:
@@ -150,6 +184,9 @@ def validate(
     time_zone: str = "UTC",
     lazy: bool = False,
     source: str = "<memory>",
+    problems: Sequence[Problem] = (),
+    failed: Set[str] = frozenset(),
+    origins: Mapping[str, str] | None = None,
 ) -> Dataset:
     """Check tables against the contract and return them as a typed :class:`Dataset`.
 
@@ -167,12 +204,19 @@ def validate(
         tables are collected once and checked in memory.
     source
         A description of where the tables came from, used in messages.
+    problems
+        Problems found before (by a mapping): listed first in the one error.
+    failed
+        Tables those problems concern, left out of ``tables``: not reported missing again.
+    origins
+        Per table, the files it was read from, named where a table is empty.
 
     Returns
     -------
     Dataset
         Tables with contract types; optional contract columns that were absent are added
-        as empty (null) columns; extra columns are kept unchanged.
+        as empty (null) columns; extra columns are kept unchanged. Opportunities without
+        an ``amount`` column get ``amount = 1`` and the dataset is ``count_only``.
 
     Raises
     ------
@@ -198,27 +242,50 @@ def validate(
     (['marketing'], Float64)
     """
     check_time_zone(time_zone)
+    origins = origins or {}
     problems = [
-        Problem(
-            name,
-            None,
-            f"is not a contract table; expected one of: {', '.join(TABLES)}",
-            0,
-            kind="schema",
-        )
-        for name in sorted(set(tables) - set(TABLES))
+        *problems,
+        *[
+            Problem(
+                name,
+                None,
+                f"is not a contract table; expected one of: {', '.join(TABLES)}",
+                0,
+                kind="schema",
+            )
+            for name in sorted(set(tables) - set(TABLES))
+        ],
     ]
     checked: dict[str, Frame] = {}
+    count_only = _without_amounts(tables.get("opportunities"))
     for name, spec in TABLES.items():
         frame = tables.get(name)
+        if name == "opportunities" and frame is not None and count_only:
+            frame = frame.lazy().with_columns(pl.lit(1.0).alias(AMOUNT))
         if frame is None:
-            if spec.required:
+            if spec.required and name not in failed:
                 problems.append(Problem(name, None, "required table is missing", 0, kind="schema"))
             continue
-        result, found = _check_table(spec, frame, time_zone, lazy=lazy)
+        origin = origins.get(name, "")
+        result, found = _check_table(spec, frame, time_zone, lazy=lazy, origin=origin)
         problems.extend(found)
         if result is not None:
             checked[name] = result
     problems.extend(_orphans(checked))
     raise_problems(problems, source=source)
-    return Dataset(**{name: _finish(frame) for name, frame in checked.items()}, source=source)
+    return Dataset(
+        **{name: _finish(frame) for name, frame in checked.items()},
+        source=source,
+        count_only=count_only,
+    )
+
+
+def _without_amounts(frame: Frame | None) -> bool:
+    """Whether the opportunities come without an ``amount`` column (count-only data)."""
+    if frame is None:
+        return False
+    try:
+        names = frame.collect_schema().names()
+    except pl.exceptions.PolarsError:  # reported as unreadable by the table's own check
+        return False
+    return AMOUNT not in names

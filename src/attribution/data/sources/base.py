@@ -21,6 +21,8 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import polars as pl
 
+from attribution.data.sources.options import ReadOptions
+
 __all__ = ["Fetch", "Source", "TimeRange", "mask_url", "scrub"]
 
 
@@ -113,6 +115,8 @@ class Source:
     def __init__(self) -> None:
         self.log: list[Fetch] = []
         """Statements sent to the source (SQL text, rows fetched, seconds), oldest first."""
+        self.notes: list[str] = []
+        """How files were read where it was not as plain as it looks (a detected separator)."""
 
     def names(self) -> list[str]:
         """Names of the tables (or file stems) the source holds."""
@@ -122,16 +126,37 @@ class Source:
         """Whether the source holds table ``name``."""
         return name in self.names()
 
-    def schema(self, name: str | None = None, *, sql: str | None = None) -> pl.Schema:
+    def label(self, name: str) -> str:
+        """How table ``name`` is named in messages (a folder names its file)."""
+        return name
+
+    def schema(
+        self,
+        name: str | None = None,
+        *,
+        sql: str | None = None,
+        options: ReadOptions | None = None,
+    ) -> pl.Schema:
         """Column names and types of table ``name`` (or of query ``sql``), without its rows."""
-        frame = self.table(name) if name is not None else self.query(sql or "")
+        frame = (
+            self.table(name, options=options)
+            if name is not None
+            else self.query(sql or "", options=options)
+        )
         return frame.collect_schema()
 
-    def table(self, name: str, *, where: TimeRange | None = None) -> pl.LazyFrame:
-        """Read one table, lazily where the format allows; ``where`` may narrow the read."""
+    def table(
+        self, name: str, *, where: TimeRange | None = None, options: ReadOptions | None = None
+    ) -> pl.LazyFrame:
+        """Read one table, lazily where the format allows; ``where`` may narrow the read.
+
+        ``options`` say how files are read (CSV) and which text columns are dates.
+        """
         raise NotImplementedError
 
-    def query(self, sql: str, *, where: TimeRange | None = None) -> pl.LazyFrame:
+    def query(
+        self, sql: str, *, where: TimeRange | None = None, options: ReadOptions | None = None
+    ) -> pl.LazyFrame:
         """Run a SQL query against the source; ``where`` may narrow what it returns."""
         raise NotImplementedError
 

@@ -1,6 +1,9 @@
 """A folder source: one file per table, or a folder of Parquet parts per table, read lazily.
 
-A table is ``touches.parquet``, ``touches.csv`` or ``touches/part-00000.parquet``...
+A table is ``touches.parquet``, ``touches.csv`` or ``touches/part-00000.parquet``... CSV
+files are read as text (:func:`attribution.data.sources.csv_files.scan_csv`: encoding
+checked, separator found), with the :class:`~attribution.data.sources.options.ReadOptions`
+a mapping gives; columns named in its ``dates`` are parsed as soon as a file is read.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import polars as pl
 
 from attribution.data.schema import Problem, raise_problems
 from attribution.data.sources.base import Source, TimeRange
+from attribution.data.sources.csv_files import scan_csv, with_dates
+from attribution.data.sources.options import CsvOptions, ReadOptions
 from attribution.errors import SourceError
 
 __all__ = ["FILE_SUFFIXES", "FolderSource", "scan_file"]
@@ -19,23 +24,14 @@ FILE_SUFFIXES = (".parquet", ".csv")
 """The file types a folder source reads."""
 
 
-def _clean_header(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """Strip a UTF-8 byte-order mark and surrounding spaces from column names."""
-    names = frame.collect_schema().names()
-    clean = {n: n.lstrip("\ufeff").strip() for n in names}
-    return (
-        frame.rename({k: v for k, v in clean.items() if k != v})
-        if clean != dict(zip(names, names, strict=True))
-        else frame
-    )
-
-
-def scan_file(path: Path) -> pl.LazyFrame:
+def scan_file(
+    path: Path, options: CsvOptions | None = None, notes: list[str] | None = None
+) -> pl.LazyFrame:
     """Scan a Parquet file, a folder of Parquet parts, or a CSV file (every column as text).
 
     CSV cannot tell an empty value from a missing one, so ``""`` (quoted, as Salesforce's
     Data Loader writes it) is missing too; validation converts the text and reports what it
-    cannot read.
+    cannot read. How a CSV was read, where that is not plain, is added to ``notes``.
     """
     if path.is_dir():
         parts = sorted(path.glob("*.parquet"))
@@ -43,9 +39,13 @@ def scan_file(path: Path) -> pl.LazyFrame:
             raise SourceError(f"folder {path} holds no .parquet files")
         return pl.scan_parquet(parts)
     if path.suffix == ".parquet":
+        if path.stat().st_size == 0:
+            raise SourceError(f"{path}: the file is empty (0 bytes); export it again, or remove it")
         return pl.scan_parquet(path)
-    frame = _clean_header(pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy"))
-    return frame.with_columns(pl.all().replace("", None))
+    frame, found = scan_csv(path, options)
+    if notes is not None:
+        notes.extend(n for n in found if n not in notes)
+    return frame
 
 
 class FolderSource(Source):
@@ -74,8 +74,21 @@ class FolderSource(Source):
         stems |= {p.name for p in self.folder.iterdir() if p.is_dir() and any(p.glob("*.parquet"))}
         return sorted(stems)
 
-    def table(self, name: str, *, where: TimeRange | None = None) -> pl.LazyFrame:
-        """Scan one table lazily; a filter applied later is pushed into the scan by polars."""
+    def label(self, name: str) -> str:
+        """Name table ``name`` by its file (``Deals.csv``), as a user knows it."""
+        found = self._candidates(name)
+        return found[0].name if len(found) == 1 else name
+
+    def file(self, name: str) -> Path:
+        """Return the file (or folder of parts) holding table ``name``.
+
+        Raises
+        ------
+        SchemaError
+            More than one file holds it (``touches.csv`` and ``touches.parquet``).
+        SourceError
+            None does.
+        """
         candidates = self._candidates(name)
         if len(candidates) > 1:
             found = ", ".join(c.name for c in candidates)
@@ -85,9 +98,23 @@ class FolderSource(Source):
             )
         if not candidates:
             raise SourceError(f"{self.folder} has no file for table {name!r}")
-        return scan_file(candidates[0])
+        return candidates[0]
 
-    def query(self, sql: str, *, where: TimeRange | None = None) -> pl.LazyFrame:
-        """Run polars SQL over the folder's files (each a table named by its stem)."""
-        frames = {name: self.table(name) for name in self.names()}
+    def table(
+        self, name: str, *, where: TimeRange | None = None, options: ReadOptions | None = None
+    ) -> pl.LazyFrame:
+        """Scan one table lazily; a filter applied later is pushed into the scan by polars."""
+        options = options or ReadOptions()
+        frame = scan_file(self.file(name), options.csv, self.notes)
+        return with_dates(frame, options.dates)
+
+    def query(
+        self, sql: str, *, where: TimeRange | None = None, options: ReadOptions | None = None
+    ) -> pl.LazyFrame:
+        """Run polars SQL over the folder's files (each a table named by its stem).
+
+        ``options`` apply to every file before the query sees it: dates are already
+        timestamps inside the SQL.
+        """
+        frames = {name: self.table(name, options=options) for name in self.names()}
         return pl.SQLContext(frames=frames, eager=False).execute(sql)

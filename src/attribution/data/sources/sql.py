@@ -19,6 +19,8 @@ from typing import Any, ClassVar
 import polars as pl
 
 from attribution.data.sources.base import Fetch, Source, TimeRange, mask_url
+from attribution.data.sources.csv_files import with_dates
+from attribution.data.sources.options import ReadOptions
 from attribution.errors import SourceError
 
 __all__ = [
@@ -211,29 +213,50 @@ class SQLSource(Source):
         return resolved
 
     # ------------------------------------------------------------------ reading
-    def schema(self, name: str | None = None, *, sql: str | None = None) -> pl.Schema:
-        """Column names and types of a table or query, from a query that returns no rows."""
+    def schema(
+        self,
+        name: str | None = None,
+        *,
+        sql: str | None = None,
+        options: ReadOptions | None = None,
+    ) -> pl.Schema:
+        """Column names and types of a table or query, from a query that returns no rows.
+
+        Columns named in ``options.dates`` are reported as they come (text or a timestamp).
+        """
         base = f"SELECT * FROM {self._from(name)}" if name is not None else subquery(sql or "")
         if base not in self._schemas:
             self._schemas[base] = self._timed(f"{base} LIMIT 0").schema
         return self._schemas[base]
 
-    def table(self, name: str, *, where: TimeRange | None = None) -> pl.LazyFrame:
-        """Read one table; ``where`` becomes a ``WHERE`` clause when the column allows."""
+    def table(
+        self, name: str, *, where: TimeRange | None = None, options: ReadOptions | None = None
+    ) -> pl.LazyFrame:
+        """Read one table; ``where`` becomes a ``WHERE`` clause when the column allows.
+
+        Text columns named in ``options.dates`` are parsed with their formats.
+        """
         base = f"SELECT * FROM {self._from(name)}"
         condition = self._condition(self.schema(name), where, quote_ident) if where else None
         sql = f"{base} WHERE {condition}" if condition else base
-        return self._timed(sql).lazy()
+        return with_dates(self._timed(sql).lazy(), options.dates if options else {})
 
-    def query(self, sql: str, *, where: TimeRange | None = None) -> pl.LazyFrame:
-        """Run a query in the database's own SQL; ``where`` wraps it as a subquery."""
+    def query(
+        self, sql: str, *, where: TimeRange | None = None, options: ReadOptions | None = None
+    ) -> pl.LazyFrame:
+        """Run a query in the database's own SQL; ``where`` wraps it as a subquery.
+
+        The database parses its own dates; ``options.dates`` parse text columns of the result.
+        """
+        dates = options.dates if options else {}
         if where is None:
-            return self._timed(strip_sql(sql)).lazy()
+            return with_dates(self._timed(strip_sql(sql)).lazy(), dates)
         condition = self._condition(
             self.schema(sql=sql), where, lambda c: f"{ALIAS}.{quote_ident(c)}"
         )
         base = subquery(sql)
-        return self._timed(f"{base} WHERE {condition}" if condition else strip_sql(sql)).lazy()
+        frame = self._timed(f"{base} WHERE {condition}" if condition else strip_sql(sql))
+        return with_dates(frame.lazy(), dates)
 
     def _timed(self, sql: str) -> pl.DataFrame:
         start = time.perf_counter()

@@ -156,7 +156,10 @@ def _diagnostics(
     """Diagnose the win model; add the deal-size model's fit and the reconciliation."""
     amount = fits.amount
     gamma = ask.amount_model == "gamma"
-    amount_fit = 1 - amount.deviance / amount.null_deviance if gamma else amount.rsquared
+    if gamma:
+        amount_fit = 1 - amount.deviance / amount.null_deviance
+    else:  # a constant amount (count-only data) leaves nothing to explain
+        amount_fit = amount.rsquared if amount.centered_tss > 0 else math.nan
     extra = {
         "deal-size model n": int(design.amount_rows.sum()),
         "deal-size model deviance explained" if gamma else "deal-size model R²": float(amount_fit),
@@ -276,6 +279,8 @@ def contributions(
     ContributionResult
         ``.table`` (component, revenue, share and intervals), ``.shapley``, ``.groups``,
         ``.model`` (statsmodels results), ``.diagnostics``, ``.reconciliation``, ``.note``.
+        Count-only data (no amounts) splits expected won deals: the deal-size model is
+        then constant (``log_ols`` of 1) and ``size_band`` is no control.
         When the data cannot support the split (a team's touches never vary, sales touches
         recorded only on won deals, no amounts...), the numbers are empty,
         ``.supported`` is False and an :class:`attribution.EstimateWarning` says why.
@@ -298,6 +303,8 @@ def contributions(
     (1.0, 1.0)
     """
     check_params(controls, interval, amount_model, level, draws)
+    if dataset.count_only:  # every amount is 1: expected revenue is expected won deals
+        amount_model, controls = "log_ols", tuple(c for c in controls if c != "size_band")
     ask = _Ask(interval, amount_model, draws, level, seed)
     deals = _closed_deals(
         dataset, journeys, channel_groups, lookback_days=lookback_days, as_of=as_of, period=period

@@ -23,7 +23,13 @@ from attribution.models.markov.chain import (
     prepare,
 )
 from attribution.models.markov.solver import solve
-from attribution.models.pathtable import EncodedPaths, as_path_table, encode, path_table
+from attribution.models.pathtable import (
+    EncodedPaths,
+    as_path_table,
+    encode,
+    path_separator,
+    path_table,
+)
 
 __all__ = ["NOTE", "MarkovResult", "fit", "markov", "result"]
 
@@ -149,7 +155,7 @@ def markov(
     paths: Any,
     *,
     order: int = 1,
-    separator: str = " > ",
+    separator: str | None = None,
     extra_nulls: pl.DataFrame | None = None,
     transition_matrix: bool = True,
     engine: Engine = "polars",
@@ -162,11 +168,13 @@ def markov(
         A path table (``path``, ``conversions``, ``value``, ``nulls``; or
         ChannelAttribution's names), e.g. from :func:`attribution.paths`; ``path`` may be
         list[str] or a string joined by ``separator``. A journeys frame is accepted too
-        and aggregated with :func:`attribution.paths` first.
+        and aggregated with :func:`attribution.paths` first, and so is the path of a CSV
+        or Parquet file holding a path table.
     order
         Number of previous channels a state remembers (1 to about 4 is sensible).
     separator
-        Joins channels in string paths.
+        Joins channels in string paths (default ``" > "``, or the one the paths use, with a
+        :class:`~attribution.DataWarning`).
     extra_nulls
         More non-converting paths (a path table), e.g. accounts that never opened an
         opportunity (:func:`~attribution.models.markov.prospect_paths`); their
@@ -207,6 +215,7 @@ def markov(
         return fitted
     order = check_order(order)
     table = as_path_table(paths)
+    separator = path_separator(table, separator)
     encoded = encode(
         _with_nulls(table, extra_nulls, separator), separator=separator, merge_repeats=True
     )
