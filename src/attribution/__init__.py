@@ -58,6 +58,7 @@ from attribution.journey.paths import paths
 from attribution.journey.response import response_times
 from attribution.models import MODELS, attribute
 from attribution.models.agreement import agreement, disagreement, top_groups
+from attribution.models.checks import ModelChecks, model_checks
 from attribution.models.compare import Comparison, compare, model_specs
 from attribution.models.incremental import incremental
 from attribution.models.markov import markov
@@ -89,6 +90,7 @@ __all__ = [
     "load_definitions",
     "load_targets",
     "markov",
+    "model_checks",
     "paths",
     "scorecard",
     "shapley",
@@ -110,6 +112,7 @@ _KEPT = (
     EffectResult,
     LeadScoreResult,
     Mapping,
+    ModelChecks,
     NotebookError,
     Scorecard,
     SlaCost,

@@ -169,3 +169,33 @@ def test_intervals_come_from_refitting_on_account_resamples(
     webinar = iv.filter(pl.col("channel") == "webinar").row(0, named=True)
     assert webinar["ci_low"] < webinar["revenue"] < webinar["ci_high"]
     assert "(baseline)" in iv["channel"].to_list()
+
+
+def test_model_checks_support_the_model_that_predicts_held_out_wins(
+    independent: tuple[truthgen.Simulated, at.Dataset, pl.DataFrame],
+) -> None:
+    _, ds, j = independent
+    checks = at.model_checks(
+        j, ["linear", "markov", "shapley", "incremental"], controls=ds, draws=20
+    )
+    table = checks.table
+    assert table["model"].to_list() == ["linear", "markov", "shapley", "incremental"]
+    assert table.filter(pl.col("model") == "linear")["auc"].is_nan().all()  # predicts nothing
+    assert checks.supported == "incremental" and "held-out" in checks.reason
+    assert (table["excess_channels"] == 0).all()
+    assert set(checks.placebo.columns) >= {"channel", "present_won", "present_lost", "placebo"}
+    assert "does not prove" in checks.note
+
+
+def test_the_shapley_conversion_rate_note_says_what_its_conversions_are() -> None:
+    paths = pl.DataFrame(
+        {
+            "path": ["a > b", "a", "b"],
+            "conversions": [5, 1, 0],
+            "nulls": [1, 3, 9],
+            "value": [5.0, 1, 0],
+        }
+    )
+    rate = at.shapley(paths)
+    assert "a share, not a count" in rate.note
+    assert "a share, not a count" not in at.shapley(paths, value="conversions").note

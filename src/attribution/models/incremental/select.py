@@ -20,7 +20,7 @@ from attribution.data.schema import ACCOUNT_ID
 from attribution.models.incremental.design import Design, Exposure
 from attribution.models.incremental.fit import WinFit, fit_win_model, newton
 
-__all__ = ["FOLDS", "choose_exposure", "folds", "held_out_loss"]
+__all__ = ["FOLDS", "choose_exposure", "folds", "held_out_loss", "held_out_probability"]
 
 FOLDS = 5
 """Folds of accounts for the held-out comparison."""
@@ -43,17 +43,24 @@ def folds(design: Design, k: int = FOLDS) -> np.ndarray:
     return out
 
 
-def held_out_loss(design: Design, fit: WinFit, fold: np.ndarray) -> float:
-    """Mean log-loss of winning over deals, each predicted by a fit without its fold."""
-    if fit.results is None:
-        return float("nan")
+def held_out_probability(design: Design, fit: WinFit, fold: np.ndarray) -> np.ndarray:
+    """Return every deal's chance to win, predicted by the model fitted without its fold."""
     y = design.won.astype(float)
+    if fit.results is None:
+        return np.full(len(y), np.nan)
     eta = np.empty(len(y))
     for f in np.unique(fold):
         train = fold != f
         params, _ = newton(fit.exog[train], y[train], fit.alpha * train.sum(), fit.params)
         eta[~train] = fit.exog[~train] @ params
-    p = np.clip(0.5 * (1.0 + np.tanh(0.5 * eta)), 1e-12, 1 - 1e-12)
+    p: np.ndarray = np.clip(0.5 * (1.0 + np.tanh(0.5 * eta)), 1e-12, 1 - 1e-12)
+    return p
+
+
+def held_out_loss(design: Design, fit: WinFit, fold: np.ndarray) -> float:
+    """Mean log-loss of winning over deals, each predicted by a fit without its fold."""
+    p = held_out_probability(design, fit, fold)
+    y = design.won.astype(float)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
