@@ -45,6 +45,8 @@ from attribution.errors import (
 )
 from attribution.estimates.contributions import ContributionResult, contributions
 from attribution.estimates.diagnostics import Diagnostics
+from attribution.estimates.lift import LiftResult, lift
+from attribution.estimates.plan import ExperimentPlan, plan_experiment
 from attribution.estimates.scoring import LeadScoreResult, lead_score_weights
 from attribution.estimates.sla_cost import SlaCost, sla_cost
 from attribution.estimates.speed import EffectResult, speed_to_lead_effect
@@ -86,12 +88,14 @@ __all__ = [
     "incremental",
     "journeys",
     "lead_score_weights",
+    "lift",
     "load",
     "load_definitions",
     "load_targets",
     "markov",
     "model_checks",
     "paths",
+    "plan_experiment",
     "scorecard",
     "shapley",
     "sla_cost",
@@ -110,7 +114,9 @@ _KEPT = (
     Definitions,
     Diagnostics,
     EffectResult,
+    ExperimentPlan,
     LeadScoreResult,
+    LiftResult,
     Mapping,
     ModelChecks,
     NotebookError,
