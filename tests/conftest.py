@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pgserver
 import pytest
-from helpers import ROOT
+from helpers import ROOT, plant_previous_run
 
 import attribution as at
 from attribution.report import runner as report
@@ -41,11 +41,11 @@ class CiRun:
 def ci_run(tmp_path_factory: pytest.TempPathFactory) -> CiRun:
     """Run every notebook with params/ci.yaml (two at a time) into a temporary outputs folder.
 
-    A stale file from an "older run" is planted first: the new run must replace the folder.
+    An older run's folder (its manifest and a stale file) is planted first: the new run
+    must replace the folder as a whole.
     """
     out = tmp_path_factory.mktemp("outputs")
-    (out / "ci").mkdir()
-    (out / "ci" / "stale.txt").write_text("left by an older run\n")
+    plant_previous_run(out / "ci", {"stale.txt": "left by an older run\n"})
     log = io.StringIO()
     result = report.run(ROOT / "params" / "ci.yaml", out=out, jobs=2, progress=False, log=log)
     return CiRun(result=result, out=out, log=log.getvalue())

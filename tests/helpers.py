@@ -25,3 +25,19 @@ def make_opportunities(rows: list[tuple]) -> pl.DataFrame:
         schema=["opportunity_id", "account_id", "created_at", "is_won", "amount", "closed_at"],
         orient="row",
     )
+
+
+def plant_previous_run(folder: Path, files: dict[str, str] | None = None) -> Path:
+    """Make ``folder`` look like the output of an earlier ``attribution run``.
+
+    It holds the manifest every run writes (which marks the folder as the package's, so a
+    later run may replace it) and the given extra files (``{"stale.txt": "..."}``).
+    """
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = {"run_name": folder.name, "versions": {"attribution": "0"}, "notebooks": []}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    for name, text in (files or {}).items():
+        (folder / name).write_text(text)
+    return folder

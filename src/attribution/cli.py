@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from attribution._folders import check_replaceable, destination
 from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.errors import AttributionError
 
@@ -42,6 +43,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from attribution.data import demo
 
     start = time.perf_counter()
+    dest = destination(args.dir)
+    check_replaceable(dest, lambda _: args.force, hint=", or give --force to replace it")
     if args.accounts > args.chunk_accounts:
         if args.format != "parquet":
             raise AttributionError(
@@ -49,12 +52,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                 "written as Parquet parts only; drop --format csv"
             )
         info = demo.write_large(
-            args.dir, n_accounts=args.accounts, seed=args.seed, chunk_accounts=args.chunk_accounts
+            dest,
+            n_accounts=args.accounts,
+            seed=args.seed,
+            chunk_accounts=args.chunk_accounts,
+            overwrite=args.force,
         )
         rows = info["rows"]
     else:
         ds = demo.generate(n_accounts=args.accounts, seed=args.seed)
-        demo.write(ds, args.dir, fmt=args.format)
+        demo.write(ds, dest, fmt=args.format, overwrite=args.force)
         rows = ds.row_counts()
     took = time.perf_counter() - start
     listing = ", ".join(f"{k}={v:,}" for k, v in rows.items())
@@ -326,7 +333,12 @@ def _add_init(sub: Any) -> None:
 def _add_demo(sub: Any) -> None:
     """Add the ``demo`` command: write the demo data as a source folder."""
     p = sub.add_parser("demo", help="write the built-in demo data as a source folder")
-    p.add_argument("dir", type=Path, help="folder to write (replaced if it exists)")
+    p.add_argument("dir", type=Path, help="folder to write: new or empty (see --force)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing file or non-empty folder at DIR (never the current folder)",
+    )
     p.add_argument("--accounts", type=int, default=2_000, help="accounts to simulate")
     p.add_argument("--seed", type=int, default=0, help="random seed")
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet")

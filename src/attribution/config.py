@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import reprlib
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
@@ -71,10 +72,20 @@ _YAML_TYPES = {
 }
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 60
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = 4
+_SHORT.maxlevel = 2
+
+
+def _shown(value: Any) -> str:
+    """Return a short repr, bounded in time and length whatever the value (an alias bomb too)."""
+    text = _SHORT.repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _given(value: Any) -> str:
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
+    text = _shown(value)
     kind = _YAML_TYPES.get(type(value), type(value).__name__)
     return f"{text} ({kind})" if value is not None else "nothing (null)"
 
@@ -260,20 +271,20 @@ def _check_range(f: dataclasses.Field[Any], value: Any, key: str) -> ParamProble
     meta = f.metadata
     if value is None or value is _MISSING:
         return None
+    shown = _shown(value)
     if "min" in meta and value < meta["min"]:
-        return ParamProblem(key, f"must be at least {meta['min']}, got {value!r}")
+        return ParamProblem(key, f"must be at least {meta['min']}, got {shown}")
     if "max" in meta and value > meta["max"]:
-        return ParamProblem(key, f"must be at most {meta['max']:,}, got {value!r}")
+        return ParamProblem(key, f"must be at most {meta['max']:,}, got {shown}")
     if "min_length" in meta and len(value) < meta["min_length"]:
-        return ParamProblem(key, f"must not be empty, got {value!r}")
+        return ParamProblem(key, f"must not be empty, got {shown}")
     if "max_length" in meta and len(value) > meta["max_length"]:
-        return ParamProblem(key, f"must be at most {meta['max_length']} characters, got {value!r}")
-    if "pattern" in meta and not meta["pattern"].match(value):
-        return ParamProblem(
-            key,
-            "must be a name of letters, digits, '_', '.' or '-' (no spaces or slashes), "
-            f"got {value!r}",
+        return ParamProblem(key, f"must be at most {meta['max_length']} characters, got {shown}")
+    if "pattern" in meta and not meta["pattern"].fullmatch(value):
+        wanted = meta.get(
+            "pattern_text", "a name of letters, digits, '_', '.' or '-' (no spaces or slashes)"
         )
+        return ParamProblem(key, f"must be {wanted}, got {shown}")
     return None
 
 

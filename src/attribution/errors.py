@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from attribution._secrets import mask_text
+
 __all__ = [
     "AttributionError",
     "DataError",
@@ -30,6 +32,9 @@ __all__ = [
 class AttributionError(Exception):
     """Base class of every error caused by the user's data or parameters.
 
+    Its message never shows a password: any URL or ``password=`` pair in it is masked
+    (:func:`attribution._secrets.mask_text`).
+
     Attributes
     ----------
     problems : list
@@ -38,7 +43,7 @@ class AttributionError(Exception):
     """
 
     def __init__(self, message: str = "", problems: Sequence[Any] = ()) -> None:
-        super().__init__(message)
+        super().__init__(mask_text(str(message)))
         self.problems: list[Any] = list(problems)
 
 

@@ -15,6 +15,7 @@ from scorecard_data import dataset
 
 import attribution as at
 from attribution import charts
+from attribution._markdown import unescape
 from attribution.alignment.target_status import STATUSES
 from attribution.report.params import load_params, parse_params
 
@@ -124,7 +125,7 @@ def test_owners_are_ordered_and_the_summary_names_what_is_behind(handmade: at.Da
     brief = sc.summary(currency="€")
     assert brief.table.columns == ["label", "owner", "period", "target", "actual", "status"]
     assert brief.markdown.startswith("**2 of 3** shared targets met or on track")
-    assert "MQLs answered in time (sales, 2026-06: 60.0% vs 70.0%)" in brief.markdown
+    assert "MQLs answered in time (sales, 2026-06: 60.0% vs 70.0%)" in unescape(brief.markdown)
     shown = sc.display()
     assert shown.row(0, named=True)["target"] == "10" and shown["progress_shown"].max() <= 1.5
     assert "Scorecard(3 targets" in repr(sc)
@@ -161,7 +162,7 @@ def test_missing_data_says_so_and_the_rest_is_measured(handmade: at.Dataset) -> 
     assert mqls["note"].startswith("needs the contacts table")
     assert row(sc, "win_rate")["status"] == "on track"
     assert sc.applied is None and sc.sla.is_empty() and sc.drift().is_empty()
-    assert "not measurable: needs the contacts table" in sc.notes_markdown()
+    assert "not measurable: needs the contacts table" in unescape(sc.notes_markdown())
     assert "no contacts table" in sc.drift_markdown()
 
 

@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 import attribution as at
+from attribution._secrets import mask_url
 from attribution.data.load import read_tables, write_tables
-from attribution.data.sources.base import mask_url
 
 
 def assert_same(a: at.Dataset, b: at.Dataset) -> None:
@@ -163,9 +163,14 @@ def test_write_is_atomic_and_replaces(
 
     monkeypatch.setattr(pl.LazyFrame, "sink_csv", boom)
     with pytest.raises(OSError, match="disk full"):
-        write_tables(demo_small, dest, fmt="csv")
+        write_tables(demo_small, dest, fmt="csv", overwrite=True)
     assert sorted(p.name for p in dest.iterdir()) == before  # previous source intact
     assert [p.name for p in tmp_path.iterdir()] == ["src"]  # no temporary leftovers
+    with pytest.raises(at.ParameterError, match="was not written by attribution"):
+        write_tables(demo_small, dest, fmt="csv")  # a folder that holds something stays
+    monkeypatch.undo()
+    write_tables(demo_small, dest, fmt="csv", overwrite=True)
+    assert sorted(p.name for p in dest.iterdir()) == [n.replace(".parquet", ".csv") for n in before]
 
 
 def test_user_errors_are_attribution_errors(demo_small: at.Dataset, tmp_path: Path) -> None:

@@ -8,13 +8,14 @@ import nbformat
 import polars as pl
 
 from attribution import charts
+from attribution._markdown import Markdown
 from attribution.report.html import export_html, external_references, index_html, vega_bundle
 from attribution.report.notebook import markdown
 
 
 def _notebook() -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
-    md = markdown("won **$1,200** and lost **$300**")
+    md = markdown(Markdown("won **$1,200** and lost **$300**"))
     chart = charts.bars(pl.DataFrame({"team": ["sales"], "n": [3]}), category="team", value="n")
     bundle = chart._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle

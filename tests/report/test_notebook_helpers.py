@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 import attribution as at
+from attribution._markdown import Markdown
 from attribution.report.notebook import (
     markdown,
     report_links,
@@ -106,7 +107,9 @@ def test_table_is_readable_for_reviewers() -> None:
 
 
 def test_markdown_and_links() -> None:
-    assert markdown("**x**").data == "**x**"
+    assert markdown(Markdown("**x**")).data == "**x**"
+    assert markdown("**x**").data == r"\*\*x\*\*"  # text from elsewhere is shown as written
+    assert markdown("**{}**", "<i>").data == "**&lt;i&gt;**"
     links = report_links({"01_data_health.html": "Data health", "02_attribution.html": "Models"})
     assert links == "- [Data health](01_data_health.html)\n- [Models](02_attribution.html)"
     assert "attribution run" in report_links({})

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import attribution as at
+from attribution._markdown import unescape
 from attribution.report import findings as rank
 from attribution.report import overview
 from attribution.report.overview import INVOLVEMENT_LEVELS, MIN_DEALS
@@ -164,7 +165,7 @@ def test_small_data_gives_fewer_findings_and_never_quotes_thin_rates() -> None:
     assert keys == ["coverage"]  # fewer than MIN_DEALS closed deals behind every rate
     (coverage,) = rank.findings(j)
     assert coverage.weight == pytest.approx(25 / 175)
-    assert "14% of won revenue ($25 from 1 of 3 won deals)" in coverage.text
+    assert "14% of won revenue ($25 from 1 of 3 won deals)" in unescape(coverage.text)
     assert MIN_DEALS == 20
     assert rank.findings_markdown([]).startswith("_The data is too small")
 

@@ -14,6 +14,7 @@ from helpers import REAL_DATA, ROOT
 
 from attribution import charts
 from attribution.report import runner as report
+from attribution.report.embed import chart_specs
 from attribution.report.goals import VIEWS
 from attribution.report.params import load_params
 
@@ -33,11 +34,7 @@ def _specs(nb: nbformat.NotebookNode) -> list[dict]:
     found = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            page = output.get("data", {}).get("text/html", "")
-            if "vegaEmbed" in page:
-                start = page.index("})({") + 3
-                spec, _ = json.JSONDecoder().raw_decode(page[start:])
-                found.append(spec)
+            found += chart_specs(output.get("data", {}).get("text/html", ""))
     return found
 
 

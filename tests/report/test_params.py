@@ -164,8 +164,9 @@ def test_every_problem_is_listed_at_once() -> None:
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ({"demo": {}, "path": "x"}, "source: give either demo or path, not both"),
-        ({}, "source: say where the data is"),
+        ({"demo": {}, "path": "x"}, "source: give one of demo, path or url_env, not demo and path"),
+        ({"path": "x", "url_env": "DB"}, "source: give one of demo, path or url_env"),
+        ({"url_env": "DB URL"}, "source.url_env: must be the name of an environment variable"),
         (
             {"demo": {}, "time_zone": "Europe/Berlin"},
             "source.time_zone: applies to a path source only",
@@ -179,6 +180,12 @@ def test_every_problem_is_listed_at_once() -> None:
 def test_the_source_names_one_kind_of_data(source: dict, expected: str) -> None:
     (found,) = _problems({"source": source})
     assert found.startswith(expected)
+
+
+def test_a_source_naming_no_data_reads_the_url_from_the_environment() -> None:
+    assert parse_params({"source": {}}).source.url_env == "ATTRIBUTION_DB_URL"
+    assert parse_params({"source": {"url_env": "CRM_DB"}}).source.url_env == "CRM_DB"
+    assert parse_params({}).source.url_env is None  # no source section: the demo data
 
 
 def test_a_top_level_that_is_not_a_mapping_is_refused() -> None:

@@ -12,12 +12,13 @@ import papermill
 import polars as pl
 import pytest
 from conftest import CiRun
-from helpers import ROOT
+from helpers import ROOT, plant_previous_run
 
 import attribution as at
 from attribution.cli import main
 from attribution.data.snapshot import file_sha256
 from attribution.errors import NotebookError
+from attribution.report.embed import chart_specs
 from attribution.report.html import external_references, vega_bundle
 from attribution.report.notebooks import notebook_title
 from attribution.report.params import load_params
@@ -71,11 +72,7 @@ def _chart_specs(nb: nbformat.NotebookNode) -> list[dict]:
     specs = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            html = output.get("data", {}).get("text/html", "")
-            if "vegaEmbed" in html:
-                start = html.index("})({") + 3
-                spec, _ = json.JSONDecoder().raw_decode(html[start:])
-                specs.append(spec)
+            specs += chart_specs(output.get("data", {}).get("text/html", ""))
     return specs
 
 
@@ -177,10 +174,10 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "notebooks").mkdir()
     _notebook(tmp_path / "notebooks" / "a_ok.ipynb", TINY_OK, "Fine")
     (tmp_path / "params").mkdir()
-    (tmp_path / "params" / "p.yaml").write_text("run_name: r\nsource: {demo: {accounts: 60}}\n")
-    previous = tmp_path / "outputs" / "r"
-    previous.mkdir(parents=True)
-    (previous / "index.html").write_text("the previous report\n")
+    (tmp_path / "params" / "p.yaml").write_text(
+        "run_name: r\nnotebooks_dir: ../notebooks\nsource: {demo: {accounts: 60}}\n"
+    )
+    plant_previous_run(tmp_path / "outputs" / "r", {"index.html": "the previous report\n"})
     return tmp_path
 
 

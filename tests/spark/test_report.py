@@ -22,7 +22,8 @@ def test_spark_source_writes_credits_by_month_and_a_checked_dataset(
         frame.createOrReplaceTempView(f"report_{name}")
     out = tmp_path / "credits"
     out.mkdir()
-    (out / "old.txt").write_text("an older run's output is replaced whole")
+    (out / "_SUCCESS").write_text("")  # Spark's mark: an older run's output...
+    (out / "old.txt").write_text("an older run's output is replaced whole")  # ...replaced whole
     params = parse_params(
         {
             "source": {
@@ -66,7 +67,7 @@ def test_params_name_the_spark_tables_they_need() -> None:
     with pytest.raises(at.ParameterError) as err:
         parse_params({"source": {"spark": {"tables": {"touches": "t"}}, "demo": {}}})
     text = str(err.value)
-    assert "source: give one of demo, path or spark" in text
+    assert "source: give one of demo, path, url_env or spark" in text
     assert "source.spark.tables.opportunities: required" in text
 
 

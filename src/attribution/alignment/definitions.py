@@ -49,6 +49,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
+from attribution._markdown import Markdown
 from attribution.alignment.agreements import read_agreement, shipped_file
 from attribution.alignment.definitions_schema import (
     Behaviour,
@@ -112,7 +113,7 @@ class Definitions:
     text: str = field(repr=False, default="")
     origin: str = "<mapping>"
 
-    def describe(self) -> str:
+    def describe(self) -> Markdown:
         """Return the definitions in plain English (markdown), for reports.
 
         Examples

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from attribution._markdown import Markdown
 from attribution.alignment.definitions_schema import MqlRule, ScoreRule, ServiceLevel, SqlRule
 
 __all__ = ["describe", "mql_text", "score_text", "sla_text", "sql_text"]
@@ -20,8 +21,11 @@ def describe(
     mql: MqlRule,
     sql: SqlRule,
     sla: ServiceLevel,
-) -> str:
+) -> Markdown:
     """Return an agreement in plain English (markdown): its title, MQL, SQL and SLA.
+
+    Every name in it (the agreement's, who agreed it, channels, segments, behaviours) is
+    escaped where it is written in.
 
     Examples
     --------
@@ -35,49 +39,44 @@ def describe(
     <BLANKLINE>
     **Service level.** Sales answers an MQL (the first sales touch on its account) within 24 hours.
     """  # noqa: E501
-    lines = [f"**{name}**" + _agreed(agreed_on, agreed_by), ""]
-    lines.append(
-        "**MQL.** A contact becomes a marketing-qualified lead (MQL) at the first moment "
-        f"it has {mql_text(mql)}."
-    )
-    lines += [
-        "",
-        f"**SQL.** {sql_text(sql)}",
-        "",
-        f"**Service level.** {sla_text(sla)}",
-    ]
-    return "\n".join(lines)
+    return Markdown(
+        "**{}**{}\n\n"
+        "**MQL.** A contact becomes a marketing-qualified lead (MQL) at the first moment it "
+        "has {}.\n\n"
+        "**SQL.** {}\n\n"
+        "**Service level.** {}"
+    ).format(name, _agreed(agreed_on, agreed_by), mql_text(mql), sql_text(sql), sla_text(sla))
 
 
-def _agreed(on: date | None, by: tuple[str, ...]) -> str:
+def _agreed(on: date | None, by: tuple[str, ...]) -> Markdown:
     parts = []
     if by:
-        parts.append("by " + ", ".join(by))
+        parts.append(Markdown("by {}").format(Markdown(", ").join(by)))
     if on is not None:
-        parts.append(f"on {on.isoformat()}")
-    return f", agreed {' '.join(parts)}" if parts else ""
+        parts.append(Markdown("on {:%Y-%m-%d}").format(on))
+    return Markdown(", agreed {}").format(Markdown(" ").join(parts)) if parts else Markdown("")
 
 
-def _num(x: float) -> str:
-    return f"{x:g}"
-
-
-def _days(n: float | None, *, before: bool) -> str:
+def _days(n: float | None, *, before: bool) -> Markdown:
     if n is None:
-        return "at any time before" if before else "at any time after"
-    return f"within the {_num(n)} days up to that moment" if before else f"within {_num(n)} days"
+        return Markdown("at any time before" if before else "at any time after")
+    if before:
+        return Markdown("within the {:g} days up to that moment").format(n)
+    return Markdown("within {:g} days").format(n)
 
 
-def _matching(channels: list[str] | None, activities: list[str] | None) -> str:
+def _matching(channels: list[str] | None, activities: list[str] | None) -> Markdown:
     parts = []
     if channels:
-        parts.append(f"channel{'s' if len(channels) > 1 else ''} {', '.join(channels)}")
+        plural = "s" if len(channels) > 1 else ""
+        parts.append(Markdown("channel{} {}").format(plural, Markdown(", ").join(channels)))
     if activities:
-        parts.append(f"activit{'ies' if len(activities) > 1 else 'y'} {', '.join(activities)}")
-    return " or ".join(parts)
+        plural = "ies" if len(activities) > 1 else "y"
+        parts.append(Markdown("activit{} {}").format(plural, Markdown(", ").join(activities)))
+    return Markdown(" or ").join(parts)
 
 
-def score_text(s: ScoreRule) -> str:
+def score_text(s: ScoreRule) -> Markdown:
     """Return a score rule in words: the threshold, what counts, and any fit points.
 
     Examples
@@ -86,25 +85,31 @@ def score_text(s: ScoreRule) -> str:
     'a lead score of at least 20 points, counting the touches of the contact in the last 90 days by channel (webinar 10; others 0)'
     """  # noqa: E501
     if s.source == "crm":
-        text = f"a CRM lead score (the contacts' score column) of at least {_num(s.threshold or 0)}"
+        text = Markdown("a CRM lead score (the contacts' score column) of at least {:g}").format(
+            s.threshold or 0
+        )
     else:
-        points = ", ".join(f"{k} {_num(v)}" for k, v in (s.points or {}).items())
+        points = _points(s.points or {})
         recent = (
-            "every touch of the contact so far"
+            Markdown("every touch of the contact so far")
             if s.window_days is None
-            else f"the touches of the contact in the last {_num(s.window_days)} days"
+            else Markdown("the touches of the contact in the last {:g} days").format(s.window_days)
         )
-        text = (
-            f"a lead score of at least {_num(s.threshold or 0)} points, counting {recent} by "
-            f"{s.points_by} ({points}; others 0)"
-        )
+        text = Markdown(
+            "a lead score of at least {:g} points, counting {} by {} ({}; others 0)"
+        ).format(s.threshold or 0, recent, s.points_by, points)
     if s.fit_points:
-        fit = ", ".join(f"{k} {_num(v)}" for k, v in s.fit_points.items())
-        text += f" plus fit points by the account's segment ({fit}; others 0)"
+        text += Markdown(" plus fit points by the account's segment ({}; others 0)").format(
+            _points(s.fit_points)
+        )
     return text
 
 
-def mql_text(m: MqlRule) -> str:
+def _points(points: dict[str, float]) -> Markdown:
+    return Markdown(", ").join(Markdown("{} {:g}").format(k, v) for k, v in points.items())
+
+
+def mql_text(m: MqlRule) -> Markdown:
     """Return the MQL rule in words: the score and the behaviours, joined by ``combine``.
 
     Examples
@@ -116,14 +121,19 @@ def mql_text(m: MqlRule) -> str:
     parts = [score_text(m.score)] if m.score is not None else []
     for b in m.behaviours:
         parts.append(
-            f"{b.name} (at least {b.count} touch{'es' if b.count > 1 else ''} of "
-            f"{_matching(b.channels, b.activities)}, {_days(b.within_days, before=True)})"
+            Markdown("{} (at least {} touch{} of {}, {})").format(
+                b.name,
+                b.count,
+                "es" if b.count > 1 else "",
+                _matching(b.channels, b.activities),
+                _days(b.within_days, before=True),
+            )
         )
-    joiner = " **and** " if m.combine == "all" else " **or** "
+    joiner = Markdown(" **and** " if m.combine == "all" else " **or** ")
     return joiner.join(parts)
 
 
-def sql_text(s: SqlRule) -> str:
+def sql_text(s: SqlRule) -> Markdown:
     """Return the SQL rule in words: the accepting events and the window after the MQL.
 
     Examples
@@ -134,21 +144,23 @@ def sql_text(s: SqlRule) -> str:
     events = []
     if "sales_touch" in s.accepted_by:
         which = _matching(s.sales_channels, s.sales_activities)
-        events.append(f"a sales touch on its account{f' ({which})' if which else ''}")
+        shown = Markdown(" ({})").format(which) if which else Markdown("")
+        events.append(Markdown("a sales touch on its account{}").format(shown))
     if "opportunity" in s.accepted_by:
-        events.append("an opportunity created for its account")
+        events.append(Markdown("an opportunity created for its account"))
     window = (
-        "at or after its MQL moment"
+        Markdown("at or after its MQL moment")
         if s.within_days is None
-        else f"from its MQL moment up to {_num(s.within_days)} days after it (both ends included)"
+        else Markdown("from its MQL moment up to {:g} days after it (both ends included)").format(
+            s.within_days
+        )
     )
-    return (
-        "An MQL becomes a sales-qualified lead (SQL) at the first of these events "
-        f"{window}: {'; '.join(events)}."
-    )
+    return Markdown(
+        "An MQL becomes a sales-qualified lead (SQL) at the first of these events {}: {}."
+    ).format(window, Markdown("; ").join(events))
 
 
-def sla_text(s: ServiceLevel) -> str:
+def sla_text(s: ServiceLevel) -> Markdown:
     """Return the service level in words: sales' side, then marketing's.
 
     Examples
@@ -156,19 +168,21 @@ def sla_text(s: ServiceLevel) -> str:
     >>> sla_text(ServiceLevel(response_hours=1, mqls_per_month=100))
     'Sales answers an MQL (the first sales touch on its account) within 1 hour. Marketing delivers at least 100 MQLs a month.'
     """  # noqa: E501
-    hours = f"{_num(s.response_hours)} hour{'s' if s.response_hours != 1 else ''}"
-    sales = f"Sales answers an MQL (the first sales touch on its account) within {hours}"
+    text = Markdown(
+        "Sales answers an MQL (the first sales touch on its account) within {:g} hour{}"
+    ).format(s.response_hours, "s" if s.response_hours != 1 else "")
     if s.within_sla_share is not None:
-        sales += f" for at least {s.within_sla_share:.0%} of MQLs"
-    sales += "."
+        text += Markdown(" for at least {:.0%} of MQLs").format(s.within_sla_share)
+    text += Markdown(".")
     if s.followed_up_share is not None:
-        sales += f" Sales follows up at least {s.followed_up_share:.0%} of MQLs at all."
+        text += Markdown(" Sales follows up at least {:.0%} of MQLs at all.").format(
+            s.followed_up_share
+        )
     marketing = []
     if s.mqls_per_month is not None:
-        marketing.append(f"at least {_num(s.mqls_per_month)} MQLs a month")
+        marketing.append(Markdown("at least {:g} MQLs a month").format(s.mqls_per_month))
     if s.mql_to_sql_rate is not None:
-        marketing.append(f"at least {s.mql_to_sql_rate:.0%} of them becoming SQL")
-    text = sales
+        marketing.append(Markdown("at least {:.0%} of them becoming SQL").format(s.mql_to_sql_rate))
     if marketing:
-        text += " Marketing delivers " + ", ".join(marketing) + "."
+        text += Markdown(" Marketing delivers {}.").format(Markdown(", ").join(marketing))
     return text

@@ -14,6 +14,7 @@ from datetime import datetime
 
 import polars as pl
 
+from attribution._markdown import Markdown
 from attribution.alignment.definitions import Definitions
 from attribution.alignment.definitions_schema import MqlRule, ServiceLevel, SqlRule
 from attribution.alignment.kpis import COLUMNS
@@ -100,7 +101,7 @@ def not_agreed(missing: Sequence[str], as_of: datetime) -> Scorecard:
     (0, True)
     """
     files = " and ".join(f"`{m}.yaml`" for m in missing)
-    text = (
+    text = Markdown(
         f"**No shared targets or definitions are agreed for this data yet** (no {files} "
         f"named in the params file's `scorecard:` section), so there is nothing to measure "
         f"against. {HOW_TO_AGREE}"

@@ -32,6 +32,7 @@ from typing import Any
 
 import polars as pl
 
+from attribution._markdown import Markdown
 from attribution._time import MICROS_PER_HOUR
 from attribution._time import as_of as resolve_as_of
 from attribution.alignment.agreements import demo_only
@@ -128,39 +129,51 @@ class AppliedDefinitions:
         same = int(rows.filter(pl.col("agreement") == AGREEMENT_LEVELS[0])["contacts"].sum())
         return (total - same) / total if total else None
 
-    def markdown(self) -> str:
+    def markdown(self) -> Markdown:
         """Summarise the agreed counts and the drift from the CRM in a few sentences."""
         c = self.contacts
         n_mql = c[MQL_AT].is_not_null().sum()
         n_sql = c[SQL_AT].is_not_null().sum()
         lines = [
-            f"By the agreed definitions, **{n_mql:,}** of {c.height:,} contacts became MQLs "
-            f"and **{n_sql:,}** of those became SQLs by {self.as_of:%Y-%m-%d}."
+            Markdown(
+                "By the agreed definitions, **{:,}** of {:,} contacts became MQLs and **{:,}** "
+                "of those became SQLs by {:%Y-%m-%d}."
+            ).format(n_mql, c.height, n_sql, self.as_of)
         ]
         for stage, _, column, _ in STAGES:
             if not self.crm_labels[stage]:
-                lines.append(f"The data carries no CRM {stage} dates to compare with.")
+                lines.append(
+                    Markdown("The data carries no CRM {} dates to compare with.").format(stage)
+                )
                 continue
             share = self.disagreement(stage)
             crm = c[column].is_not_null().sum()
             rows = dict(
                 self.drift.filter(pl.col("stage") == stage).select("agreement", "contacts").rows()
             )
-            tol = f"{self.tolerance_hours:g} hour{'s' if self.tolerance_hours != 1 else ''}"
+            hours = "hours" if self.tolerance_hours != 1 else "hour"
             lines.append(
-                f"**{stage}**: the CRM labels {crm:,} contacts. "
-                + (
-                    f"CRM and agreement disagree on **{share:.1%}** of the contacts either "
-                    f"labels: {rows.get('CRM only', 0):,} labelled by the CRM only, "
-                    f"{rows.get('agreed only', 0):,} by the agreement only, "
-                    f"{rows.get('both, different time', 0):,} by both but more than {tol} "
-                    "apart."
+                Markdown("**{}**: the CRM labels {:,} contacts. {}").format(
+                    stage,
+                    crm,
+                    Markdown(
+                        "CRM and agreement disagree on **{:.1%}** of the contacts either "
+                        "labels: {:,} labelled by the CRM only, {:,} by the agreement only, "
+                        "{:,} by both but more than {:g} {} apart."
+                    ).format(
+                        share,
+                        rows.get("CRM only", 0),
+                        rows.get("agreed only", 0),
+                        rows.get("both, different time", 0),
+                        self.tolerance_hours,
+                        hours,
+                    )
                     if share is not None
-                    else "Nobody is labelled by either."
+                    else Markdown("Nobody is labelled by either."),
                 )
             )
-        lines += [f"_Note: {n}_" for n in self.notes]
-        return "\n\n".join(lines)
+        lines += [Markdown("_Note: {}_").format(n) for n in self.notes]
+        return Markdown("\n\n").join(lines)
 
 
 # ------------------------------------------------------------------------------ public

@@ -37,6 +37,7 @@ from typing import Any, Literal
 import polars as pl
 
 from attribution._intervals import DEFAULT_DRAWS
+from attribution._markdown import Markdown
 from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution._time import as_of as resolve_as_of
 from attribution.alignment.agreements import demo_only
@@ -84,7 +85,11 @@ class ScorecardSummary:
     """
 
     table: pl.DataFrame
-    markdown: str
+    markdown: Markdown
+
+
+_AGREED = Markdown("")
+"""No text: the scorecard has agreements to measure against."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,7 @@ class Scorecard:
     as_of: datetime
     month: str
     notes: tuple[str, ...] = ()
-    unagreed: str = ""
+    unagreed: Markdown = _AGREED
 
     # -------------------------------------------------------------- views
     def display(self, *, currency: str = "$") -> pl.DataFrame:
@@ -255,29 +260,35 @@ class Scorecard:
         """How each targeted KPI is counted: ``kpi``, ``label``, ``unit``, ``better``, ``how``."""
         return kpi_table(list(dict.fromkeys(self.table["kpi"].to_list())))
 
-    def rankings_markdown(self) -> str:
+    def rankings_markdown(self) -> Markdown:
         """Say which month the rankings are of and the agreed response time (markdown)."""
         if self.unagreed:
-            return "_No response time is agreed yet, so nobody is ranked against one._"
+            return Markdown("_No response time is agreed yet, so nobody is ranked against one._")
         hours = self.definitions.sla.response_hours
-        return f"Month: **{self.month}**; agreed response time: {hours:g} hours."
+        return Markdown("Month: **{}**; agreed response time: {:g} hours.").format(
+            self.month, hours
+        )
 
-    def agreements_markdown(self) -> str:
+    def agreements_markdown(self) -> Markdown:
         """Return the definitions in plain English, then both files verbatim (markdown)."""
         if self.unagreed:
             return self.unagreed
         return agreements_markdown(self.definitions, self.targets)
 
-    def estimates_markdown(self) -> str:
+    def estimates_markdown(self) -> Markdown:
         """Return what the contribution KPIs rest on: the estimate, intervals, caveats."""
         return estimates_markdown(self.contributions)
 
-    def drift_markdown(self) -> str:
+    def drift_markdown(self) -> Markdown:
         """Return how the CRM's MQL/SQL labels compare with the agreed ones (markdown)."""
         if self.unagreed:
-            return "_No definitions are agreed yet: there is nothing to compare the labels with._"
+            return Markdown(
+                "_No definitions are agreed yet: there is nothing to compare the labels with._"
+            )
         if self.applied is None:
-            return "_The data has no contacts table, so the definitions could not be applied._"
+            return Markdown(
+                "_The data has no contacts table, so the definitions could not be applied._"
+            )
         return self.applied.markdown()
 
     def drift(self) -> pl.DataFrame:
@@ -288,7 +299,7 @@ class Scorecard:
         """Return example contacts where the CRM and the agreement disagree."""
         return _EXAMPLES_EMPTY if self.applied is None else self.applied.examples
 
-    def notes_markdown(self) -> str:
+    def notes_markdown(self) -> Markdown:
         """Return the notes as a markdown list (what could not be measured, and why)."""
         return notes_markdown(self.notes)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from attribution._markdown import Markdown, code, code_block, plain
 from attribution._text import DEALS
 from attribution.alignment.definitions import Definitions
 from attribution.alignment.targets import Targets
@@ -114,7 +115,7 @@ def with_text(table: pl.DataFrame, currency: str) -> pl.DataFrame:
 
 
 # ------------------------------------------------------------------------------ sections
-def summary_text(shown: pl.DataFrame, as_of: datetime, targets: str, definitions: str) -> str:
+def summary_text(shown: pl.DataFrame, as_of: datetime, targets: str, definitions: str) -> Markdown:
     """Say how many targets are met or on track, and which are not.
 
     ``shown`` is :meth:`attribution.alignment.scorecard.Scorecard.display`; ``targets`` and
@@ -123,8 +124,9 @@ def summary_text(shown: pl.DataFrame, as_of: datetime, targets: str, definitions
     n = shown.height
     good = shown.filter(pl.col("status").is_in(["met", "on track"]))
     lines = [
-        f"**{good.height} of {n}** shared target{'s' if n != 1 else ''} met or on track as of "
-        f"{as_of:%Y-%m-%d} ({targets}; definitions: {definitions})."
+        Markdown(
+            "**{} of {}** shared target{} met or on track as of {:%Y-%m-%d} ({}; definitions: {})."
+        ).format(good.height, n, "s" if n != 1 else "", as_of, targets, definitions)
     ]
     for label, statuses in (
         ("Behind or missed", ["behind", "missed"]),
@@ -133,64 +135,70 @@ def summary_text(shown: pl.DataFrame, as_of: datetime, targets: str, definitions
     ):
         rows = shown.filter(pl.col("status").is_in(statuses))
         if rows.height:
-            items = "; ".join(
-                f"{r['label']} ({r['owner']}, {r['period']}: {r['actual']} vs {r['target']})"
+            items = Markdown("; ").join(
+                Markdown("{} ({}, {}: {} vs {})").format(
+                    r["label"], r["owner"], r["period"], r["actual"], r["target"]
+                )
                 for r in rows.iter_rows(named=True)
             )
-            lines.append(f"{label}: {items}.")
-    return "\n\n".join(lines)
+            lines.append(Markdown("{}: {}.").format(Markdown(label), items))
+    return Markdown("\n\n").join(lines)
 
 
-def agreements_markdown(d: Definitions, t: Targets) -> str:
+def agreements_markdown(d: Definitions, t: Targets) -> Markdown:
     """Return the definitions in plain English, then both files verbatim (markdown)."""
-    return "\n\n".join(
+    return Markdown("\n\n").join(
         [
             d.describe(),
-            f"`{Path(d.origin).name}`, verbatim:",
-            _fenced(d.text),
-            f"**{t.name}**: `{Path(t.origin).name}`, verbatim:",
-            _fenced(t.text),
+            Markdown("{}, verbatim:").format(code(Path(d.origin).name)),
+            code_block(d.text, "yaml"),
+            Markdown("**{}**: {}, verbatim:").format(t.name, code(Path(t.origin).name)),
+            code_block(t.text, "yaml"),
         ]
     )
 
 
-def _fenced(text: str) -> str:
-    return "```yaml\n" + text.rstrip() + "\n```"
-
-
-def estimates_markdown(result: ContributionResult | None) -> str:
+def estimates_markdown(result: ContributionResult | None) -> Markdown:
     """Return what the contribution KPIs rest on: the estimate, intervals, caveats."""
     if result is None:
-        return "_No contribution share is targeted, so none was estimated._"
-    level = f"{result.level:.0%}"
+        return Markdown("_No contribution share is targeted, so none was estimated._")
     lines = []
     if result.supported:
         for row in result.table.iter_rows(named=True):
             if row["component"] == "baseline":
                 continue
             lines.append(
-                f"- {row['component']}: **{_pct(row['share'])}** of the expected revenue "
-                f"({level} interval {_pct(row['ci_low'])} to {_pct(row['ci_high'])})"
+                Markdown("- {}: **{}** of the expected revenue ({:.0%} interval {} to {})").format(
+                    row["component"],
+                    _pct(row["share"]),
+                    result.level,
+                    _pct(row["ci_low"]),
+                    _pct(row["ci_high"]),
+                )
             )
     else:
-        lines.append("- The data cannot support the split; the contribution KPIs have no data.")
-    warned = [f"- warning: {w}" for w in result.diagnostics.warnings]
-    return "\n".join(
+        lines.append(
+            Markdown("- The data cannot support the split; the contribution KPIs have no data.")
+        )
+    warned = [Markdown("- warning: {}").format(w) for w in result.diagnostics.warnings]
+    return Markdown("\n").join(
         [
-            "The contribution shares are **estimates**, not counts: "
-            f"{result.diagnostics.n:,} closed deals, one model for all of them "
-            f"(`attribution.contributions`). A target counts as met only when the whole "
-            "interval clears it, and as *unclear* while the interval holds it.",
-            "",
+            Markdown(
+                "The contribution shares are **estimates**, not counts: {:,} closed deals, one "
+                "model for all of them (`attribution.contributions`). A target counts as met "
+                "only when the whole interval clears it, and as *unclear* while the interval "
+                "holds it."
+            ).format(result.diagnostics.n),
+            Markdown(""),
             *lines,
             *warned,
-            "",
-            result.note,
+            Markdown(""),
+            plain(result.note),
         ]
     )
 
 
-def notes_markdown(notes: tuple[str, ...]) -> str:
+def notes_markdown(notes: tuple[str, ...]) -> Markdown:
     """Return the notes as a markdown list (what could not be measured, and why).
 
     Examples
@@ -200,5 +208,5 @@ def notes_markdown(notes: tuple[str, ...]) -> str:
     - no segments
     """
     if not notes:
-        return "_Nothing to note: every targeted KPI could be measured as agreed._"
-    return "\n".join(f"- {n}" for n in notes)
+        return Markdown("_Nothing to note: every targeted KPI could be measured as agreed._")
+    return Markdown("\n").join(Markdown("- {}").format(n) for n in notes)

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from collections.abc import Mapping as MappingABC
 from contextlib import contextmanager
@@ -32,12 +30,13 @@ from typing import Any
 
 import polars as pl
 
-from attribution._folders import swap_into_place
+from attribution._folders import check_replaceable, claimed, destination, swap_into_place
 from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.data.dataset import Dataset
 from attribution.data.mapping import Mapping, load_mapping
 from attribution.data.mapping.mapping import MappedTables
 from attribution.data.schema import TABLES, raise_problems, validate
+from attribution.data.schema.plausible import Plausible
 from attribution.data.sources.base import Source
 from attribution.data.sources.folder import FolderSource
 from attribution.data.sources.locate import open_source
@@ -189,6 +188,7 @@ def load(
     end: datetime | date | str | None = None,
     lookback_days: float = DEFAULT_LOOKBACK_DAYS,
     opportunities_by: OpportunityDate = "closed_at",
+    plausible: Plausible | None = None,
 ) -> Dataset:
     """Load and validate a source, or one period of it.
 
@@ -218,6 +218,9 @@ def load(
         or ISO text, naive ones in ``time_zone``; either may be open), and only the touches
         their journeys reach, ``lookback_days`` before creation (as in
         :func:`attribution.journeys`).
+    plausible
+        The range of believable timestamps (default: 1990-01-01 up to a year after now;
+        see :class:`~attribution.data.schema.plausible.Plausible`).
 
     Returns
     -------
@@ -271,6 +274,7 @@ def load(
             problems=read.problems,
             failed=read.failed,
             origins=read.origins,
+            plausible=plausible,
         )
     return window.select(dataset) if window is not None else dataset
 
@@ -282,20 +286,31 @@ def _none_found(src: Source) -> None:
     )
 
 
-def write_tables(dataset: Dataset, folder: str | os.PathLike[str], *, fmt: str = "parquet") -> Path:
+def write_tables(
+    dataset: Dataset,
+    folder: str | os.PathLike[str],
+    *,
+    fmt: str = "parquet",
+    overwrite: bool = False,
+) -> Path:
     """Write every table of ``dataset`` into ``folder`` as a source folder, atomically.
 
-    The tables are written to a temporary sibling folder that is renamed into place at the
-    end, so an interrupted write never leaves a half-written source.
+    The tables are written to a temporary sibling folder that is swapped into place at the
+    end, so an interrupted write never leaves a half-written source. CSV files hold the
+    exact values (they are data to read back, not a report): see
+    :mod:`attribution.report.spreadsheet` for the tables reviewers open.
 
     Parameters
     ----------
     dataset
         The tables to write.
     folder
-        Destination; replaced if it exists.
+        Destination: a new or empty folder, never the current one.
     fmt
         ``"parquet"`` or ``"csv"``.
+    overwrite
+        Replace an existing file or non-empty folder at ``folder`` (by default that is an
+        error, and nothing is written).
 
     Returns
     -------
@@ -305,22 +320,19 @@ def write_tables(dataset: Dataset, folder: str | os.PathLike[str], *, fmt: str =
     Raises
     ------
     ParameterError
-        ``fmt`` is neither ``"parquet"`` nor ``"csv"``.
+        ``fmt`` is neither ``"parquet"`` nor ``"csv"``; ``folder`` is the current folder,
+        or holds something and ``overwrite`` is false.
     """
     if fmt not in _FORMATS:
         raise ParameterError(f"fmt must be 'parquet' or 'csv', got {fmt!r}")
-    dest = Path(folder)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
+    dest = destination(folder)
+    check_replaceable(dest, lambda _: overwrite)
+    with claimed(dest.parent, dest.name) as tmp:
         for name, frame in dataset.tables().items():
             lf = frame.lazy()
             if fmt == "parquet":
                 lf.sink_parquet(tmp / f"{name}.parquet")
             else:
                 lf.sink_csv(tmp / f"{name}.csv")
-        swap_into_place(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        swap_into_place(tmp, dest, replaceable=lambda _: overwrite)
     return dest

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
-import tempfile
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from attribution._folders import swap_into_place
+from attribution._folders import check_replaceable, claimed, destination, swap_into_place
 from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.data.dataset import Dataset
 from attribution.data.schema import ACCOUNT_ID
@@ -49,8 +48,8 @@ def write_journeys(
         A validated dataset, usually lazy (``attribution.load(source, lazy=True)``).
     path
         Folder to write (``part-0000.parquet``, ...). It is built beside ``path`` under a
-        temporary name and renamed into place, replacing an older folder whole; on an error
-        nothing is left behind.
+        temporary name and swapped into place, replacing an older folder of journey parts
+        whole (anything else at ``path`` is an error); on an error nothing is left behind.
     lookback_days, as_of
         As for :func:`attribution.journeys`; ``as_of`` defaults to the dataset's, computed
         once for all buckets.
@@ -78,10 +77,9 @@ def write_journeys(
         raise ParameterError(f"buckets must be a whole number >= 1, got {buckets!r}")
     if as_of is None:  # once for all buckets: each bucket's latest timestamp differs
         as_of = dataset.as_of
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    target = destination(path)
+    check_replaceable(target, _journey_parts)
+    with claimed(target.parent, target.name) as tmp:
         for i in range(buckets):
             bucket = pl.col(ACCOUNT_ID).hash(seed=0) % buckets == i
             per_bucket: dict[str, Any] = {
@@ -91,8 +89,12 @@ def write_journeys(
             part = dataclasses.replace(dataset, **per_bucket)
             frame = journeys(part, lookback_days=lookback_days, as_of=as_of, lazy=True)
             frame.sink_parquet(tmp / f"part-{i:04d}.parquet", engine="streaming")
-        swap_into_place(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        swap_into_place(tmp, target, replaceable=_journey_parts)
     return target
+
+
+def _journey_parts(folder: Path) -> bool:
+    """Tell whether ``folder`` holds journey parts only (what this module writes)."""
+    return folder.is_dir() and all(
+        re.fullmatch(r"part-\d{4,}\.parquet", p.name) for p in folder.iterdir()
+    )

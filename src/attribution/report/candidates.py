@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from attribution._markdown import Markdown
 from attribution._text import money
 from attribution.data.schema import (
     AMOUNT,
@@ -58,17 +59,18 @@ class Finding:
         also ``model_consensus``, ``model_disagreement``, ``joint_effect``,
         ``late_follow_up``).
     title
-        A few words.
+        A few words (markdown).
     text
-        One or two sentences with the numbers, for a reviewer.
+        One or two sentences with the numbers, for a reviewer (markdown: every value from
+        the data escaped).
     weight
         How much it matters, between 0 and 1: the share of won revenue it concerns, or the
         relative size of the difference it reports.
     """
 
     key: str
-    title: str
-    text: str
+    title: Markdown
+    text: Markdown
     weight: float
 
 
@@ -80,20 +82,19 @@ def _coverage(opp: pl.DataFrame, currency: str) -> Finding | None:
     dark = won.filter(pl.col(N_TOUCHES) == 0)
     share = dark.pipe(_revenue) / total
     lookback = won.select(pl.col("lookback_days").max()).item()
-    window = f"{lookback:,.0f}-day" if lookback is not None else "journey"
+    window = Markdown("{:,.0f}-day").format(lookback) if lookback is not None else "journey"
     if dark.height == 0:
-        text = (
-            f"Every won deal has at least one marketing or sales touch in its {window} "
+        text = Markdown(
+            "Every won deal has at least one marketing or sales touch in its {} "
             "window, so all won revenue can be traced to touches."
-        )
+        ).format(window)
     else:
-        text = (
-            f"{share:.0%} of won revenue ({money(dark.pipe(_revenue), currency)} from "
-            f"{dark.height:,} of {won.height:,} won deals) has no marketing or sales touch in "
-            f"its {window} window: where it came from cannot be traced. The data health "
+        text = Markdown(
+            "{:.0%} of won revenue ({} from {:,} of {:,} won deals) has no marketing or sales "
+            "touch in its {} window: where it came from cannot be traced. The data health "
             "report lists these gaps."
-        )
-    return Finding("coverage", "Revenue without touches", text, float(share))
+        ).format(share, money(dark.pipe(_revenue), currency), dark.height, won.height, window)
+    return Finding("coverage", Markdown("Revenue without touches"), text, float(share))
 
 
 def _joint_work(opp: pl.DataFrame, currency: str) -> Finding | None:
@@ -119,19 +120,22 @@ def _joint_work(opp: pl.DataFrame, currency: str) -> Finding | None:
     both_revenue = opp.filter(
         (pl.col(STATUS) == "won") & (pl.col(INVOLVEMENT) == INVOLVEMENT_LEVELS[0])
     ).pipe(_revenue)
-    others = " and ".join(
-        f"{r['rate']:.0%} for {r[INVOLVEMENT].replace(' ', '-')} deals ({r['n']:,} closed)"
+    others = Markdown(" and ").join(
+        Markdown("{:.0%} for {} deals ({:,} closed)").format(
+            r["rate"], r[INVOLVEMENT].replace(" ", "-"), r["n"]
+        )
         for r in singles
     )
-    text = (
-        f"Deals that both marketing and sales touched won {both['rate']:.0%} of the time "
-        f"({both['n']:,} closed deals), against {others}. They brought "
-        f"{both_revenue / won_revenue:.0%} of won revenue. "
-        "This compares deals as they are; it does not by itself prove that working together "
-        "caused the wins."
-    )
+    text = Markdown(
+        "Deals that both marketing and sales touched won {:.0%} of the time ({:,} closed "
+        "deals), against {}. They brought {:.0%} of won revenue. This compares deals as they "
+        "are; it does not by itself prove that working together caused the wins."
+    ).format(both["rate"], both["n"], others, both_revenue / won_revenue)
     return Finding(
-        "joint_work", "Marketing and sales together", text, abs(both["rate"] - best["rate"]) / top
+        "joint_work",
+        Markdown("Marketing and sales together"),
+        text,
+        abs(both["rate"] - best["rate"]) / top,
     )
 
 
@@ -158,12 +162,12 @@ def _channel_gap(opp: pl.DataFrame, currency: str) -> Finding | None:
     if per.height == 0 or per.get_column("gap")[0] <= 0:
         return None
     top = per.row(0, named=True)
-    text = (
-        f"Touches of the *{top['channels']}* channel appear in {top['in_won']:.0%} of won "
-        f"deals' journeys but in only {top['in_lost']:.0%} of lost ones: the widest gap of "
-        "any channel."
-    )
-    return Finding("channel_gap", "The channel most over-represented in wins", text, top["gap"])
+    text = Markdown(
+        "Touches of the *{}* channel appear in {:.0%} of won deals' journeys but in only "
+        "{:.0%} of lost ones: the widest gap of any channel."
+    ).format(top["channels"], top["in_won"], top["in_lost"])
+    title = Markdown("The channel most over-represented in wins")
+    return Finding("channel_gap", title, text, top["gap"])
 
 
 def _cycle(opp: pl.DataFrame, currency: str) -> Finding | None:
@@ -180,17 +184,17 @@ def _cycle(opp: pl.DataFrame, currency: str) -> Finding | None:
         return None
     weight = abs(won - lost) / top
     if weight < 0.1:
-        text = (
-            f"Won and lost deals take about as long to close: a median of {won:,.0f} and "
-            f"{lost:,.0f} days from opportunity to decision."
-        )
+        text = Markdown(
+            "Won and lost deals take about as long to close: a median of {:,.0f} and "
+            "{:,.0f} days from opportunity to decision."
+        ).format(won, lost)
     else:
         faster = "faster" if won < lost else "slower"
-        text = (
-            f"Won deals closed in a median of {won:,.0f} days from opportunity to signature, "
-            f"{faster} than lost deals ({lost:,.0f} days to a loss)."
-        )
-    return Finding("cycle", "Time to close", text, weight)
+        text = Markdown(
+            "Won deals closed in a median of {:,.0f} days from opportunity to signature, "
+            "{} than lost deals ({:,.0f} days to a loss)."
+        ).format(won, faster, lost)
+    return Finding("cycle", Markdown("Time to close"), text, weight)
 
 
 def _first_touch(opp: pl.DataFrame, currency: str) -> Finding | None:
@@ -205,13 +209,11 @@ def _first_touch(opp: pl.DataFrame, currency: str) -> Finding | None:
         for team in (MARKETING, SALES)
     }
     lead = max(share, key=lambda k: share[k])
-    text = (
-        f"{lead.capitalize()} made the first touch of the journey behind "
-        f"{share[lead]:.0%} of won revenue; "
-        f"{(SALES if lead == MARKETING else MARKETING)} behind "
-        f"{share[SALES if lead == MARKETING else MARKETING]:.0%}."
-    )
-    return Finding("first_touch", "Who opens won deals", text, share[lead] - 0.5)
+    other = SALES if lead == MARKETING else MARKETING
+    text = Markdown(
+        "{} made the first touch of the journey behind {:.0%} of won revenue; {} behind {:.0%}."
+    ).format(lead.capitalize(), share[lead], other, share[other])
+    return Finding("first_touch", Markdown("Who opens won deals"), text, share[lead] - 0.5)
 
 
 DATA_CANDIDATES: tuple[Callable[[pl.DataFrame, str], Finding | None], ...] = (
@@ -235,14 +237,15 @@ def recording_gap(opp: pl.DataFrame, currency: str) -> Finding | None:
     if not _sales_only_on_won(opp):
         return None
     lost = int((opp.get_column(STATUS) == "lost").sum())
-    text = (
-        f"Sales activity is recorded only for won deals: none of the {lost:,} lost deals has "
+    text = Markdown(
+        "Sales activity is recorded only for won deals: none of the {:,} lost deals has "
         "a sales touch. Comparing deals with and without sales touches, or letting a model "
         "learn from lost deals, would read this gap in the records as the effect of sales, so "
         "such statements are left out; the estimates that need sales activity say they cannot "
         "be made."
-    )
-    return Finding("recording_gap", "Sales work is recorded for won deals only", text, 1.0)
+    ).format(lost)
+    title = Markdown("Sales work is recorded for won deals only")
+    return Finding("recording_gap", title, text, 1.0)
 
 
 MISREAD_WITHOUT_SALES_RECORDS = ("joint_work", "channel_gap")
@@ -257,9 +260,10 @@ def _pretty(model: str) -> str:
     return {"markov": "Markov", "shapley": "Shapley"}.get(model, model.replace("_", " "))
 
 
-def _model_names(labels: list[str]) -> str:
+def _model_names(labels: list[str]) -> Markdown:
     pretty = [_pretty(label) for label in labels]
-    return ", ".join(pretty[:-1]) + (" and " if len(pretty) > 1 else "") + pretty[-1]
+    joined = Markdown(", ").join(pretty[:-1])
+    return joined + Markdown(" and " if len(pretty) > 1 else "") + pretty[-1]
 
 
 def model_consensus(comparison: Comparison, currency: str) -> Finding | None:
@@ -273,14 +277,21 @@ def model_consensus(comparison: Comparison, currency: str) -> Finding | None:
     if top.height != 1:
         return None
     row = top.row(0, named=True)
-    text = (
-        f"Every one of the {models} attribution models credits *{row[by]}* with more won "
-        f"revenue than any other {by}: between {row['min_share']:.0%} "
-        f"({_pretty(row['min_model'])}) and {row['max_share']:.0%} "
-        f"({_pretty(row['max_model'])}) of it. Whichever "
-        "way credit is assigned, it comes first."
+    text = Markdown(
+        "Every one of the {} attribution models credits *{}* with more won revenue than any "
+        "other {}: between {:.0%} ({}) and {:.0%} ({}) of it. Whichever way credit is "
+        "assigned, it comes first."
+    ).format(
+        models,
+        row[by],
+        by,
+        row["min_share"],
+        _pretty(row["min_model"]),
+        row["max_share"],
+        _pretty(row["max_model"]),
     )
-    return Finding("model_consensus", f"The {by} every model ranks first", text, row["min_share"])
+    title = Markdown("The {} every model ranks first").format(by)
+    return Finding("model_consensus", title, text, row["min_share"])
 
 
 def model_disagreement(
@@ -296,10 +307,15 @@ def model_disagreement(
         return None
     table = comparison.table
     learned = [m for m in _DATA_DRIVEN if m in table.columns] if data_driven else []
-    text = (
-        f"How much credit *{row[by]}* gets depends most on the model: from "
-        f"{row['min_share']:.0%} of won revenue ({_pretty(row['min_model'])}) to "
-        f"{row['max_share']:.0%} ({_pretty(row['max_model'])})."
+    text = Markdown(
+        "How much credit *{}* gets depends most on the model: from {:.0%} of won revenue "
+        "({}) to {:.0%} ({})."
+    ).format(
+        row[by],
+        row["min_share"],
+        _pretty(row["min_model"]),
+        row["max_share"],
+        _pretty(row["max_model"]),
     )
     if learned:
         total = {m: float(table[m].sum()) for m in learned}
@@ -311,13 +327,18 @@ def model_disagreement(
         if value:
             shares = " and ".join(f"{v:.0%}" for v in value.values())
             many = len(value) > 1
-            text += (
-                f" The data-driven {_model_names(list(value))} model{'s' if many else ''}, "
-                f"which learn{'' if many else 's'} from lost deals too, "
-                f"give{'' if many else 's'} {shares}; rule-based models encode a convention, "
-                "not evidence."
+            text += Markdown(
+                " The data-driven {} model{}, which learn{} from lost deals too, give{} {}; "
+                "rule-based models encode a convention, not evidence."
+            ).format(
+                _model_names(list(value)),
+                "s" if many else "",
+                "" if many else "s",
+                "" if many else "s",
+                shares,
             )
-    return Finding("model_disagreement", "Where the models disagree most", text, row["spread"])
+    title = Markdown("Where the models disagree most")
+    return Finding("model_disagreement", title, text, row["spread"])
 
 
 def joint_effect(result: ContributionResult, currency: str) -> Finding | None:
@@ -330,14 +351,14 @@ def joint_effect(result: ContributionResult, currency: str) -> Finding | None:
         return None
     if share > 1 or high - low > 1:  # wider than the whole: too uncertain to state
         return None
-    text = (
-        f"Deals that both teams work are worth more than the sum of each team's effect: their "
-        f"joint work accounts for an estimated {share:.0%} of expected revenue "
-        f"({result.level:.0%} interval {low:.0%} to {joint['ci_high']:.0%}), the part that "
-        "neither team would get alone. This is an association in observational data, not a "
-        "proven cause."
-    )
-    return Finding("joint_effect", "Marketing and sales add more together", text, share)
+    text = Markdown(
+        "Deals that both teams work are worth more than the sum of each team's effect: their "
+        "joint work accounts for an estimated {:.0%} of expected revenue ({:.0%} interval "
+        "{:.0%} to {:.0%}), the part that neither team would get alone. This is an "
+        "association in observational data, not a proven cause."
+    ).format(share, result.level, low, joint["ci_high"])
+    title = Markdown("Marketing and sales add more together")
+    return Finding("joint_effect", title, text, share)
 
 
 def late_follow_up(cost: SlaCost, currency: str) -> Finding | None:
@@ -354,12 +375,21 @@ def late_follow_up(cost: SlaCost, currency: str) -> Finding | None:
     rate = effect["adjusted_rate"][0] if effect.height else None
     # the relative drop in wins: lost wins over the wins had they been answered in time
     weight = min(1.0, total["lost_wins"] / (total["late"] * rate)) if rate else 0.0
-    text = (
-        f"{total['late']:,} MQLs were first answered after the {cost.sla_hours:g}-hour SLA. "
-        f"Answered within it, an estimated {total['lost_wins']:.0f} more would have won, worth "
-        f"{money(lost, currency)} ({cost.level:.0%} interval {money(low, currency)} to "
-        f"{money(total['ci_high'], currency)}); the largest part, "
-        f"{money(top['lost_revenue'], currency)}, on the {top['late']:,} late MQLs of "
-        f"{key.replace('_', ' ')} {top[key]}. An association, not a proven cause."
+    text = Markdown(
+        "{:,} MQLs were first answered after the {:g}-hour SLA. Answered within it, an "
+        "estimated {:.0f} more would have won, worth {} ({:.0%} interval {} to {}); the "
+        "largest part, {}, on the {:,} late MQLs of {} {}. An association, not a proven cause."
+    ).format(
+        total["late"],
+        cost.sla_hours,
+        total["lost_wins"],
+        money(lost, currency),
+        cost.level,
+        money(low, currency),
+        money(total["ci_high"], currency),
+        money(top["lost_revenue"], currency),
+        top["late"],
+        key.replace("_", " "),
+        top[key],
     )
-    return Finding("late_follow_up", "What late follow-up costs", text, weight)
+    return Finding("late_follow_up", Markdown("What late follow-up costs"), text, weight)

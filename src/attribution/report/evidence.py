@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from attribution._markdown import Markdown
 from attribution.data.schema import CHANNEL
 from attribution.estimates.lift import LiftResult, lift
 from attribution.models.checks import ModelChecks, model_checks
@@ -43,14 +44,13 @@ class IncrementalView:
     them are escaped like any cell."""
 
     @property
-    def summary(self) -> str:
-        """One sentence on the baseline and the model the checks support (no data values)."""
-        r = self.result
+    def summary(self) -> Markdown:
+        """One sentence on the baseline and the model the checks support."""
         supported = self.checks.supported or "none of the models"
-        return (
-            f"The model credits **{r.baseline_share:.0%}** of won revenue to no touch (the "
-            f"baseline). The model checks support **{supported}**."
-        )
+        return Markdown(
+            "The model credits **{:.0%}** of won revenue to no touch (the baseline). "
+            "The model checks support **{}**."
+        ).format(self.result.baseline_share, supported)
 
 
 def incremental_view(run: RunData) -> IncrementalView:

@@ -9,6 +9,7 @@ carry their interval and their caveat.
 
 from __future__ import annotations
 
+from attribution._markdown import Markdown
 from attribution.data.dataset import Frame
 from attribution.errors import ParameterError
 from attribution.estimates.contributions import ContributionResult
@@ -96,14 +97,16 @@ def findings(
     return sorted(found, key=lambda f: -f.weight)[:n]
 
 
-def findings_markdown(found: list[Finding]) -> str:
+def findings_markdown(found: list[Finding]) -> Markdown:
     """Return findings as a numbered markdown list with bold titles.
 
     Examples
     --------
-    >>> print(findings_markdown([Finding("x", "A title", "Some text.", 0.5)]))
+    >>> print(findings_markdown([Finding("x", Markdown("A title"), Markdown("Some text."), 0.5)]))
     1. **A title.** Some text.
     """
     if not found:
-        return "_The data is too small for findings (fewer than 20 closed deals)._"
-    return "\n".join(f"{i}. **{f.title}.** {f.text}" for i, f in enumerate(found, 1))
+        return Markdown("_The data is too small for findings (fewer than 20 closed deals)._")
+    return Markdown("\n").join(
+        Markdown("{}. **{}.** {}").format(i, f.title, f.text) for i, f in enumerate(found, 1)
+    )

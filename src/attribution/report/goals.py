@@ -19,6 +19,7 @@ import math
 
 import polars as pl
 
+from attribution._markdown import Markdown
 from attribution._text import money
 from attribution.data.schema import MARKETING, SALES
 from attribution.estimates.contributions import ContributionResult
@@ -62,11 +63,11 @@ def _pct(value: float | None) -> str:
     return f"{value:.0%}" if _number(value) else "n/a"
 
 
-def _money(value: float | None, currency: str) -> str:
+def _money(value: float | None, currency: str) -> Markdown:
     if not _number(value):
-        return "n/a"
+        return Markdown("n/a")
     assert value is not None
-    return money(value, currency)
+    return Markdown("{}").format(money(value, currency))
 
 
 def split_table(result: ContributionResult) -> pl.DataFrame:
@@ -122,7 +123,7 @@ def split_table(result: ContributionResult) -> pl.DataFrame:
     return pl.concat(parts, how="vertical_relaxed").select(_COLUMNS)
 
 
-def split_markdown(result: ContributionResult, *, currency: str = "$") -> str:
+def split_markdown(result: ContributionResult, *, currency: str = "$") -> Markdown:
     """One paragraph: each team's Shapley share with its interval, the baseline, the caveat.
 
     Examples
@@ -135,7 +136,7 @@ def split_markdown(result: ContributionResult, *, currency: str = "$") -> str:
     True
     """
     if not result.supported:
-        return (
+        return Markdown(
             "**Not estimated.** The data cannot support a split of revenue between marketing "
             "and sales (the caution above says why), so no share is shown rather than a "
             "misleading one. The involvement of each team below is descriptive only."
@@ -145,9 +146,11 @@ def split_markdown(result: ContributionResult, *, currency: str = "$") -> str:
     total = float(result.reconciliation["value"][0] or 0.0)
     level = f"{result.level:.0%}"
 
-    def part(name: str, who: str) -> str:
+    def part(name: str, who: str) -> Markdown:
         r = rows[name]
-        return f"**{who} {_pct(r['share'])}** ({_pct(r['ci_low'])} to {_pct(r['ci_high'])})"
+        return Markdown("**{} {}** ({} to {})").format(
+            who, _pct(r["share"]), _pct(r["ci_low"]), _pct(r["ci_high"])
+        )
 
     widths = [
         r["ci_high"] - r["ci_low"]
@@ -155,25 +158,28 @@ def split_markdown(result: ContributionResult, *, currency: str = "$") -> str:
         if _number(r["ci_low"]) and _number(r["ci_high"])
     ]
     vague = (
-        f" **With {result.diagnostics.n:,} closed deals the intervals span more than the "
-        "whole: the split is not informative yet.**"
+        Markdown(
+            " **With {:,} closed deals the intervals span more than the whole: the split is "
+            "not informative yet.**"
+        ).format(result.diagnostics.n)
         if widths and max(widths) > 1
-        else ""
+        else Markdown("")
     )
     marketing = part(MARKETING, "marketing's share is")
     sales = part(SALES, "sales'")
     baseline = part("baseline", "the baseline")
-    return (
-        f"Of the {_money(total, currency)} of revenue the model expects from the closed deals, "
-        f"{marketing}, {sales}, and {baseline} would have come without any touch "
-        f"({level} intervals in brackets). Each team's share includes half of what the two "
-        f"add only together ({_pct(joint['share'])} of the total).{vague} These are "
-        "associations in observational data, not proven causes: the shared-goals report "
-        "explains the model, its diagnostics and what would make it causal."
+    return Markdown(
+        "Of the {} of revenue the model expects from the closed deals, {}, {}, and {} would "
+        "have come without any touch ({} intervals in brackets). Each team's share includes "
+        "half of what the two add only together ({} of the total).{} These are associations "
+        "in observational data, not proven causes: the shared-goals report explains the "
+        "model, its diagnostics and what would make it causal."
+    ).format(
+        _money(total, currency), marketing, sales, baseline, level, _pct(joint["share"]), vague
     )
 
 
-def diagnostics_markdown(result: ContributionResult) -> str:
+def diagnostics_markdown(result: ContributionResult) -> Markdown:
     """One paragraph on how far the contribution estimate can be trusted.
 
     Examples
@@ -187,32 +193,35 @@ def diagnostics_markdown(result: ContributionResult) -> str:
     """
     d = result.diagnostics
     if not result.supported:
-        return (
-            f"Not fitted: {d.n:,} closed deals ({d.events:,} won) could not support the models "
-            f"({len(d.warnings)} reason{'s' if len(d.warnings) != 1 else ''} in the caution "
-            "above)."
-        )
+        return Markdown(
+            "Not fitted: {:,} closed deals ({:,} won) could not support the models "
+            "({} reason{} in the caution above)."
+        ).format(d.n, d.events, len(d.warnings), "s" if len(d.warnings) != 1 else "")
     gap = d.extra.get("gap share")
-    fit = (
-        f"Fitted on {d.n:,} closed deals ({d.events:,} won), {d.parameters} coefficients "
-        f"({d.events_per_parameter:.0f} of the rarer outcome per coefficient; 10 or more is "
-        f"advised). The win model separates won from lost deals with an AUC of {d.auc:.2f} "
-        f"(0.5 is chance, 1 perfect; McFadden's pseudo-R² {d.pseudo_r2:.2f})."
-    )
+    fit = Markdown(
+        "Fitted on {:,} closed deals ({:,} won), {} coefficients ({:.0f} of the rarer outcome "
+        "per coefficient; 10 or more is advised). The win model separates won from lost deals "
+        "with an AUC of {:.2f} (0.5 is chance, 1 perfect; McFadden's pseudo-R² {:.2f})."
+    ).format(d.n, d.events, d.parameters, d.events_per_parameter, d.auc, d.pseudo_r2)
     if gap is not None and _number(gap):
-        fit += f" Expected revenue differs from booked revenue by {gap:+.1%}" + (
-            " (within 10%)." if abs(gap) <= 0.1 else ": the deal-size model fits poorly."
+        fit += Markdown(" Expected revenue differs from booked revenue by {:+.1%}{}").format(
+            gap,
+            Markdown(" (within 10%).")
+            if abs(gap) <= 0.1
+            else Markdown(": the deal-size model fits poorly."),
         )
     warned = len(d.warnings)
     fit += (
-        " No diagnostic raised a warning."
+        Markdown(" No diagnostic raised a warning.")
         if warned == 0
-        else f" {warned} warning{'s' if warned != 1 else ''} (above) limit what it can say."
+        else Markdown(" {} warning{} (above) limit what it can say.").format(
+            warned, "s" if warned != 1 else ""
+        )
     )
     return fit
 
 
-def sla_markdown(cost: SlaCost, *, currency: str = "$") -> str:
+def sla_markdown(cost: SlaCost, *, currency: str = "$") -> Markdown:
     """One paragraph: late and missed follow-ups, and the revenue late follow-up cost.
 
     Examples
@@ -225,40 +234,53 @@ def sla_markdown(cost: SlaCost, *, currency: str = "$") -> str:
     True
     """
     total = cost.total.row(0, named=True)
-    sla = f"{cost.sla_hours:g}-hour SLA"
+    sla = Markdown("{:g}-hour SLA").format(cost.sla_hours)
     if not total["mqls"]:
-        return "No MQL whose follow-up could be judged, so there is nothing to cost (see above)."
-    if total["late"] is None:
-        return (
-            f"{total['mqls']:,} MQLs, but follow-up cannot be judged: sales activity is "
-            "recorded only for won deals (the caution above says more), so neither late "
-            "answers nor their cost are shown."
+        return Markdown(
+            "No MQL whose follow-up could be judged, so there is nothing to cost (see above)."
         )
-    text = (
-        f"**{total['late']:,} of {total['mqls']:,} MQLs** ({_pct(total['share_late'])}) were "
-        f"first answered after the {sla}, and {total['never_followed_up']:,} were never "
+    if total["late"] is None:
+        return Markdown(
+            "{:,} MQLs, but follow-up cannot be judged: sales activity is recorded only for "
+            "won deals (the caution above says more), so neither late answers nor their cost "
+            "are shown."
+        ).format(total["mqls"])
+    text = Markdown(
+        "**{:,} of {:,} MQLs** ({}) were first answered after the {}, and {:,} were never "
         "followed up."
+    ).format(
+        total["late"], total["mqls"], _pct(total["share_late"]), sla, total["never_followed_up"]
     )
     if not cost.supported or not _number(total["lost_revenue"]):
-        return text + " The data cannot support an estimate of what that cost (see above)."
-    text += (
-        f" Had the late ones been answered within the SLA, an estimated "
-        f"**{total['lost_wins']:.1f} more would have won, worth "
-        f"{_money(total['lost_revenue'], currency)}** ({cost.level:.0%} interval "
-        f"{_money(total['ci_low'], currency)} to {_money(total['ci_high'], currency)})."
+        return text + Markdown(
+            " The data cannot support an estimate of what that cost (see above)."
+        )
+    text += Markdown(
+        " Had the late ones been answered within the SLA, an estimated **{:.1f} more would "
+        "have won, worth {}** ({:.0%} interval {} to {})."
+    ).format(
+        total["lost_wins"],
+        _money(total["lost_revenue"], currency),
+        cost.level,
+        _money(total["ci_low"], currency),
+        _money(total["ci_high"], currency),
     )
     top = cost.table.row(0, named=True)
     key = cost.table.columns[0]
     if _number(top["lost_revenue"]) and top["lost_revenue"] > 0 and total["lost_revenue"] > 0:
-        text += (
-            f" The largest part, {_money(top['lost_revenue'], currency)} "
-            f"({top['lost_revenue'] / total['lost_revenue']:.0%}), comes from the "
-            f"{top['late']:,} late MQLs of {key.replace('_', ' ')} **{top[key]}**."
+        text += Markdown(
+            " The largest part, {} ({:.0%}), comes from the {:,} late MQLs of {} **{}**."
+        ).format(
+            _money(top["lost_revenue"], currency),
+            top["lost_revenue"] / total["lost_revenue"],
+            top["late"],
+            key.replace("_", " "),
+            top[key],
         )
     return text
 
 
-def score_markdown(score: LeadScoreResult) -> str:
+def score_markdown(score: LeadScoreResult) -> Markdown:
     """One sentence comparing the learned lead score with the current one on held-out leads.
 
     Examples
@@ -271,20 +293,20 @@ def score_markdown(score: LeadScoreResult) -> str:
     True
     """
     if not score.supported:
-        return (
+        return Markdown(
             "**Not estimated.** The data cannot support lead-score weights (the caution above "
             "says why)."
         )
     auc = {r["score"]: r for r in score.auc.iter_rows(named=True)}
     learned = auc.get("learned")
     if learned is None:  # pragma: no cover - a supported result always has it
-        return ""
-    text = (
-        f"On {learned['n']:,} held-out leads the learned weights rank converting leads above "
-        f"the others with an AUC of {learned['auc']:.2f} (0.5 is chance, 1 perfect)"
-    )
+        return Markdown("")
+    text = Markdown(
+        "On {:,} held-out leads the learned weights rank converting leads above the others "
+        "with an AUC of {:.2f} (0.5 is chance, 1 perfect)"
+    ).format(learned["n"], learned["auc"])
     current = auc.get("current")
     if current is not None and _number(current["auc"]):
         better = "better than" if learned["auc"] > current["auc"] else "no better than"
-        text += f", {better} the current score's {current['auc']:.2f}"
-    return text + "."
+        text += Markdown(", {} the current score's {:.2f}").format(better, current["auc"])
+    return text + Markdown(".")

@@ -6,8 +6,10 @@ vega-embed from a CDN, and the ``lab`` template adds require.js and MathJax from
 :func:`export_html` renders through the package's ``offline`` template (``templates/``),
 which empties those head blocks and inlines, once per page, the JavaScript bundle that
 ``vl_convert.javascript_bundle()`` builds, plus a ``VEGA_DEBUG`` global naming altair's
-library versions, which makes altair's loader skip the CDN. Charts stay interactive
-(tooltips, selections). This leans on altair's loader, so a browser test guards it.
+library versions. Charts are embedded by :mod:`attribution.report.embed` (spec as an
+escaped JSON block, one constant loader script) and stay interactive (tooltips,
+selections). Every page, the index too, carries a content security policy that lets only
+the scripts the page ships run and fetches nothing. A browser test guards all of it.
 
 Code cells are left out of the pages (reviewers read results, not code); the executed
 notebooks next to them keep the code.
@@ -24,7 +26,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TEMPLATE_DIR", "export_html", "external_references", "index_html", "vega_bundle"]
+from attribution.report.embed import LOADER_JS, content_security_policy
+
+__all__ = [
+    "TEMPLATE_DIR",
+    "export_html",
+    "external_references",
+    "import_exporter",
+    "index_html",
+    "vega_bundle",
+]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 """Folder of the package's nbconvert templates (``offline``)."""
@@ -75,6 +86,17 @@ def vega_bundle() -> tuple[str, dict[str, str]]:
     return script, versions
 
 
+def import_exporter() -> None:
+    """Import nbconvert's HTML exporter now, in the calling thread.
+
+    Call it before pages are rendered in threads: importing it loads bleach, which silences
+    a deprecation warning of its vendored html5lib with a global warning filter. A thread
+    computing estimates meanwhile (inside ``warnings.catch_warnings``, which is not thread
+    safe) can drop that filter mid-import, and under ``-W error`` the import then fails.
+    """
+    import nbconvert  # noqa: F401
+
+
 def export_html(
     notebook: Any,
     dest: str | os.PathLike[str],
@@ -123,10 +145,11 @@ def export_html(
         ),
         enabled=True,
     )
+    head_scripts = [f"var VEGA_DEBUG = {json.dumps(versions)};", script]
     resources = {
         "offline": {
-            "vega_bundle": script,
-            "vega_debug": json.dumps(versions),
+            "head_scripts": head_scripts,
+            "csp": content_security_policy([*head_scripts, LOADER_JS]),
             "nav": dict(nav) if nav else None,
         }
     }
@@ -223,6 +246,7 @@ def index_html(
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
+<meta http-equiv="Content-Security-Policy" content="{content_security_policy()}">
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>{_e(title)} ({_e(run_name)})</title>

@@ -26,11 +26,15 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import polars as pl
 
+from attribution._markdown import Markdown, plain
 from attribution.data.dataset import Frame
 from attribution.errors import ParameterError
+from attribution.report.embed import use_renderer
+from attribution.report.spreadsheet import formula_safe
 
 __all__ = [
     "Table",
@@ -48,9 +52,10 @@ _ACTIONS = {"export": True, "source": False, "compiled": False, "editor": False}
 def setup(*, currency: str = "$") -> None:
     """Prepare a notebook session: chart theme and currency, chart menu, table display.
 
-    Charts get the house theme (:func:`attribution.charts.use_theme`) and a menu that only
-    offers to save the image (no links to online editors); polars tables hide their types
-    and shape and group thousands.
+    Charts get the house theme (:func:`attribution.charts.use_theme`), are embedded so that
+    no value in their data can run as a script (:func:`attribution.report.embed.use_renderer`)
+    and have a menu that only offers to save the image (no links to online editors);
+    polars tables hide their types and shape and group thousands.
 
     Examples
     --------
@@ -60,13 +65,11 @@ def setup(*, currency: str = "$") -> None:
     '€'
     >>> setup()
     """
-    import altair as alt
-
     from attribution import charts
 
     charts.use_theme(currency=currency)
     _route_estimate_warnings()
-    alt.renderers.set_embed_options(actions=_ACTIONS, renderer="svg")
+    use_renderer(embed_options={"actions": _ACTIONS, "renderer": "svg"})
     pl.Config.set_tbl_hide_column_data_types(True)
     pl.Config.set_tbl_hide_dataframe_shape(True)
     pl.Config.set_thousands_separator(",")
@@ -88,6 +91,10 @@ def _csv_ready(frame: pl.DataFrame) -> pl.DataFrame:
 
 def save_table(frame: Frame, name: str, tables_dir: str | os.PathLike[str] | None) -> pl.DataFrame:
     """Save the table behind a chart as ``<tables_dir>/<name>.parquet`` and ``.csv``.
+
+    The Parquet file keeps the exact values; in the CSV file, which reviewers open in a
+    spreadsheet, no text cell can start a formula
+    (:func:`attribution.report.spreadsheet.formula_safe`).
 
     Parameters
     ----------
@@ -122,29 +129,40 @@ def save_table(frame: Frame, name: str, tables_dir: str | os.PathLike[str] | Non
         folder = Path(tables_dir)
         folder.mkdir(parents=True, exist_ok=True)
         data.write_parquet(folder / f"{name}.parquet")
-        _csv_ready(data).write_csv(folder / f"{name}.csv")
+        formula_safe(_csv_ready(data)).write_csv(folder / f"{name}.csv")
     return data
 
 
 _DOLLAR = re.compile(r"(?<!\\)\$")
 
 
-def markdown(text: str) -> Any:
-    r"""Return ``text`` as an IPython Markdown object (shown formatted in a notebook).
+def markdown(text: str, *values: object) -> Any:
+    r"""Return text as an IPython Markdown object (shown formatted in a notebook).
+
+    Only the package's own markup is rendered as markdown: ``text`` that is
+    :class:`~attribution._markdown.Markdown` (what the package's text functions return),
+    or a template given with ``values``, each of which is escaped where it goes in. Any
+    other text (a note, a value from the data) is shown exactly as written, so a name such
+    as ``<img src=x onerror=alert(1)>`` is text on the page, never HTML.
 
     Dollar signs are escaped: Jupyter and nbconvert read text between two ``$`` as LaTeX
     math, which would swallow amounts such as ``$1,200 ... $300``.
 
     Examples
     --------
-    >>> markdown("**42** deals").data
+    >>> markdown(Markdown("**42** deals")).data
     '**42** deals'
-    >>> print(markdown("won **$1,200**, lost $300").data)
+    >>> markdown("Rep **{}**: {:,} MQLs", "<b>Ann</b>", 1200).data
+    'Rep **&lt;b&gt;Ann&lt;/b&gt;**: 1,200 MQLs'
+    >>> markdown("plain *text* from data").data
+    'plain \\*text\\* from data'
+    >>> print(markdown(Markdown("won **$1,200**, lost $300")).data)
     won **\$1,200**, lost \$300
     """
-    from IPython.display import Markdown
+    from IPython.display import Markdown as Shown
 
-    return Markdown(_DOLLAR.sub(r"\\$", text))
+    shown = Markdown(text).format(*values) if values else plain(text)
+    return Shown(_DOLLAR.sub(r"\\$", shown))
 
 
 _SOURCES = {
@@ -158,7 +176,7 @@ _PREFIX = re.compile(r"^([a-z_]+): ")
 
 
 def caution(message: str) -> Any:
-    """Return an estimate's warning as a short markdown note for reviewers.
+    r"""Return an estimate's warning as a short markdown note for reviewers.
 
     A leading function name (``speed_to_lead: ...``) becomes a readable label.
 
@@ -167,7 +185,7 @@ def caution(message: str) -> Any:
     >>> print(caution("speed_to_lead: sales activity is recorded only for won deals").data)
     > **Caution (speed to lead).** Sales activity is recorded only for won deals.
     >>> print(caution("the data cannot support a split: one touch per lead").data)
-    > **Caution.** The data cannot support a split: one touch per lead.
+    > **Caution.** The data cannot support a split\: one touch per lead.
     """
     text = " ".join(str(message).split())
     source = ""
@@ -179,7 +197,7 @@ def caution(message: str) -> Any:
     text = text[:1].upper() + text[1:]
     if not text.endswith((".", "!", "?")):
         text += "."
-    return markdown(f"> **Caution{source}.** {text}")
+    return markdown("> **Caution{}.** {}", Markdown(source), text)
 
 
 _ROUTED = "_attribution_routes_estimate_warnings"
@@ -222,22 +240,34 @@ def _route_estimate_warnings() -> None:
     warnings.showwarning = show
 
 
-def report_links(reports: dict[str, str] | None) -> str:
+def report_links(reports: dict[str, str] | None) -> Markdown:
     """Return markdown links to the other reports of a run (``{file: title}``).
+
+    Titles are escaped; a link goes only to a page file of the run (a plain file name
+    ending in ``.html``), never to another place.
 
     Examples
     --------
     >>> print(report_links({"01_data_health.html": "Data health"}))
     - [Data health](01_data_health.html)
+    >>> report_links({"javascript:alert(1)": "x"})
+    ''
     >>> report_links({}).startswith("_Run")
     True
     """
     if not reports:
-        return (
+        return Markdown(
             "_Run `attribution run params/default.yaml` to produce every report of a run, "
             "linked from here._"
         )
-    return "\n".join(f"- [{title}]({href})" for href, title in reports.items())
+    return Markdown("\n").join(
+        Markdown("- [{}]({})").format(title, Markdown(quote(href)))
+        for href, title in reports.items()
+        if _PAGE.fullmatch(href)
+    )
+
+
+_PAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.html")
 
 
 class Table:

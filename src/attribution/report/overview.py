@@ -21,6 +21,7 @@ from datetime import datetime
 
 import polars as pl
 
+from attribution._markdown import Markdown
 from attribution._text import DEALS, money
 from attribution._time import MICROS_PER_DAY
 from attribution.data.dataset import Frame
@@ -128,8 +129,8 @@ def opportunity_summary(journeys: Frame) -> pl.DataFrame:
     ).collect()
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+def _count(n: int, noun: str) -> Markdown:
+    return Markdown("{:,} {}{}").format(n, noun, "" if n == 1 else "s")
 
 
 @dataclass(frozen=True)
@@ -152,38 +153,50 @@ class Headline:
         """Return the headline as a one-row table."""
         return pl.DataFrame([self.__dict__])
 
-    def markdown(self, *, currency: str = "$") -> str:
-        """Return the headline as a short markdown paragraph.
+    def markdown(self, *, currency: str = "$") -> Markdown:
+        """Return the headline as a short markdown paragraph (the currency escaped).
 
         With count-only data (``currency`` :data:`attribution._text.DEALS`) it counts won
         deals and names no money.
         """
         if self.won_deals == 0:
-            return "**No deal was won** in the data."
-        period = ""
+            return Markdown("**No deal was won** in the data.")
+        period = Markdown("")
         if self.first_close and self.last_close:
-            period = f" between {self.first_close:%d %b %Y} and {self.last_close:%d %b %Y}"
+            period = Markdown(" between {:%d %b %Y} and {:%d %b %Y}").format(
+                self.first_close, self.last_close
+            )
         counted = currency == DEALS
         if counted:
-            parts = [f"**{_count(self.won_deals, 'won deal')}**{period}"]
+            parts = [Markdown("**{}**{}").format(_count(self.won_deals, "won deal"), period)]
         else:
             parts = [
-                f"**{money(self.won_revenue, currency)} of won revenue**{period}, "
-                f"from **{_count(self.won_deals, 'won deal')}**"
+                Markdown("**{} of won revenue**{}, from **{}**").format(
+                    money(self.won_revenue, currency), period, _count(self.won_deals, "won deal")
+                )
             ]
         if self.win_rate is not None:
             parts.append(
-                f"**{self.win_rate:.0%} win rate** ({self.won_deals:,} won of "
-                f"{self.won_deals + self.lost_deals:,} closed)"
+                Markdown("**{:.0%} win rate** ({:,} won of {:,} closed)").format(
+                    self.win_rate, self.won_deals, self.won_deals + self.lost_deals
+                )
             )
         if self.average_deal is not None and not counted:
-            parts.append(f"average won deal {money(self.average_deal, currency)}")
+            parts.append(Markdown("average won deal {}").format(money(self.average_deal, currency)))
         if self.median_cycle_days is not None:
-            parts.append(f"median {self.median_cycle_days:,.0f} days from opportunity to win")
-        text = "; ".join(parts) + "."
+            parts.append(
+                Markdown("median {:,.0f} days from opportunity to win").format(
+                    self.median_cycle_days
+                )
+            )
+        text = Markdown("; ").join(parts) + Markdown(".")
         if self.open_deals:
-            worth = "" if counted else f" worth {money(self.open_pipeline, currency)}"
-            text += f" Still open: {_count(self.open_deals, 'deal')}{worth}."
+            worth = (
+                Markdown("")
+                if counted
+                else Markdown(" worth {}").format(money(self.open_pipeline, currency))
+            )
+            text += Markdown(" Still open: {}{}.").format(_count(self.open_deals, "deal"), worth)
         return text
 
 

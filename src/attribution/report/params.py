@@ -28,6 +28,7 @@ from attribution._text import did_you_mean
 from attribution._yaml import read_yaml
 from attribution.config import ParamProblem, check_schema, raise_problems
 from attribution.data.schema import TABLES, check_time_zone
+from attribution.data.sources.locate import ENV_URL
 from attribution.errors import ParameterError
 from attribution.models.rules import MILESTONE_KEYS
 from attribution.report.sections import (
@@ -57,8 +58,8 @@ _DB_URL = re.compile(r"^(sqlite|duckdb)(\+[a-z0-9]+)?:///(?!/)(.+)$", re.I)
 def _check_spark_source(source: Source, problems: list[ParamProblem]) -> None:
     spark = source.spark
     assert spark is not None
-    if source.demo is not None or source.path is not None:
-        problems.append(ParamProblem("source", "give one of demo, path or spark"))
+    if source.demo is not None or source.path is not None or source.url_env is not None:
+        problems.append(ParamProblem("source", "give one of demo, path, url_env or spark"))
     for n in ("tables", "columns", "mapping", "time_zone"):
         if getattr(source, n) is not None:
             problems.append(
@@ -79,15 +80,10 @@ def _check_source(source: Source, problems: list[ParamProblem]) -> None:
     if source.spark is not None:
         _check_spark_source(source, problems)
         return
-    if source.demo is not None and source.path is not None:
-        problems.append(ParamProblem("source", "give either demo or path, not both"))
-    if source.demo is None and source.path is None:
+    given = [n for n in ("demo", "path", "url_env") if getattr(source, n) is not None]
+    if len(given) > 1:
         problems.append(
-            ParamProblem(
-                "source",
-                "say where the data is: path: <folder or database URL>, or demo: {} for the "
-                "built-in demo data",
-            )
+            ParamProblem("source", f"give one of demo, path or url_env, not {' and '.join(given)}")
         )
     if source.demo is not None:
         loader_only = [
@@ -111,6 +107,15 @@ def _check_source(source: Source, problems: list[ParamProblem]) -> None:
             check_time_zone(source.time_zone)
         except ParameterError as exc:
             problems.append(ParamProblem("source.time_zone", str(exc)))
+
+
+def _with_default_env(params: RunParams) -> RunParams:
+    """Read the database URL in ``ATTRIBUTION_DB_URL`` when the source names no data."""
+    s = params.source
+    if s.demo is None and s.path is None and s.spark is None and s.url_env is None:
+        source = dataclasses.replace(s, url_env=ENV_URL)
+        return dataclasses.replace(params, source=source)
+    return params
 
 
 def _check_models(models: ModelOptions, problems: list[ParamProblem]) -> None:
@@ -268,6 +273,7 @@ def parse_params(
         data = {**data, "run_name": default_run_name}
     params, problems = check_schema(RunParams, data)
     _check_source(params.source, problems)
+    params = _with_default_env(params)
     _check_models(params.models, problems)
     _check_goals(params.goals, problems)
     raise_problems(problems, where)

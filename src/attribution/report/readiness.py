@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from attribution._markdown import Markdown
 from attribution._text import did_you_mean
 from attribution.data.dataset import Dataset
 from attribution.data.schema import (
@@ -308,7 +309,7 @@ class Readiness(Result):
         """Whether section ``key`` (see :data:`SECTIONS`) can be shown."""
         return bool(self._row(key)["supported"])
 
-    def needs(self, key: str) -> str:
+    def needs(self, key: str) -> Markdown:
         """Return the note a page shows for section ``key``: empty when it is supported.
 
         Examples
@@ -323,10 +324,15 @@ class Readiness(Result):
         """
         row = self._row(key)
         if not row["needs"]:
-            return ""
+            return Markdown("")
+        # the needs and the how are the package's own text (the table above), not data
         if row["supported"]:  # shown, with a caveat
-            return f"> **Note: this data lacks {row['needs']}.**\n>\n> To add it: {row['how']}."
-        return f"> **Not shown: this needs {row['needs']}.**\n>\n> To add it: {row['how']}."
+            return Markdown(
+                f"> **Note: this data lacks {row['needs']}.**\n>\n> To add it: {row['how']}."
+            )
+        return Markdown(
+            f"> **Not shown: this needs {row['needs']}.**\n>\n> To add it: {row['how']}."
+        )
 
     def _row(self, key: str) -> dict[str, object]:
         if key not in _KEYS:

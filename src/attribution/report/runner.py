@@ -15,9 +15,16 @@
    folder: snapshot, parameters, shared estimates), ``tables_dir`` (where its chart tables
    go) and ``reports`` (the other reports of the run, for links);
 6. render every executed notebook to one offline HTML page (:mod:`attribution.report.html`);
-7. write ``manifest.json`` and ``index.html``, then rename the temporary folder into
-   place. A run that fails leaves the previous report untouched; its partial output goes to
+7. write ``manifest.json`` and ``index.html``, then swap the temporary folder into place.
+   A run that fails leaves the previous report untouched; its partial output goes to
    ``<run_name>.failed/``.
+
+A run never deletes what it did not write: it replaces ``<run_name>/`` (or
+``<run_name>.failed/``) only when that folder holds the manifest of an earlier run, and
+says so before reading anything otherwise. Its temporary folder
+(``.<run_name>.tmp-XXXX``) is held by a lock while the run lives; the next run of the same
+name removes one that a killed run left behind. Concurrent runs of one name take turns
+at the swap (:mod:`attribution._folders`).
 
 Layout of a run folder::
 
@@ -35,11 +42,10 @@ Layout of a run folder::
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import dataclasses
 import os
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -47,13 +53,14 @@ from pathlib import Path
 from typing import Any
 
 from attribution import __version__
-from attribution._folders import swap_into_place
+from attribution._folders import claimed, swap_into_place
+from attribution._secrets import mask_text
 from attribution.data.dataset import Dataset
 from attribution.data.snapshot import source_files, write_snapshot
 from attribution.engines import adapter
 from attribution.errors import NotebookError, ParameterError
 from attribution.models.compare import model_specs
-from attribution.report.html import vega_bundle
+from attribution.report.html import import_exporter, vega_bundle
 from attribution.report.notebooks import (
     NotebookRun,
     choose,
@@ -62,8 +69,8 @@ from attribution.report.notebooks import (
     notebook_title,
 )
 from attribution.report.params import load_params
+from attribution.report.records import check_destination, is_run_folder, now, write_records
 from attribution.report.records import manifest as record_manifest
-from attribution.report.records import now, write_records
 from attribution.report.sections import RunParams
 from attribution.report.shared import RunData, load_source, write_params
 
@@ -119,6 +126,7 @@ class _Progress:
             self.bar = tqdm(total=total, unit="step", file=self.stream, desc="report")
 
     def step(self, message: str, *, advance: int = 1) -> None:
+        message = mask_text(message)
         with self.lock:
             if self.bar is not None:
                 self.bar.set_postfix_str(message, refresh=False)
@@ -157,13 +165,6 @@ def _load_spark(p: RunParams, scratch: Path) -> Dataset:
         as_of=p.window.as_of,
     )
     return dataset
-
-
-def _folder_mode() -> int:
-    """Permissions of a new folder under the current umask (what mkdir would give)."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o777 & ~umask
 
 
 # ------------------------------------------------------------------------------ run
@@ -215,16 +216,13 @@ def run(
     plan = _plan(params, only, out)
     timings: dict[str, float] = {"prepare": time.perf_counter() - t_start}
     bar = _Progress(4 + 2 * len(plan.chosen), enabled=progress, stream=log)
-    tmp: Path | None = None
-    scratch: Path | None = None
-    try:
+    with contextlib.ExitStack() as stack:
+        stack.callback(bar.close)
         t = time.perf_counter()
-        dataset, scratch = _load(plan)
+        dataset = _load(plan, stack)
         timings["load"] = time.perf_counter() - t
         bar.step(f"loaded and validated {dataset.source} in {timings['load']:.1f}s")
-        plan.out_root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{plan.p.run_name}.", dir=plan.out_root))
-        tmp.chmod(_folder_mode())  # mkdtemp makes it private; reviewers must read the report
+        tmp = stack.enter_context(claimed(plan.out_root, plan.p.run_name))
         snapshot = _write_data(dataset, plan.p, tmp, timings, bar)
         shared = RunData(plan.p, dataset, tmp / "data")
         del dataset  # the notebooks read the snapshot; free the memory for the kernels
@@ -241,13 +239,6 @@ def run(
         write_records(tmp, plan.p, manifest, runs)
         bar.step("wrote manifest.json and index.html")
         _publish(tmp, plan, failed)
-        tmp = None
-    finally:
-        bar.close()
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
     return RunResult(
         run_dir=plan.run_dir, index=plan.run_dir / "index.html", manifest=manifest, notebooks=runs
     )
@@ -278,6 +269,7 @@ def _plan(
         params_file, p = Path(params).resolve(), load_params(params)
     chosen = choose(p, only)
     out_root = Path(out) if out is not None else Path(p.output_dir)
+    check_destination(out_root, out_root / p.run_name)
     return _Plan(
         p=p,
         params_file=params_file,
@@ -289,14 +281,17 @@ def _plan(
     )
 
 
-def _load(plan: _Plan) -> tuple[Dataset, Path | None]:
-    """Load and validate the data once; Spark tables go through a scratch folder."""
+def _load(plan: _Plan, stack: contextlib.ExitStack) -> Dataset:
+    """Load and validate the data once; Spark tables go through a scratch folder.
+
+    The scratch folder (``.<run_name>.spark.tmp-XXXX``) lives as long as ``stack``, like the
+    run's own temporary folder: the next run of the name removes one a killed run left.
+    """
     p = plan.p
     if p.source.spark is None:
-        return load_source(p.source), None
-    plan.out_root.mkdir(parents=True, exist_ok=True)
-    scratch = plan.out_root / f".{p.run_name}.spark-tables"
-    return _load_spark(p, scratch), scratch
+        return load_source(p.source)
+    scratch = stack.enter_context(claimed(plan.out_root, f"{p.run_name}.spark"))
+    return _load_spark(p, scratch)
 
 
 def _write_data(
@@ -336,6 +331,7 @@ def _execute_all(
     }
     reports = {f"{n}.html": plan.titles[n] for n in plan.chosen}
     width = min(jobs, len(plan.chosen))
+    import_exporter()  # before any thread starts (see its note)
     with cf.ThreadPoolExecutor(max_workers=width + 2) as pool:
         pool.submit(vega_bundle)  # build the 0.9 MB JavaScript bundle while kernels start
         estimates = pool.submit(_shared_estimates, shared, bar)
@@ -370,13 +366,16 @@ def _shared_estimates(shared: RunData, bar: _Progress) -> float:
 
 
 def _publish(tmp: Path, plan: _Plan, failed: list[NotebookRun]) -> None:
-    """Swap the finished run into place, or keep a failed one aside and raise."""
+    """Swap the finished run into place, or keep a failed one aside and raise.
+
+    Only a folder an earlier run wrote is replaced (checked again under the folder's lock:
+    a concurrent run may have written it meanwhile).
+    """
     if failed:
         partial = plan.out_root / f"{plan.p.run_name}.failed"
-        shutil.rmtree(partial, ignore_errors=True)
-        tmp.rename(partial)
+        swap_into_place(tmp, partial, replaceable=is_run_folder)
         raise _failure(failed, partial, plan.run_dir)
-    swap_into_place(tmp, plan.run_dir)
+    swap_into_place(tmp, plan.run_dir, replaceable=is_run_folder)
 
 
 def _gated(gate: threading.BoundedSemaphore, fn: Callable[..., NotebookRun], *args: Any) -> Any:

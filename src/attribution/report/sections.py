@@ -30,6 +30,7 @@ from typing import Any, ClassVar, Literal, cast
 from attribution._intervals import DEFAULT_DRAWS, DEFAULT_LEVEL, DRAWS_RANGE, LEVEL_RANGE
 from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.config import plain
+from attribution.data.schema.plausible import EARLIEST, FUTURE_DAYS
 from attribution.models import ModelName
 from attribution.models.compare import DEFAULT_MODELS
 
@@ -83,7 +84,18 @@ class Source:
     spark: SparkSource | None = None
     """Read the tables from Spark (``spark: {tables: {...}}``)."""
     path: str | None = None
-    """A folder of ``<table>.parquet``/``.csv`` files, or a database URL."""
+    """A folder of ``<table>.parquet``/``.csv`` files, or a database URL (a password in it
+    is masked wherever the run writes or shows the source; better use ``url_env``)."""
+    url_env: str | None = field(
+        default=None,
+        metadata={
+            "pattern": re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}"),
+            "pattern_text": "the name of an environment variable (letters, digits and '_')",
+        },
+    )
+    """The environment variable holding the database URL, so that no password sits in the
+    params file: ``source: {url_env: CRM_DB_URL}``. A source with no ``path``, ``demo``
+    or ``spark`` reads ``ATTRIBUTION_DB_URL``."""
     tables: dict[str, str] | None = None
     """Table or file names that differ from the contract's: ``{touches: activities}``."""
     columns: dict[str, dict[str, str]] | None = None
@@ -94,6 +106,11 @@ class Source:
     """A YAML mapping file for CRM exports, passed to :func:`attribution.load`."""
     lazy: bool = False
     """Keep tables as lazy scans while validating (for sources larger than memory)."""
+    earliest: datetime = EARLIEST
+    """Timestamps before this are problems (placeholder dates such as 1900-01-01)."""
+    future_days: float = field(default=FUTURE_DAYS, metadata={"min": 0, "max": 36500})
+    """Timestamps more than this many days after the moment the data is checked are
+    problems (typos such as 2200; planned meetings up to a year ahead are fine)."""
 
     path_fields: ClassVar[tuple[str, ...]] = ("path", "mapping")
 

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from attribution._secrets import redact
 from attribution._text import DEALS
 from attribution._time import as_of as resolve_as_of
 from attribution._yaml import read_yaml
@@ -39,8 +40,9 @@ from attribution.config import plain
 from attribution.data import demo
 from attribution.data.dataset import Dataset
 from attribution.data.load import load
+from attribution.data.schema.plausible import Plausible
 from attribution.data.snapshot import read_snapshot
-from attribution.data.sources.base import mask_url
+from attribution.data.sources.locate import ENV_URL, env_url
 from attribution.errors import EstimateWarning, emit
 from attribution.estimates.contributions import ContributionResult, contributions
 from attribution.estimates.sla_cost import SlaCost, sla_cost
@@ -291,11 +293,8 @@ def _save_whole(value: object, messages: list[str], dest: Path) -> None:
 
 
 def write_params(params: RunParams, folder: Path) -> Path:
-    """Write the run's parameters into its data folder, any password in a URL masked."""
-    data = plain(params.to_dict())
-    source = data.get("source") or {}
-    if source.get("path"):
-        source["path"] = mask_url(source["path"])
+    """Write the run's parameters into its data folder, every password masked."""
+    data = redact(plain(params.to_dict()))
     path = folder / PARAMS_FILE
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return path
@@ -346,12 +345,13 @@ def load_source(source: Source) -> Dataset:
     """
     if source.demo is not None:
         return demo.generate(n_accounts=source.demo.accounts, seed=source.demo.seed)
-    assert source.path is not None  # checked by the params schema
+    location = source.path if source.path is not None else env_url(source.url_env or ENV_URL)
     return load(
-        source.path,
+        location,
         mapping=source.mapping,
         columns=source.columns,
         tables=source.tables,
         time_zone=source.time_zone,
         lazy=source.lazy,
+        plausible=Plausible(earliest=source.earliest, future_days=source.future_days),
     )

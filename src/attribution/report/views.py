@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from attribution._markdown import Markdown
 from attribution.data.dataset import Dataset
 from attribution.data.schema import TABLES
 from attribution.estimates.scoring import LeadScoreResult, lead_score_weights
@@ -60,7 +61,7 @@ class SectionViews:
         ready: Readiness = self._memo["readiness"]
         return ready
 
-    def needs(self, key: str) -> str:
+    def needs(self, key: str) -> Markdown:
         """Return the markdown note of section ``key``: what it needs, or empty."""
         return self.readiness.needs(key)
 

@@ -25,7 +25,8 @@ def write_credits(credits: DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write a Spark credits table as Parquet partitioned by ``closed_month=YYYY-MM``.
 
     Spark writes into a temporary folder beside ``path``, which is then renamed into place
-    (a folder already at ``path`` is replaced only once the new one is complete), so
+    (a folder already at ``path`` is replaced only once the new one is complete, and only
+    if Spark wrote it: it holds ``_SUCCESS``), so
     readers never see a half-written table. ``path`` is a local (or mounted) folder.
 
     Returns
@@ -50,7 +51,12 @@ def write_credits(credits: DataFrame, path: str | os.PathLike[str]) -> Path:
             .mode("errorifexists")
             .parquet(tmp.as_uri())
         )
-        swap_into_place(tmp, dest)
+        swap_into_place(tmp, dest, replaceable=_spark_output)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return dest
+
+
+def _spark_output(folder: Path) -> bool:
+    """Tell whether ``folder`` is a table Spark wrote (it marks one with ``_SUCCESS``)."""
+    return (folder / "_SUCCESS").is_file()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from attribution._folders import check_replaceable, claimed, destination, swap_into_place
 from attribution.data.dataset import Dataset
 from attribution.data.demo.chunks import iter_chunks
 from attribution.data.demo.params import DemoParams
@@ -20,8 +19,17 @@ from attribution.data.load import write_tables
 __all__ = ["write", "write_large"]
 
 
-def write(dataset: Dataset, folder: str | os.PathLike[str], *, fmt: str = "parquet") -> Path:
+def write(
+    dataset: Dataset,
+    folder: str | os.PathLike[str],
+    *,
+    fmt: str = "parquet",
+    overwrite: bool = False,
+) -> Path:
     """Write a dataset as a source folder (``<table>.parquet`` or ``.csv``), atomically.
+
+    ``folder`` must be new or empty unless ``overwrite`` (see
+    :func:`attribution.data.load.write_tables`).
 
     Examples
     --------
@@ -30,7 +38,7 @@ def write(dataset: Dataset, folder: str | os.PathLike[str], *, fmt: str = "parqu
     >>> sorted(p.name for p in folder.iterdir())[:2]
     ['accounts.parquet', 'contacts.parquet']
     """
-    return write_tables(dataset, folder, fmt=fmt)
+    return write_tables(dataset, folder, fmt=fmt, overwrite=overwrite)
 
 
 def write_large(
@@ -40,13 +48,14 @@ def write_large(
     seed: int = 0,
     params: DemoParams | None = None,
     chunk_accounts: int = 50_000,
+    overwrite: bool = False,
 ) -> dict[str, Any]:
     """Generate a large demo source chunk by chunk, straight to Parquet parts.
 
     Memory stays bounded by one chunk, so 10M+ touches can be written on a laptop. Each
     table becomes a folder of parts (``touches/part-00000.parquet``...), which
     :func:`attribution.load` reads as one table. The write is atomic: a temporary folder is
-    renamed into place at the end.
+    swapped into place at the end. ``folder`` must be new or empty unless ``overwrite``.
 
     Returns
     -------
@@ -62,17 +71,11 @@ def write_large(
     (60, ['baseline', 'marketing'])
     """
     t_start = time.perf_counter()
-    dest = Path(folder)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
+    dest = destination(folder)
+    check_replaceable(dest, lambda _: overwrite)
+    with claimed(dest.parent, dest.name) as tmp:
         counts, truths = _write_parts(tmp, n_accounts, seed, params or DemoParams(), chunk_accounts)
-        if dest.exists():
-            shutil.rmtree(dest)
-        tmp.rename(dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        swap_into_place(tmp, dest, replaceable=lambda _: overwrite)
     return {
         "rows": counts,
         "truth": contributions(pl.concat(truths)).to_dicts(),

@@ -16,10 +16,9 @@ from collections.abc import Mapping as MappingABC
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from attribution._resources import shipped
 from attribution._text import did_you_mean
+from attribution._yaml import read_yaml
 from attribution.data.mapping.mapping import Mapping
 from attribution.errors import ParameterError
 
@@ -76,8 +75,5 @@ def load_mapping(mapping: str | os.PathLike[str] | MappingABC[str, Any] | Mappin
                 f"presets: {', '.join(sorted(known)) or 'none found'}"
             )
         path = known[text]
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"mapping file {path} is not valid YAML: {exc}") from None
+    spec = read_yaml(path, what="mapping file")
     return Mapping.from_dict(spec, origin=str(path))

@@ -35,6 +35,7 @@ from attribution.data.schema.contract import (
     Table,
 )
 from attribution.data.schema.convert import convert, expected, has_offset
+from attribution.data.schema.plausible import Plausible
 from attribution.data.schema.problems import Problem
 
 __all__ = ["RAW_PREFIX", "Check", "TablePlan", "example_columns", "plan_table"]
@@ -281,8 +282,12 @@ def _key_check(table: Table, present: Sequence[str]) -> Check:
     )
 
 
-def plan_table(table: Table, raw_schema: pl.Schema, time_zone: str) -> TablePlan:
+def plan_table(
+    table: Table, raw_schema: pl.Schema, time_zone: str, plausible: Plausible | None = None
+) -> TablePlan:
     """Return the conversions, row checks and schema problems of one table.
+
+    ``plausible`` sets the range of believable timestamps (default :class:`Plausible`).
 
     Examples
     --------
@@ -302,6 +307,8 @@ def plan_table(table: Table, raw_schema: pl.Schema, time_zone: str) -> TablePlan
         if rule.table == table.name and set(rule.needs) <= ok:
             show = example_columns(table, present, *rule.needs)
             plan.checks.append(Check(rule.column, rule.message, rule.mask, show))
+    for column, message, mask in (plausible or Plausible()).rules(table, ok):
+        plan.checks.append(Check(column, message, mask, example_columns(table, present, column)))
     if table.name == "opportunities" and IS_WON in ok and CLOSED_AT not in ok:
         plan.problems.append(
             Problem(

@@ -24,6 +24,7 @@ from attribution.data.schema.contract import (
     Table,
 )
 from attribution.data.schema.convert import check_time_zone
+from attribution.data.schema.plausible import Plausible
 from attribution.data.schema.problems import MAX_EXAMPLES, ROW, Problem, raise_problems
 
 __all__ = ["validate"]
@@ -87,7 +88,13 @@ def _run_checks(
 
 
 def _check_table(
-    spec: Table, frame: Frame, time_zone: str, *, lazy: bool, origin: str = ""
+    spec: Table,
+    frame: Frame,
+    time_zone: str,
+    *,
+    lazy: bool,
+    origin: str = "",
+    plausible: Plausible | None = None,
 ) -> tuple[Frame | None, list[Problem]]:
     """Convert and check one table; return it (None if it cannot be used) and its problems."""
     name = spec.name
@@ -99,7 +106,7 @@ def _check_table(
     if ROW in raw_schema:
         lf = lf.drop(ROW)
         raw_schema = lf.collect_schema()
-    plan = plan_table(spec, raw_schema, time_zone)
+    plan = plan_table(spec, raw_schema, time_zone, plausible)
     if any(p.column in spec.required_columns for p in plan.problems):
         # value checks on a table missing required columns would only add noise
         return None, plan.problems
@@ -187,6 +194,7 @@ def validate(
     problems: Sequence[Problem] = (),
     failed: Set[str] = frozenset(),
     origins: Mapping[str, str] | None = None,
+    plausible: Plausible | None = None,
 ) -> Dataset:
     """Check tables against the contract and return them as a typed :class:`Dataset`.
 
@@ -210,6 +218,9 @@ def validate(
         Tables those problems concern, left out of ``tables``: not reported missing again.
     origins
         Per table, the files it was read from, named where a table is empty.
+    plausible
+        The range of believable timestamps (default: 1990-01-01 to a year after now; see
+        :class:`~attribution.data.schema.plausible.Plausible`).
 
     Returns
     -------
@@ -227,7 +238,8 @@ def validate(
         Values break the contract: unparseable values, nulls in required columns,
         duplicate ids, unknown teams, negative or non-finite money, won deals without
         ``closed_at``, ``closed_at`` before ``created_at``, ids not found in the parent
-        table, mixed time zone offsets or empty tables.
+        table, mixed time zone offsets, timestamps outside the plausible range, amounts
+        of 1e15 or more, or empty tables.
 
     Examples
     --------
@@ -267,7 +279,9 @@ def validate(
                 problems.append(Problem(name, None, "required table is missing", 0, kind="schema"))
             continue
         origin = origins.get(name, "")
-        result, found = _check_table(spec, frame, time_zone, lazy=lazy, origin=origin)
+        result, found = _check_table(
+            spec, frame, time_zone, lazy=lazy, origin=origin, plausible=plausible
+        )
         problems.extend(found)
         if result is not None:
             checked[name] = result

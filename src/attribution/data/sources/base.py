@@ -10,68 +10,19 @@ afterwards.
 
 Database sources record every statement they send in :attr:`Source.log` (SQL text and rows
 fetched, never credentials), which is how tests prove that a filter was pushed down.
+Passwords are masked by :mod:`attribution._secrets`, the package's one credential policy.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import polars as pl
 
 from attribution.data.sources.options import ReadOptions
 
-__all__ = ["Fetch", "Source", "TimeRange", "mask_url", "scrub"]
-
-
-def mask_url(url: str) -> str:
-    """Return ``url`` with any password replaced by ``***`` (safe for messages and logs).
-
-    Examples
-    --------
-    >>> mask_url("postgresql://ann:s3cret@db.example.com/crm")
-    'postgresql://ann:***@db.example.com/crm'
-    """
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return re.sub(r"(//[^:/@]+:)[^@]*@", r"\1***@", url)
-    if password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    port = f":{parts.port}" if parts.port else ""
-    return urlunsplit(parts._replace(netloc=f"{quote(user, safe='')}:***@{host}{port}"))
-
-
-def scrub(text: str, url: str | None) -> str:
-    """Remove the password of ``url`` (as written and percent-decoded) from ``text``.
-
-    Database drivers do not echo passwords, but messages built from their errors pass
-    through here anyway, so a secret can never reach a message or a log.
-
-    Examples
-    --------
-    >>> scrub("login as ann:s3cret failed", "postgresql://ann:s3cret@db/crm")
-    'login as ann:*** failed'
-    """
-    if not url:
-        return text
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        return text
-    if not password:
-        return text
-    for secret in {password, unquote(password)}:
-        if len(secret) >= 1:
-            text = text.replace(secret, "***")
-    return text
+__all__ = ["Fetch", "Source", "TimeRange"]
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,15 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from attribution.data.sources.base import Source, mask_url
+from attribution._secrets import ambiguous, mask_url
+from attribution.data.sources.base import Source
 from attribution.data.sources.duckdb_file import DuckDBSource
 from attribution.data.sources.folder import FolderSource
 from attribution.data.sources.postgres import PostgresSource
 from attribution.data.sources.sqlite_file import SQLiteSource
 from attribution.errors import ParameterError, SourceError
 
-__all__ = ["ENV_URL", "db_kind", "is_url", "open_source"]
+__all__ = ["ENV_URL", "db_kind", "env_url", "is_url", "open_source"]
 
 ENV_URL = "ATTRIBUTION_DB_URL"
 """Environment variable holding the database URL used when no source is given."""
@@ -63,21 +64,46 @@ def db_kind(source: str) -> tuple[str, str]:
     return scheme, location
 
 
-def _given(source: str | os.PathLike[str] | None) -> str:
-    """Return the source as text, from ``ATTRIBUTION_DB_URL`` when none is given."""
-    if source is not None:
-        return os.fspath(source)
-    text = os.environ.get(ENV_URL, "").strip()
+def env_url(name: str = ENV_URL) -> str:
+    """Return the database URL held by the environment variable ``name``.
+
+    Raises
+    ------
+    SourceError
+        The variable is not set (or empty).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["CRM_DB_URL"] = "sqlite:///crm.db"
+    >>> env_url("CRM_DB_URL")
+    'sqlite:///crm.db'
+    """
+    text = os.environ.get(name, "").strip()
     if not text:
         raise SourceError(
-            f"no source given and {ENV_URL} is not set; give a folder path or a database "
-            "URL such as postgresql://user@host/database"
+            f"the environment variable {name} is not set; set it to the database URL (such "
+            "as postgresql://user@host/database), or give a folder path or a URL"
         )
     return text
 
 
+def _given(source: str | os.PathLike[str] | None) -> str:
+    """Return the source as text, from ``ATTRIBUTION_DB_URL`` when none is given."""
+    if source is not None:
+        return os.fspath(source)
+    return env_url(ENV_URL)
+
+
 def _open_url(url: str, schema: str | None) -> Source:
     kind, location = db_kind(url)
+    unclear = ambiguous(url)
+    if unclear is not None:
+        raise SourceError(
+            f"cannot read {mask_url(url)!r}: {unclear}, which drivers and URL parsers read "
+            "differently; percent-encode it (@ as %40, # as %23, / as %2F, ? as %3F, & as "
+            "%26), or leave the password out of the URL and use PGPASSWORD or ~/.pgpass"
+        )
     if kind == "postgresql":
         return PostgresSource(url, schema=schema)
     if kind == "duckdb":

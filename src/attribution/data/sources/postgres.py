@@ -11,11 +11,11 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import polars as pl
 
-from attribution.data.sources.base import scrub
+from attribution._secrets import scrub
 from attribution.data.sources.sql import (
     SQLSource,
     arrow_to_polars,
@@ -43,7 +43,8 @@ def libpq_uri(url: str, *, connect_timeout: float = CONNECT_TIMEOUT_S) -> str:
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     query.setdefault("connect_timeout", str(int(connect_timeout)))
     query.setdefault("application_name", "attribution")
-    return urlunsplit(parts._replace(scheme="postgresql", query=urlencode(query)))
+    # percent-encoding only: libpq does not read "+" as a space (a password may hold one)
+    return urlunsplit(parts._replace(scheme="postgresql", query=urlencode(query, quote_via=quote)))
 
 
 def _driver_message(exc: Exception) -> str:

@@ -18,7 +18,8 @@ from typing import Any, ClassVar
 
 import polars as pl
 
-from attribution.data.sources.base import Fetch, Source, TimeRange, mask_url
+from attribution._secrets import mask_url
+from attribution.data.sources.base import Fetch, Source, TimeRange
 from attribution.data.sources.csv_files import with_dates
 from attribution.data.sources.options import ReadOptions
 from attribution.errors import SourceError

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import polars as pl
 
-from attribution.data.sources.base import scrub
+from attribution._secrets import scrub
 from attribution.data.sources.sql import (
     ALIAS,
     SQLSource,
