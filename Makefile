@@ -11,7 +11,7 @@ SYSTEM := scripts/system-packages.sh
 LINTED := $(wildcard src tests benchmarks scripts notebooks)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system report test lint format clean screenshot bench bench-large
+.PHONY: help setup system report test lab lint format clean screenshot bench bench-large
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +33,9 @@ system: ## install what the tests need besides Python (Chromium, PostgreSQL, Jav
 
 test: $(STAMP) system ## set up (venv and system packages), then run every test
 	JAVA_HOME="$${JAVA_HOME:-$$(sh $(SYSTEM) --java-home)}" $(PY) -m pytest
+
+lab: $(STAMP) ## JupyterLab on working copies of the notebooks in outputs/lab/ (127.0.0.1; prints address and token)
+	$(PY) -m attribution.report.lab --notebooks notebooks --dir outputs/lab
 
 lint: $(STAMP) ## ruff lint + format check, mypy on src/, the layer contract (lint-imports)
 	$(VENV)/bin/ruff check $(LINTED)

@@ -1,8 +1,8 @@
-"""Words for messages, defined once: the closest valid name, counts with their nouns, money.
+"""Words for messages, defined once: the closest valid name, counts with their nouns.
 
-Money is written by :func:`money`. Data without deal amounts (count-only) is reported
-with :data:`DEALS` in place of a currency symbol: every deal then counts as one, so an
-"amount" is a number of deals and is written as such.
+Data without deal amounts (count-only) is reported with :data:`DEALS` in place of a
+currency symbol: every deal then counts as one, so an "amount" is a number of deals and
+:func:`attribution._format.money` writes it as such.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["DEALS", "closest", "did_you_mean", "money", "plural"]
+__all__ = ["DEALS", "closest", "did_you_mean", "plural"]
 
 DEALS = "deals"
 """The "currency" of count-only data: amounts are numbers of deals."""
@@ -56,18 +56,3 @@ def plural(n: int, noun: str, nouns: str | None = None) -> str:
     """
     word = noun if n == 1 else (nouns or f"{noun}s")
     return f"{n:,} {word}"
-
-
-def money(value: float, currency: str, *, signed: bool = False) -> str:
-    """Write an amount with its currency, or as a number of deals for count-only data.
-
-    Examples
-    --------
-    >>> money(1234.5, "$"), money(-12, "€"), money(227, DEALS), money(1, DEALS)
-    ('$1,234', '-€12', '227 deals', '1 deal')
-    """
-    sign = "-" if value < 0 and round(abs(value)) > 0 else ("+" if signed and value > 0 else "")
-    if currency == DEALS:
-        n = abs(value)
-        return f"{sign}{n:,.0f} deal{'' if round(n) == 1 else 's'}"
-    return f"{sign}{currency}{abs(value):,.0f}"

@@ -38,6 +38,8 @@ class Result:
     (1, 2)
     >>> print(repr(r).splitlines()[0])
     Result: 1 row, 2 columns
+    >>> "&lt;script&gt;" in Result(table=pl.DataFrame({"a": ["<script>"]}))._repr_html_()
+    True
     """
 
     table: pl.DataFrame
@@ -64,15 +66,21 @@ class Result:
             text += f" ({self.level:.0%} intervals from {self.draws:,} draws)"
         return text
 
+    def _more(self) -> str:
+        """Say where the rest of the table is, when the repr shows only its head."""
+        rows = self.table.height
+        return f"(first {_HEAD} of {rows:,} rows; all in .table)" if rows > _HEAD else ""
+
     def __repr__(self) -> str:
         parts = [self.headline()]
         with pl.Config(tbl_rows=_HEAD, fmt_str_lengths=40):
             parts.append(repr(self.table.head(_HEAD)))
-        if self.note:
-            parts.append(self.note)
+        parts += [p for p in (self._more(), self.note) if p]
         return "\n".join(parts)
 
     def _repr_html_(self) -> str:
-        table = self.table.head(_HEAD)._repr_html_()
+        with pl.Config(tbl_rows=_HEAD, fmt_str_lengths=80):
+            table = self.table.head(_HEAD)._repr_html_()
+        more = f"<p><small>{html.escape(self._more())}</small></p>" if self._more() else ""
         note = f"<p>{html.escape(self.note)}</p>" if self.note else ""
-        return f"<p><b>{html.escape(self.headline())}</b></p>{table}{note}"
+        return f"<p><b>{html.escape(self.headline())}</b></p>{table}{more}{note}"

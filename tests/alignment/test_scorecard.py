@@ -128,7 +128,8 @@ def test_owners_are_ordered_and_the_summary_names_what_is_behind(handmade: at.Da
     assert "MQLs answered in time (sales, 2026-06: 60.0% vs 70.0%)" in unescape(brief.markdown)
     shown = sc.display()
     assert shown.row(0, named=True)["target"] == "10" and shown["progress_shown"].max() <= 1.5
-    assert "Scorecard(3 targets" in repr(sc)
+    assert repr(sc).startswith("Scorecard(3 targets") and sc.to_frame() is sc.table
+    assert "agreed definitions" in sc.note and "Scorecard(3 targets" in sc._repr_html_()
 
 
 def test_the_sla_view_puts_both_sides_of_each_month_together(handmade: at.Dataset) -> None:

@@ -55,7 +55,9 @@ def test_the_house_theme_is_registered_and_active() -> None:
     assert alt.theme.active == charts.THEME
     config = charts.bars(TEAMS, category="team", value="revenue").to_dict()["config"]
     assert config["locale"]["number"]["currency"] == ["$", ""]
-    assert config["range"]["category"][:2] == [charts.TEAM_COLORS["marketing"], "#E69F00"]
+    assert config["range"]["category"] == list(charts.OTHER_COLORS)
+    team = {charts.TEAM_COLORS["marketing"], charts.TEAM_COLORS["sales"]}
+    assert not team & set(config["range"]["category"]), "the team colours mean the teams only"
 
 
 def test_use_theme_switches_the_currency_of_every_chart() -> None:
@@ -98,13 +100,19 @@ def test_team_split_labels_get_the_team_colours() -> None:
 
 
 def test_fixed_colours_come_from_a_colour_blind_safe_palette() -> None:
-    fixed = {**charts.TEAM_COLORS, **charts.STATUS_COLORS}
-    allowed = set(charts.OKABE_ITO) | {"#999999", "#4D4D4D"}
-    assert set(fixed.values()) <= allowed
     core = [charts.TEAM_COLORS[k] for k in ("marketing", "sales", "joint", "baseline")]
-    assert len(set(core)) == 4
+    assert set(core) <= set(charts.OKABE_ITO) | {"#999999"} and len(set(core)) == 4
+    reserved = set(core[:3])
+    for palette in (
+        charts.STATUS_COLORS,
+        charts.SCORECARD_COLORS,
+        charts.MODEL_COLORS,
+        dict(enumerate(charts.OTHER_COLORS)),
+    ):
+        assert not reserved & set(palette.values()), "team colours mean the teams only"
     outcomes = [charts.STATUS_COLORS[k] for k in ("won", "lost", "open")]
     assert len(set(outcomes)) == 3
+    assert len(set(charts.MODEL_COLORS.values())) == len(charts.MODEL_COLORS)
 
 
 def test_other_categories_avoid_the_team_colours_first() -> None:
@@ -140,7 +148,7 @@ def test_axis_titles_are_readable() -> None:
         value="won_revenue",
     ).to_dict()
     assert spec["encoding"]["x"]["title"] == "Won revenue"
-    assert spec["encoding"]["y"]["title"] == "Involvement"
+    assert spec["encoding"]["y"]["title"] is None, "rows are named by the chart's title"
     assert charts.label("n_touches") == "Touches"
 
 

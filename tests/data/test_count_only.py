@@ -11,7 +11,8 @@ import pytest
 from helpers import make_opportunities, make_touches
 
 import attribution as at
-from attribution._text import DEALS, money
+from attribution._format import money
+from attribution._text import DEALS
 from attribution.data.snapshot import read_snapshot, write_snapshot
 from attribution.report.overview import headline
 

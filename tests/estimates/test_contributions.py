@@ -307,3 +307,16 @@ def test_log_ols_amount_model_gives_a_similar_split(recovery) -> None:
     result = at.contributions(ds, amount_model="log_ols", draws=100)
     assert result.amount_formula.startswith("np.log(amount)")
     np.testing.assert_allclose(result.table["share"], gamma.table["share"], atol=0.05)
+
+
+def test_where_splits_one_slice_of_the_deals(demo_medium: at.Dataset) -> None:
+    big = pl.col("segment") != "SMB"
+    result, _ = _caught(lambda: at.contributions(demo_medium, where=big, draws=40))
+    j = at.journeys(demo_medium, include=["segment"])
+    closed = j.filter(big & pl.col("status").is_in(["won", "lost"])).unique("opportunity_id")
+    assert result.diagnostics.n == closed.height
+    assert set(result.opportunities["opportunity_id"]) == set(closed["opportunity_id"])
+    assert "segment[T.SMB]" not in result.model.params.index
+    assert "Logit Regression Results" in str(result.summary())
+    with pytest.raises(at.ParameterError, match="column of a touch"):
+        at.contributions(demo_medium, where=pl.col("channel") == "email")

@@ -33,10 +33,10 @@ def test_checks_flag_won_revenue_without_touches_and_missing_tables() -> None:
     rows = {r["check"]: r for r in c.iter_rows(named=True)}
     dark = rows["won deals with no touch in their window (share of won revenue)"]
     assert (dark["rows"], dark["share"], dark["status"]) == (2, pytest.approx(0.25), "warning")
-    zero = rows["won deals with an amount of 0"]
+    zero = rows["won deals with no amount (missing or 0)"]
     assert (zero["rows"], zero["status"]) == (1, "warning")
     assert rows["touches without a contact (anonymous, account level)"]["rows"] == 2
-    assert rows["touch cost is empty"]["status"] == "note"
+    assert rows["marketing touches without a cost"]["status"] == "note"
     assert rows["no contacts table"]["meaning"].startswith("not available: lead creation")
     assert "no accounts table" in rows and "no stage_history table" in rows
     assert set(c.get_column("status")) <= {"ok", "note", "warning"}

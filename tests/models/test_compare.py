@@ -82,7 +82,7 @@ def test_unit_weights_reproduce_the_point_estimate(j: pl.DataFrame, model: str, 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"by": "rep"}, "by must be one of"),
+        ({"by": "segmnet"}, "no column .segmnet.*include="),
         ({"level": 1.5}, "level must be"),
         ({"level": 0.9, "draws": 1}, "draws"),
         ({"models": []}, "at least one"),
@@ -92,3 +92,36 @@ def test_unit_weights_reproduce_the_point_estimate(j: pl.DataFrame, model: str, 
 def test_bad_arguments(j: pl.DataFrame, kwargs: dict, match: str) -> None:
     with pytest.raises(at.ParameterError, match=match):
         at.compare(j, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def j_segment(demo_small: at.Dataset) -> pl.DataFrame:
+    return at.journeys(demo_small, include=["segment", "industry", "owner"])
+
+
+@pytest.mark.parametrize("by", ["segment", "industry", "owner", "rep", "activity"])
+def test_any_journey_column_groups_the_same_revenue(j_segment: pl.DataFrame, by: str) -> None:
+    models = ["first_touch", "linear", "markov", "shapley"]
+    by_channel = at.compare(j_segment, models).table
+    grouped = at.compare(j_segment, models, by=by, level=0.9, draws=30)
+    assert grouped.table.columns == [by, *models]
+    for model in models:  # every model conserves won revenue whatever the grouping
+        assert grouped.table[model].sum() == pytest.approx(by_channel[model].sum())
+    assert grouped.intervals is not None
+    assert (grouped.intervals["ci_low"] <= grouped.intervals["ci_high"]).all()
+
+
+def test_a_deal_attribute_splits_its_deals_revenue(j_segment: pl.DataFrame) -> None:
+    table = at.compare(j_segment, ["linear"], by="segment").table
+    won = j_segment.filter(pl.col("status") == "won").unique("opportunity_id")
+    touched = won.filter(pl.col("n_touches") > 0).group_by("segment").agg(pl.col("amount").sum())
+    for segment, amount in touched.rows():
+        assert dict(table.rows())[segment] == pytest.approx(amount)
+
+
+def test_where_compares_the_kept_deals_only(j_segment: pl.DataFrame) -> None:
+    smb = pl.col("segment") == "SMB"
+    kept = at.compare(j_segment, ["linear", "markov"], by="team", where=smb, level=0.9, draws=20)
+    alone = at.compare(j_segment.filter(smb), ["linear", "markov"], by="team", level=0.9, draws=20)
+    assert kept.table.equals(alone.table)
+    assert kept.intervals is not None and kept.intervals.equals(alone.intervals)

@@ -248,3 +248,23 @@ def test_results_share_one_vocabulary(ca_data: pl.DataFrame) -> None:
     assert repr(r).startswith("MarkovResult: ") and "<table" in r._repr_html_()
     s = at.shapley(ca_data)
     assert s.to_frame() is s.table and repr(s).startswith("ShapleyResult: ")
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=path_rows, order=st.integers(1, 3))
+def test_the_wide_transition_matrix_is_the_long_one_laid_out(rows: list, order: int) -> None:
+    result = markov(table(rows), order=order)
+    wide = result.wide_transition_matrix()
+    long = result.transition_matrix
+    assert wide["state_from"][0] == "(start)" and wide.columns[-2:] == ["(conversion)", "(null)"]
+    assert wide.height == result.n_states + 1 and wide.width == result.n_states + 3
+    sums = wide.select(pl.sum_horizontal(pl.exclude("state_from"))).to_series()
+    assert sums.to_list() == pytest.approx([1.0] * wide.height)  # every row is a distribution
+    back = wide.unpivot(index="state_from", variable_name="state_to", value_name="probability")
+    back = back.filter(pl.col("probability") > 0)
+    key = ["state_from", "state_to"]
+    assert back.sort(key).equals(long.sort(key).select(back.columns))
+
+
+def test_no_long_matrix_no_wide_one(ca_data: pl.DataFrame) -> None:
+    assert markov(ca_data, transition_matrix=False).wide_transition_matrix().is_empty()

@@ -9,6 +9,7 @@ import pytest
 
 import attribution as at
 from attribution.report import notebook
+from attribution.report.html import LOADER_KEY
 
 
 def test_caution_reads_like_a_sentence() -> None:
@@ -28,7 +29,12 @@ def _fake_kernel(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     import IPython.display
 
     monkeypatch.setattr(IPython, "get_ipython", lambda: types.SimpleNamespace(kernel=object()))
-    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+
+    def display(obj: object, **kwargs: object) -> None:
+        if not (kwargs.get("metadata") or {}).get(LOADER_KEY):  # the charts' Vega loader
+            shown.append(obj)
+
+    monkeypatch.setattr(IPython.display, "display", display)
     return shown
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime
 from pathlib import Path
 
 import altair as alt
 import polars as pl
 import pytest
+from dbload import to_sqlite
 
 import attribution as at
 from attribution._markdown import Markdown
+from attribution.data.demo.files import write
 from attribution.report.notebook import (
     markdown,
     report_links,
@@ -52,6 +55,46 @@ def test_open_run_on_its_own_reads_params_or_the_demo() -> None:
         open_run("", {"window": {"lookbak_days": 90}})
 
 
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    ds = at.demo.generate(n_accounts=150, seed=8)
+    folder = tmp_path_factory.mktemp("exports")
+    csv = write(ds, folder / "crm", fmt="csv")
+    db = to_sqlite(folder / "crm.db", ds.collect().tables())
+    return {"dataset": ds, "folder": csv, "db": db}
+
+
+@pytest.mark.parametrize("kind", ["folder", "relative folder", "sqlite"])
+def test_a_page_on_its_own_reads_any_source(
+    exports: dict[str, object], kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, db = Path(str(exports["folder"])), Path(str(exports["db"]))
+    path = {"folder": str(folder), "relative folder": "crm", "sqlite": f"sqlite:///{db}"}[kind]
+    monkeypatch.chdir(folder.parent)  # a notebook's kernel runs in the notebook's folder
+    run = open_run("", {"source": {"path": path, "time_zone": "UTC"}})
+    expected = exports["dataset"].touches  # type: ignore[attr-defined]
+    assert run.dataset.touches.height == expected.height
+    assert run.journeys.height > 0
+
+
+def test_a_source_folder_given_as_data_dir_says_how_to_read_it(
+    exports: dict[str, object],
+) -> None:
+    with pytest.raises(at.ParameterError, match=r"holds source tables .*params = \{\"source\""):
+        open_run(str(exports["folder"]))
+
+
+def test_the_default_demo_is_large_enough_for_every_estimate() -> None:
+    run = open_run(None)
+    assert run.params.source.demo is not None and run.params.source.demo.accounts == 3000
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", at.EstimateWarning)  # no caution, no "not estimated"
+        split = run.contributions()
+        late = run.sla_cost()
+    assert split.supported and split.diagnostics.events_per_parameter >= 10
+    assert late.supported
+
+
 @pytest.mark.filterwarnings("ignore::attribution.errors.EstimateWarning")
 def test_open_run_reads_the_runs_data_and_shares_its_estimates(
     tmp_path: Path, demo_medium: at.Dataset
@@ -81,7 +124,16 @@ def test_setup_enables_the_theme_with_the_currency() -> None:
         assert alt.renderers.options["embed_options"]["actions"]["editor"] is False
     finally:
         setup()
-        pl.Config.restore_defaults()
+
+
+def test_setup_leaves_the_sessions_table_display_alone() -> None:
+    before = pl.Config.save()
+    setup()
+    assert pl.Config.save() == before
+    frame = pl.DataFrame({"state_from": ["email"], "probability": [0.00465]})
+    assert "0.00465" in repr(frame) and "0.00465" in frame._repr_html_()
+    shown = table(frame)._repr_html_()  # a report table formats itself, in its own scope
+    assert "0.00" in shown and pl.Config.save() == before
 
 
 def test_table_is_readable_for_reviewers() -> None:
@@ -97,8 +149,8 @@ def test_table_is_readable_for_reviewers() -> None:
     html = t._repr_html_()
     assert "<td>won</td>" in html and "&quot;" not in html
     assert "<td>50.0%</td>" in html and "<td>&ndash;</td>" in html
-    assert "<th>Amount (€)</th>" in html and "<th>Share of value with touches</th>" in html
-    assert "<td>1,234.00</td>" in html or "<td>1,234</td>" in html
+    assert "<th>Amount</th>" in html and "<th>Share of value with touches</th>" in html
+    assert "<td>€1,234</td>" in html and "<td>€99.40</td>" in html  # no cents from 1,000 up
     assert "2025-01-02 03:04" in html and "str</td>" not in html and "shape:" not in html
     assert "td:nth-child(1)" in html  # the text column is left-aligned
     assert t.frame.equals(frame)

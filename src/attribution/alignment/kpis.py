@@ -179,11 +179,21 @@ def _measure(kpi: str, frame: pl.DataFrame, periods: pl.DataFrame, now: datetime
 
 
 def _estimate(kpi: str, periods: pl.DataFrame, s: KpiSources) -> pl.DataFrame:
-    """Add the contribution share of ``kpi`` and its interval to the periods."""
+    """Add the contribution share of ``kpi`` and its interval to the periods.
+
+    The estimate is made over every closed deal (the team split of the whole run), so its
+    period is labelled with the closing months it covers, not the target's period.
+    """
     assert s.contribution is not None
     component = kpi.removesuffix("_contribution")
     row = s.contribution.table.filter(pl.col("component") == component).row(0, named=True)
+    deals = s.contribution.opportunities
+    scope = "all closed deals"
+    if deals.height:  # the estimate covers every closed deal, not the target's period
+        first, last = deals["closed_at"].min(), deals["closed_at"].max()
+        scope = f"closed {first:%Y-%m} to {last:%Y-%m}"  # type: ignore[str-bytes-safe]
     return periods.with_columns(
+        pl.lit(scope, dtype=pl.String).alias("period_label"),
         pl.lit(row["share"], dtype=pl.Float64).alias("actual"),
         pl.lit(row["ci_low"], dtype=pl.Float64).alias("ci_low"),
         pl.lit(row["ci_high"], dtype=pl.Float64).alias("ci_high"),

@@ -48,6 +48,7 @@ from attribution.alignment.kpi_sources import KpiSources, data_start, sources
 from attribution.alignment.kpis import COLUMNS, check_targets, scored, target_rows, trend
 from attribution.alignment.qualification import AppliedDefinitions
 from attribution.alignment.scorecard_text import (
+    NOTE,
     agreements_markdown,
     estimates_markdown,
     notes_markdown,
@@ -60,6 +61,7 @@ from attribution.data.dataset import Dataset
 from attribution.data.schema import CONTACT_ID
 from attribution.errors import ParameterError
 from attribution.estimates.contributions import ContributionResult
+from attribution.results import Result
 
 __all__ = ["Scorecard", "ScorecardSummary", "scorecard"]
 
@@ -92,8 +94,8 @@ _AGREED = Markdown("")
 """No text: the scorecard has agreements to measure against."""
 
 
-@dataclass(frozen=True)
-class Scorecard:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Scorecard(Result):
     """KPIs against the shared targets, the SLA month by month, and who did best.
 
     Attributes
@@ -140,6 +142,8 @@ class Scorecard:
         Empty for a scorecard on agreed files. Otherwise (see
         :func:`attribution.alignment.not_agreed.not_agreed`) the tables are empty and this
         says which agreement is missing and how to write it; the reports show it instead.
+    note
+        What the table means (:data:`attribution.alignment.scorecard_text.NOTE`).
     """
 
     table: pl.DataFrame
@@ -155,6 +159,7 @@ class Scorecard:
     month: str
     notes: tuple[str, ...] = ()
     unagreed: Markdown = _AGREED
+    note: str = NOTE
 
     # -------------------------------------------------------------- views
     def display(self, *, currency: str = "$") -> pl.DataFrame:
@@ -303,7 +308,8 @@ class Scorecard:
         """Return the notes as a markdown list (what could not be measured, and why)."""
         return notes_markdown(self.notes)
 
-    def __repr__(self) -> str:
+    def headline(self) -> str:
+        """Return one line: the targets by status and the moment the data is seen at."""
         counts = self.table["status"].value_counts(sort=True)
         text = ", ".join(f"{s} {n}" for s, n in counts.iter_rows())
         return f"Scorecard({self.table.height} targets: {text}; as of {self.as_of:%Y-%m-%d})"

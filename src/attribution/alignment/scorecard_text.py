@@ -19,12 +19,21 @@ from attribution.alignment.targets import Targets
 from attribution.estimates.contributions import ContributionResult
 
 __all__ = [
+    "NOTE",
     "agreements_markdown",
     "estimates_markdown",
     "notes_markdown",
     "summary_text",
     "with_text",
 ]
+
+NOTE = (
+    "Each shared target against its KPI so far, counted by the agreed definitions: counts "
+    "and amounts against the target pro-rated to today, rates directly. Contribution KPIs "
+    "are estimates from observational data (associations, not proven causes) and carry "
+    "intervals."
+)
+"""What a scorecard's table means (its ``note``)."""
 
 
 # ------------------------------------------------------------------------------ numbers

@@ -6,7 +6,8 @@ the currency symbol; colours carry meaning and never change between reports:
 
 * marketing is always blue and sales always orange (:data:`TEAM_COLORS`), their joint work
   green and the baseline (no touches) grey;
-* won, lost and open deals have their own colours (:data:`STATUS_COLORS`);
+* won, lost and open deals, the scorecard's statuses and the models have their own
+  palettes (:data:`STATUS_COLORS`, :data:`SCORECARD_COLORS`, :data:`MODEL_COLORS`);
 * other categories use the Okabe-Ito palette, which stays distinguishable for the common
   kinds of colour blindness.
 
@@ -41,8 +42,10 @@ from attribution.charts.blocks import MAX_ROWS, NO_ESTIMATE, Drawn, Sort
 from attribution.charts.estimates import calibration, heatmap, intervals
 from attribution.charts.stages import funnel
 from attribution.charts.theme import (
+    MODEL_COLORS,
     NEUTRAL,
     OKABE_ITO,
+    OTHER_COLORS,
     SCORECARD_COLORS,
     STATUS_COLORS,
     TEAM_COLORS,
@@ -57,9 +60,11 @@ from attribution.charts.totals import TimeUnit, bars, lines, period_bars, stacke
 
 __all__ = [
     "MAX_ROWS",
+    "MODEL_COLORS",
     "NEUTRAL",
     "NO_ESTIMATE",
     "OKABE_ITO",
+    "OTHER_COLORS",
     "SCORECARD_COLORS",
     "STATUS_COLORS",
     "TEAM_COLORS",

@@ -25,7 +25,7 @@ from attribution.charts.blocks import (
 )
 from attribution.charts.theme import (
     NEUTRAL,
-    STATUS_COLORS,
+    SCORECARD_COLORS,
     ValueKind,
     label,
     value_format,
@@ -59,7 +59,9 @@ def threshold_bars(
     >>> spec = threshold_bars(f, category="rep", value="median_hours", threshold=24,
     ...                       threshold_label="SLA 24 h").to_dict()
     >>> spec["layer"][0]["encoding"]["color"]["condition"]["value"]
-    '#D55E00'
+    '#882255'
+    >>> spec["layer"][2]["transform"]  # the label is drawn once
+    [{'aggregate': [{'op': 'count', 'as': 'rows'}]}]
     """
     data = checked(frame, "threshold_bars", [category, value])
     if finite(data, value).height == 0:
@@ -78,7 +80,7 @@ def threshold_bars(
             x=alt.X(value, type="quantitative", title=label(value), axis=value_axis(kind)),
             color=alt.condition(
                 f"datum[{field}] > {float(threshold)!r}",
-                alt.value(STATUS_COLORS["lost"]),
+                alt.value(SCORECARD_COLORS["missed"]),
                 alt.value(NEUTRAL),
             ),
             tooltip=tooltips(data, [(category, None), (value, kind), *tooltip]),
@@ -92,9 +94,10 @@ def threshold_bars(
     )
     layers: list[Any] = [bars, line]
     if threshold_label:
-        layers.append(
+        layers.append(  # once (the rows aggregated to one), above the bars, never over one
             alt.Chart()
-            .mark_text(align="left", baseline="top", dx=4, dy=2, fontSize=11, color="#333333")
+            .transform_aggregate(rows="count()")
+            .mark_text(align="left", baseline="bottom", dx=4, dy=-4, fontSize=11, color="#333333")
             .encode(x=alt.datum(float(threshold)), y=alt.value(0), text=alt.value(threshold_label))
         )
     return alt.layer(*layers, data=data, title=title or alt.Undefined).properties(

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import altair as alt
 import polars as pl
 
+from attribution._format import format_expr
 from attribution.charts.theme import ValueKind, color_scale, label, value_format
 from attribution.errors import ParameterError
 
@@ -88,6 +89,31 @@ def value_axis(kind: ValueKind) -> alt.Axis:
     if kind == "count":
         return alt.Axis(format=value_format(kind), tickMinStep=1)
     return alt.Axis(format=value_format(kind))
+
+
+def readable_tips(
+    data: pl.DataFrame, fields: Tips, currency: str = ""
+) -> tuple[pl.DataFrame, Tips]:
+    """Turn hover-only columns with gaps into text, so a tooltip shows "n/a", never "null".
+
+    Columns that only a tooltip shows (not an axis) and hold empty values are formatted
+    here, as :func:`value_format` would, with ``n/a`` for the gaps; the others are left.
+
+    Examples
+    --------
+    >>> d = pl.DataFrame({"stage": ["lead", "mql"], "median_days": [None, 3.25]})
+    >>> d2, tips = readable_tips(d, [("median_days", "days")])
+    >>> d2["median_days"].to_list(), tips
+    (['n/a', '3.2'], [('median_days', None)])
+    """
+    out, fixed = data, list[tuple[str, ValueKind | None]]()
+    for name, kind in fields:
+        if name in data.columns and kind is not None and data[name].null_count():
+            out = out.with_columns(format_expr(name, kind, currency or "$"))
+            fixed.append((name, None))
+        else:
+            fixed.append((name, kind))
+    return out, fixed
 
 
 def tooltips(data: pl.DataFrame, fields: Tips) -> list[alt.Tooltip]:

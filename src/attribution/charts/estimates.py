@@ -23,7 +23,7 @@ from attribution.charts.blocks import (
     valid,
     value_axis,
 )
-from attribution.charts.theme import NEUTRAL, OKABE_ITO, ValueKind, label
+from attribution.charts.theme import NEUTRAL, ValueKind, label
 
 __all__ = ["calibration", "heatmap", "intervals"]
 
@@ -126,7 +126,7 @@ def _rows(
             category,
             type="nominal",
             sort=category_sort(data, category, value, sort),
-            title=label(category),
+            title=None,  # the chart's title names the rows; a title would run into long names
             axis=alt.Axis(labelLimit=360),
         )
     }
@@ -227,12 +227,20 @@ def heatmap(
     {'domain': [-1.0, 1.0], 'scheme': 'purplegreen'}
     """
     data = checked(frame, "heatmap", [x, y, value])
+    names = order_of(data, x)
+    # horizontal labels, split at "_" onto lines: wide enough cells that they never collide
+    words = max((len(w) for n in names for w in str(n).split("_")), default=6)
     base = alt.Chart().encode(
         x=alt.X(
-            x, type="nominal", sort=order_of(data, x), title=label(x), axis=alt.Axis(labelAngle=-35)
+            x,
+            type="nominal",
+            sort=names,
+            title=label(x),
+            axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, '_')", labelLimit=0),
         ),
         y=alt.Y(y, type="nominal", sort=order_of(data, y), title=label(y)),
     )
+    tips = tooltips(data, [(x, None), (y, None), (value, "number"), *tooltip])
     cells = base.mark_rect().encode(
         color=alt.Color(
             value,
@@ -240,11 +248,12 @@ def heatmap(
             title=label(value),
             scale=alt.Scale(scheme="purplegreen", domain=list(domain)),
         ),
-        tooltip=tooltips(data, [(x, None), (y, None), (value, "number"), *tooltip]),
+        tooltip=tips,
     )
     middle = (domain[0] + domain[1]) / 2
     reach = (domain[1] - domain[0]) / 2 * 0.6
-    text = base.mark_text(fontSize=11).encode(
+    text = base.mark_text(fontSize=11).encode(  # the number has the cell's tooltip too
+        tooltip=tips,
         text=alt.Text(value, type="quantitative", format=".2f"),
         color=alt.condition(
             f"abs(datum[{json.dumps(value)}] - {middle}) > {reach}",
@@ -253,7 +262,7 @@ def heatmap(
         ),
     )
     return alt.layer(cells, text, data=data, title=title or alt.Undefined).properties(
-        width=alt.Step(46), height=alt.Step(28)
+        width=alt.Step(max(46, 8 * words + 12)), height=alt.Step(28)
     )
 
 
@@ -315,7 +324,7 @@ def calibration(
         )
     layers.append(
         alt.Chart()
-        .mark_point(filled=True, size=60, color=OKABE_ITO[0], opacity=1)
+        .mark_point(filled=True, size=60, color=NEUTRAL, opacity=1)
         .encode(x=x, y=y, tooltip=tips)
         .transform_filter(valid(predicted, observed))
     )

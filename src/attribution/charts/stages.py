@@ -7,7 +7,16 @@ import json
 import altair as alt
 import polars as pl
 
-from attribution.charts.blocks import Drawn, Tips, checked, finite, order_of, tooltips, value_axis
+from attribution.charts.blocks import (
+    Drawn,
+    Tips,
+    checked,
+    finite,
+    order_of,
+    readable_tips,
+    tooltips,
+    value_axis,
+)
 from attribution.charts.theme import NEUTRAL, ValueKind, label, value_format
 
 __all__ = ["funnel"]
@@ -50,6 +59,7 @@ def funnel(
     ['lead', 'mql', 'won']
     """
     data = checked(frame, "funnel", [stage, value] + ([rate] if rate else []))
+    data, tooltip = readable_tips(data, tooltip)  # a stage with no figure reads "n/a"
     top = float(finite(data, value).get_column(value).max() or 1.0)  # type: ignore[arg-type]
     base = alt.Chart().encode(
         y=alt.Y(

@@ -3,10 +3,12 @@
 Colours carry meaning and never change between reports:
 
 * marketing is always blue and sales always orange (:data:`TEAM_COLORS`), their joint work
-  green and the baseline (no touches) grey;
-* won, lost and open deals have their own colours (:data:`STATUS_COLORS`);
-* other categories use the Okabe-Ito palette, which stays distinguishable for the common
-  kinds of colour blindness.
+  bluish green and the baseline (no touches) grey: these colours mean the teams and nothing
+  else, on every page;
+* won, lost and open deals (:data:`STATUS_COLORS`), the scorecard's statuses
+  (:data:`SCORECARD_COLORS`) and the attribution models (:data:`MODEL_COLORS`) have palettes
+  of their own, drawn from Paul Tol's colour-blind safe schemes without the team colours;
+* other categories take :data:`OTHER_COLORS` in order.
 
 Money is formatted with d3's ``$`` directive, which prints the currency symbol of the
 theme's number locale, so one call to :func:`use_theme` switches every chart to euros.
@@ -24,8 +26,10 @@ from attribution.data.schema import MARKETING, SALES
 from attribution.errors import ParameterError
 
 __all__ = [
+    "MODEL_COLORS",
     "NEUTRAL",
     "OKABE_ITO",
+    "OTHER_COLORS",
     "SCORECARD_COLORS",
     "STATUS_COLORS",
     "TEAM_COLORS",
@@ -67,25 +71,54 @@ TEAM_COLORS: dict[str, str] = {
 }
 """Fixed colours of the teams (and their labels in team splits), in every report."""
 
+OTHER_COLORS: tuple[str, ...] = (
+    "#332288",  # indigo
+    "#AA4499",  # purple
+    "#999933",  # olive
+    "#882255",  # wine
+    "#DDCC77",  # sand
+    "#CC6677",  # rose
+    "#6F4E37",  # brown
+    "#000000",  # black
+)
+"""Colours of categories that are not teams (Tol's muted scheme without its blues and greens)."""
+
 STATUS_COLORS: dict[str, str] = {
-    "won": OKABE_ITO[2],
-    "lost": OKABE_ITO[5],
-    "open": _GREY,
+    "won": "#332288",  # indigo
+    "lost": "#CC6677",  # rose
+    "open": "#DDCC77",  # sand
     "total": "#4D4D4D",
 }
 """Fixed colours of opportunity outcomes (and of their total)."""
 
 SCORECARD_COLORS: dict[str, str] = {
-    "met": OKABE_ITO[2],  # bluish green
-    "on track": OKABE_ITO[4],  # sky blue
-    "unclear": OKABE_ITO[3],  # reddish purple
-    "behind": OKABE_ITO[6],  # yellow
-    "missed": OKABE_ITO[5],  # vermillion
+    "met": "#332288",  # indigo
+    "on track": "#7F7FC8",  # light indigo
+    "unclear": "#AA4499",  # purple
+    "behind": "#DDCC77",  # sand
+    "missed": "#882255",  # wine
     "not started": "#DDDDDD",
     "no data": _GREY,
     "not agreed": "#BBBBBB",
 }
-"""Fixed colours of the scorecard's statuses (Okabe-Ito; every status is also written out)."""
+"""Fixed colours of the scorecard's statuses (no team colour; every status is written out)."""
+
+MODEL_COLORS: dict[str, str] = {
+    "first_touch": "#332288",
+    "last_touch": "#882255",
+    "linear": "#999933",
+    "time_decay": "#DDCC77",
+    "u_shaped": "#CC6677",
+    "w_shaped": "#AA4499",
+    "full_path": "#6F4E37",
+    "j_shaped": "#B8A9D9",
+    "inverse_j": "#E7B5C4",
+    "custom": "#7F7F7F",
+    "markov": "#2F4858",
+    "shapley": "#A0522D",
+    "incremental": "#000000",
+}
+"""Fixed colours of the attribution models, the same on every page (none is a team colour)."""
 
 NEUTRAL = "#5B6770"
 """Colour of single-series marks: a slate that no team or outcome uses."""
@@ -126,23 +159,47 @@ def value_format(kind: ValueKind, *, tooltip: bool = False) -> str:
 
 
 def label(name: str) -> str:
-    """Turn a column name into a readable axis label.
+    """Turn a column name into a readable axis label or table header.
 
     Examples
     --------
-    >>> label("won_revenue"), label("n_touches")
-    ('Won revenue', 'Touches')
+    >>> label("won_revenue"), label("n_touches"), label("kpi"), label("ci_low")
+    ('Won revenue', 'Touches', 'KPI', 'Interval low')
+    >>> label("within_sla"), label("crm_mql_at")
+    ('Within SLA', 'CRM MQL at')
     """
     special = {
         "n_touches": "touches",
         "value_coverage": "share of value with touches",
-        "mqls": "MQLs",
-        "sqls": "SQLs",
-        "sql_rate": "SQL rate",
         "share_within_sla": "share answered within the SLA",
+        "sql_rate": "SQL rate",
+        "ci_low": "interval low",
+        "ci_high": "interval high",
     }
-    text = special.get(name, name.replace("_", " ").strip())
+    text = special.get(name)
+    if text is None:
+        words = name.replace("_", " ").strip().split(" ")
+        text = " ".join(_ACRONYMS.get(w, w) for w in words)
     return text[:1].upper() + text[1:]
+
+
+_ACRONYMS = {
+    "kpi": "KPI",
+    "kpis": "KPIs",
+    "sla": "SLA",
+    "crm": "CRM",
+    "mql": "MQL",
+    "mqls": "MQLs",
+    "sql": "SQL",
+    "sqls": "SQLs",
+    "roi": "ROI",
+    "roas": "ROAS",
+    "cac": "CAC",
+    "auc": "AUC",
+    "id": "ID",
+    "ci": "interval",
+}
+"""Words written in capitals (or spelled out) in labels."""
 
 
 # ------------------------------------------------------------------------------ theme
@@ -163,8 +220,11 @@ def _theme(currency: str) -> alt.theme.ThemeConfig:
                 "domainColor": "#888888",
                 "tickColor": "#888888",
             },
+            # x labels keep clear of the y axis's and of each other (fewer, never stacked)
+            "axisX": {"labelPadding": 6, "labelOverlap": "greedy", "labelSeparation": 6},
+            "axisQuantitative": {"tickCount": 6},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
-            "range": {"category": list(OKABE_ITO)},
+            "range": {"category": list(OTHER_COLORS)},
             "mark": {"color": NEUTRAL},
             "bar": {"cornerRadiusEnd": 2, "color": NEUTRAL},
             "line": {"strokeWidth": 2.5, "color": NEUTRAL},
@@ -209,26 +269,23 @@ def use_theme(*, currency: str = "$") -> str:
 def color_scale(values: Sequence[Any]) -> alt.Scale:
     """Return a colour scale for ``values``, with the fixed colours where known.
 
-    Teams and team labels get :data:`TEAM_COLORS`, outcomes get :data:`STATUS_COLORS`,
-    the scorecard's statuses :data:`SCORECARD_COLORS`; other categories take Okabe-Ito
-    colours in order of appearance.
+    Teams and team labels get :data:`TEAM_COLORS`, outcomes :data:`STATUS_COLORS`, the
+    scorecard's statuses :data:`SCORECARD_COLORS`, models :data:`MODEL_COLORS`; other
+    categories take :data:`OTHER_COLORS` in order of appearance (never a team colour).
 
     Examples
     --------
     >>> color_scale(["sales", "marketing"]).to_dict()["range"]
     ['#0072B2', '#E69F00']
+    >>> color_scale(["markov", "u_shaped"]).to_dict()["range"]
+    ['#2F4858', '#CC6677']
     """
     domain = [str(v) for v in dict.fromkeys(values) if v is not None]
-    if domain and all(v in SCORECARD_COLORS for v in domain):  # the scorecard's statuses
-        domain.sort(key=list(SCORECARD_COLORS).index)
-        return alt.Scale(domain=domain, range=[SCORECARD_COLORS[v] for v in domain])
+    for fixed in (SCORECARD_COLORS, MODEL_COLORS, {**TEAM_COLORS, **STATUS_COLORS}):
+        if domain and all(v in fixed for v in domain):
+            if fixed is not MODEL_COLORS:  # teams, outcomes, statuses list in a fixed order
+                domain.sort(key=list(fixed).index)
+            return alt.Scale(domain=domain, range=[fixed[v] for v in domain])
     known = {**TEAM_COLORS, **STATUS_COLORS}
-    if domain and all(v in known for v in domain):
-        order = list(known)
-        domain.sort(key=order.index)  # teams and outcomes always list in the same order
-        return alt.Scale(domain=domain, range=[known[v] for v in domain])
-    free = [c for c in OKABE_ITO if c not in known.values()] + [
-        c for c in OKABE_ITO if c in known.values()
-    ]
-    colors = [known.get(v) or free[i % len(free)] for i, v in enumerate(domain)]
+    colors = [known.get(v) or OTHER_COLORS[i % len(OTHER_COLORS)] for i, v in enumerate(domain)]
     return alt.Scale(domain=domain, range=colors)

@@ -47,7 +47,9 @@ def _bar_axes(
             category,
             type="nominal",
             sort=orders.get(sort),
-            title=label(category),
+            # rows of long names (campaigns, paths) carry no axis title: the chart's title
+            # names them, and a title beside long labels would run into them
+            title=label(category) if not horizontal else None,
             axis=alt.Axis(labelAngle=0) if not horizontal else alt.Axis(labelLimit=360),
         ),
         ("x" if horizontal else "y"): val(

@@ -10,6 +10,7 @@ and tests can catch it.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -216,6 +217,23 @@ class Diagnostics:
         ]
         rows += [(k, float(v)) for k, v in self.extra.items() if isinstance(v, int | float)]
         return pl.DataFrame(rows, schema={"metric": pl.String, "value": pl.Float64}, orient="row")
+
+    def to_frame(self) -> pl.DataFrame:
+        """Return :meth:`table` (as every result does)."""
+        return self.table()
+
+    def __repr__(self) -> str:
+        return f"Diagnostics: {self}"
+
+    def _repr_html_(self) -> str:
+        warned = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
+        with pl.Config(float_precision=3, tbl_hide_dataframe_shape=True):
+            table = self.table()._repr_html_()
+        return (
+            "<p><b>Diagnostics</b> of the outcome model</p>"
+            + table
+            + (f"<p>Warnings:</p><ul>{warned}</ul>" if warned else "<p>No warnings.</p>")
+        )
 
     def __str__(self) -> str:
         head = (

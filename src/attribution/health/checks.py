@@ -157,11 +157,12 @@ def _won_without_touch(won: pl.DataFrame) -> Check:
 
 
 def _won_without_amount(won: pl.DataFrame) -> Check:
-    """Won deals with an amount of 0."""
+    """Won deals with no amount: missing, or 0."""
+    amount = won.get_column(AMOUNT)
     return _share_check(
-        "won deals with an amount of 0",
+        "won deals with no amount (missing or 0)",
         "opportunities",
-        int((won.get_column(AMOUNT) == 0).sum()),
+        int((amount.is_null() | (amount == 0)).sum()),
         won.height,
         warn=0.05,
         meaning="they count as wins but add no revenue to credit",
@@ -180,7 +181,7 @@ def _touch_counts(dataset: Dataset) -> dict[str, Any]:
             ((pl.col(TEAM) == MARKETING) & pl.col(CAMPAIGN).is_null()).sum().alias("no_campaign"),
             (pl.col(TEAM) == SALES).sum().alias("sales"),
             ((pl.col(TEAM) == SALES) & pl.col(REP).is_null()).sum().alias("no_rep"),
-            pl.col(COST).is_null().all().alias("no_cost"),
+            ((pl.col(TEAM) == MARKETING) & pl.col(COST).is_null()).sum().alias("no_cost"),
         )
         .collect()
         .row(0, named=True)
@@ -224,14 +225,14 @@ def _sales_without_rep(counts: dict[str, Any]) -> Check:
 
 
 def _cost_empty(counts: dict[str, Any]) -> Check:
-    """No touch has a cost."""
-    return Check(
-        "touch cost is empty",
+    """Marketing touches with no cost."""
+    return _share_check(
+        "marketing touches without a cost",
         "touches",
-        counts["n"] if counts["no_cost"] else 0,
-        1.0 if counts["no_cost"] else 0.0,
-        "note" if counts["no_cost"] else "ok",
-        "cost per won revenue cannot be computed",
+        counts["no_cost"],
+        counts["marketing"],
+        warn=float("inf"),  # cost is optional: a note, never a warning
+        meaning="spend and cost per won revenue leave them out",
     )
 
 

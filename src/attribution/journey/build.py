@@ -23,6 +23,7 @@ Everything is polars expressions on lazy frames: no Python loop over rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal, overload
 
@@ -48,7 +49,8 @@ from attribution.journey.columns import (
     TOUCH_COLUMNS,
     WINDOW_END,
 )
-from attribution.journey.windows import opportunity_windows, touches_in_windows
+from attribution.journey.slices import Include, attributes, deals
+from attribution.journey.windows import touches_in_windows
 
 __all__ = ["journeys"]
 
@@ -63,6 +65,8 @@ def journeys(
     as_of: datetime | None = ...,
     lazy: Literal[False] = ...,
     engine: Literal["polars"] = ...,
+    include: Include = ...,
+    where: pl.Expr | None = ...,
 ) -> pl.DataFrame: ...
 @overload
 def journeys(
@@ -72,6 +76,8 @@ def journeys(
     as_of: datetime | None = ...,
     lazy: Literal[True],
     engine: Literal["polars"] = ...,
+    include: Include = ...,
+    where: pl.Expr | None = ...,
 ) -> pl.LazyFrame: ...
 @overload
 def journeys(
@@ -81,6 +87,8 @@ def journeys(
     as_of: datetime | None = ...,
     lazy: bool = ...,
     engine: Literal["spark"],
+    include: Include = ...,
+    where: pl.Expr | None = ...,
 ) -> Any: ...
 
 
@@ -91,6 +99,8 @@ def journeys(
     as_of: datetime | None = None,
     lazy: bool = False,
     engine: Engine = "polars",
+    include: Include = None,
+    where: pl.Expr | None = None,
 ) -> Any:
     """Build every opportunity's journey: its touches in window, ordered, with milestones.
 
@@ -111,6 +121,17 @@ def journeys(
         :class:`attribution.spark.SparkDataset` (or a mapping of table name to Spark
         DataFrame or table name) and the result a Spark DataFrame with the same rows
         (see :func:`attribution.spark.journeys`).
+    include
+        Attributes of each deal's opportunity and account to copy onto its rows, to group
+        or restrict by: names (``["segment", "industry", "stage", "source", "owner"]``,
+        any extra column of ``opportunities`` or ``accounts``, ``"table.column"``) or
+        ``"all"``; they follow the journey columns (see
+        :mod:`attribution.journey.slices`).
+    where
+        Keep only the deals where this polars expression is true, evaluated once per
+        opportunity on its window columns (``status``, ``amount``,
+        ``opportunity_created_at``...) and attributes, included or not (e.g.
+        ``pl.col("segment") == "enterprise"``).
 
     Returns
     -------
@@ -118,7 +139,7 @@ def journeys(
         Columns :data:`JOURNEY_COLUMNS`, one row per (opportunity, touch in window), sorted by
         ``opportunity_id`` then ``position``; opportunities without touches appear once with
         ``n_touches == 0`` and empty touch columns. ``days_before_close`` is the time from
-        the touch to the end of the window, in days.
+        the touch to the end of the window, in days. Then the ``include`` attributes.
 
     Examples
     --------
@@ -129,14 +150,19 @@ def journeys(
     ...     pl.col("is_first").sum())
     >>> firsts["is_first"].unique().to_list()
     [1]
+    >>> big = at.journeys(ds, include=["segment"], where=pl.col("amount") > 50_000)
+    >>> big.columns[-1], big["amount"].min() > 50_000
+    ('segment', True)
     """
     if check_engine(engine) == "spark":
-        if lazy:
-            raise ParameterError("lazy=True applies to the polars engine only")
+        if lazy or include is not None or where is not None:
+            raise ParameterError("lazy, include and where apply to the polars engine only")
         return adapter("spark").journeys(dataset, lookback_days=lookback_days, as_of=as_of)
-    opps = opportunity_windows(dataset, lookback_days=lookback_days, as_of=as_of)
+    wanted = attributes(dataset, include)
+    opps = deals(dataset, wanted, where, lookback_days=lookback_days, as_of=as_of)
     touched = _with_milestones(_touches_in_window(opps, dataset))
-    result = _merge_untouched(touched, _untouched(opps, touched))
+    columns = (*JOURNEY_COLUMNS, *(a.name for a in wanted))
+    result = _merge_untouched(touched, _untouched(opps, touched, columns), columns)
     return result if lazy else result.collect()
 
 
@@ -176,7 +202,7 @@ def _last_position_at_or_before(limit: str) -> pl.Expr:
     return (pl.col(POSITION) == last).fill_null(False)
 
 
-def _untouched(opps: pl.LazyFrame, touched: pl.LazyFrame) -> pl.LazyFrame:
+def _untouched(opps: pl.LazyFrame, touched: pl.LazyFrame, columns: Sequence[str]) -> pl.LazyFrame:
     """Opportunities with no touch in their window: one row each, empty touch columns."""
     untouched = opps.join(
         touched.select(OPPORTUNITY_ID).unique(), on=OPPORTUNITY_ID, how="anti"
@@ -188,14 +214,16 @@ def _untouched(opps: pl.LazyFrame, touched: pl.LazyFrame) -> pl.LazyFrame:
     schema = touched.collect_schema()
     return untouched.with_columns(
         pl.lit(None, dtype=schema[c]).alias(c)
-        for c in JOURNEY_COLUMNS
+        for c in columns
         if c not in untouched.collect_schema()
     )
 
 
-def _merge_untouched(touched: pl.LazyFrame, untouched: pl.LazyFrame) -> pl.LazyFrame:
-    """Both parts in :data:`JOURNEY_COLUMNS`, merged in ``opportunity_id`` order."""
+def _merge_untouched(
+    touched: pl.LazyFrame, untouched: pl.LazyFrame, columns: Sequence[str]
+) -> pl.LazyFrame:
+    """Both parts in ``columns`` (:data:`JOURNEY_COLUMNS`, attributes), in deal order."""
     # both parts are ordered by opportunity_id: a linear merge, not a second full sort
-    return touched.select(JOURNEY_COLUMNS).merge_sorted(
-        untouched.sort(OPPORTUNITY_ID).select(JOURNEY_COLUMNS), key=OPPORTUNITY_ID
+    return touched.select(columns).merge_sorted(
+        untouched.sort(OPPORTUNITY_ID).select(columns), key=OPPORTUNITY_ID
     )

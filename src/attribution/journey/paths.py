@@ -24,6 +24,7 @@ from attribution.journey.columns import (
     STATUS,
     VALUE,
 )
+from attribution.journey.slices import restrict
 
 __all__ = ["paths"]
 
@@ -35,6 +36,7 @@ def paths(
     team: str | None = None,
     include_open: bool = False,
     engine: Engine = "polars",
+    where: pl.Expr | None = None,
 ) -> pl.DataFrame:
     """Aggregate journeys into a path table: one row per distinct ordered path.
 
@@ -57,6 +59,9 @@ def paths(
         ``"polars"``, or ``"spark"`` for Spark journeys (a Spark DataFrame or table name):
         per-deal paths are built in Spark and counted by a Spark aggregation
         (:func:`attribution.spark.paths`); the result is the same polars table.
+    where
+        Keep only the deals where this polars expression on the deal's columns is true
+        (see :func:`attribution.journey.slices.restrict`).
 
     Returns
     -------
@@ -76,10 +81,13 @@ def paths(
     {'path': ['email'], 'conversions': 0, 'value': 0.0, 'nulls': 1}
     """
     if check_engine(engine) == "spark":
+        if where is not None:
+            raise ParameterError("where applies to the polars engine only")
         table: pl.DataFrame = adapter("spark").paths(
             journeys, by=by, team=team, include_open=include_open
         )
         return table
+    journeys = restrict(journeys, where)
     rows = _path_rows(journeys.lazy(), by=by, team=team, include_open=include_open)
     return _count_paths(_per_journey(rows, by)).collect()
 

@@ -15,6 +15,7 @@ import polars as pl
 from attribution._text import closest
 from attribution.engines import Engine, adapter, check_engine
 from attribution.errors import ParameterError
+from attribution.journey.slices import restrict
 from attribution.models import incremental as _incremental
 from attribution.models import markov as _markov
 from attribution.models import rules
@@ -76,6 +77,7 @@ def attribute(
     *,
     team: str | None = ...,
     engine: Literal["polars"] = ...,
+    where: pl.Expr | None = ...,
     **options: Any,
 ) -> pl.DataFrame: ...
 
@@ -87,6 +89,7 @@ def attribute(
     *,
     team: str | None = ...,
     engine: Literal["spark"],
+    where: pl.Expr | None = ...,
     **options: Any,
 ) -> Any: ...
 
@@ -97,6 +100,7 @@ def attribute(
     *,
     team: str | None = None,
     engine: Engine = "polars",
+    where: pl.Expr | None = None,
     **options: Any,
 ) -> Any:
     """Credit won revenue to touches with the model called ``model``.
@@ -114,6 +118,11 @@ def attribute(
         ``"polars"``, or ``"spark"`` for Spark journeys (a Spark DataFrame or table name):
         the credits are then a Spark DataFrame with the same rows
         (:func:`attribution.spark.attribute`).
+    where
+        Credit only the deals where this polars expression on the deal's columns is true
+        (e.g. ``pl.col("segment") == "SMB"`` on journeys built with
+        ``include=["segment"]``; see :func:`attribution.journey.slices.restrict`).
+        Data-driven models are fitted on those deals alone.
     **options
         The model's options (see :func:`model_options`), e.g. ``half_life_days=14`` for
         ``time_decay``, ``order=3`` for ``markov``, ``weights={...}`` for ``custom``.
@@ -137,8 +146,10 @@ def attribute(
     attribution.errors.ParameterError: unknown attribution model 'linaer'. Did you mean ...
     """
     if check_engine(engine) == "spark":
+        if where is not None:
+            raise ParameterError("where applies to the polars engine only")
         return adapter("spark").attribute(journeys, str(model), team=team, **options)
     fn = lookup(model)
     check_options(str(model), options, model_options(str(model)))
-    credits: pl.DataFrame = fn(journeys, team=team, **options)
+    credits: pl.DataFrame = fn(restrict(journeys, where), team=team, **options)
     return credits

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from attribution._format import money
 from attribution._markdown import Markdown
-from attribution._text import money
 from attribution.data.schema import (
     AMOUNT,
     MARKETING,

@@ -10,8 +10,9 @@ script and runs its own. Here a chart is instead:
   separators U+2028/U+2029 as ``\uXXXX``, so no value can end the block or open a
   comment;
 * one constant loader script (:data:`LOADER_JS`), the same for every chart, that parses the
-  block and calls vega-embed (or, outside a report page, loads the libraries from their CDN
-  as altair's loader does).
+  block and calls vega-embed. Nothing is fetched: a report page inlines the libraries in its
+  head; in JupyterLab :mod:`attribution.report.lab_charts` loads them once per notebook, and
+  a chart shown before them waits in a queue the loader drains.
 
 :func:`use_renderer` makes this altair's renderer; :func:`attribution.report.notebook.setup`
 calls it. Because every script a page ships is known in advance (the inlined bundle, its
@@ -69,22 +70,24 @@ LOADER_JS = """
     var box = document.createElement("div");
     box.className = "error";
     box.style.color = "#b00020";
-    box.textContent = "The chart could not be drawn: " + message;
-    target.appendChild(box);
+    box.textContent = message;
+    target.replaceChildren(box);
   }
   function draw() {
-    vegaEmbed(target, chart.spec, chart.embed).catch(function (err) { fail(err.message); });
+    if (target.getAttribute("data-drawn")) { return; }
+    target.setAttribute("data-drawn", "1");
+    vegaEmbed(target, chart.spec, chart.embed).catch(function (err) {
+      fail("The chart could not be drawn: " + err.message);
+    });
   }
   if (typeof vegaEmbed === "function") { draw(); return; }
-  var load = function (i) {
-    if (i === chart.cdn.length) { draw(); return; }
-    var tag = document.createElement("script");
-    tag.src = chart.cdn[i];
-    tag.onload = function () { load(i + 1); };
-    tag.onerror = function () { fail("cannot load " + chart.cdn[i]); };
-    document.head.appendChild(tag);
-  };
-  load(0);
+  (window.__attributionCharts = window.__attributionCharts || []).push(draw);
+  setTimeout(function () {
+    if (!target.getAttribute("data-drawn")) {
+      fail("The chart library is not loaded in this page: run the cell that calls " +
+           "setup() (attribution.report.notebook), then this cell again.");
+    }
+  }, 8000);
 })();
 """
 """The one script every chart runs: parse the chart's JSON block and draw it."""
@@ -125,21 +128,7 @@ def json_for_html(value: Any) -> str:
     return text.translate(_TABLE)
 
 
-def _cdn(versions: Mapping[str, str]) -> list[str]:
-    base = "https://cdn.jsdelivr.net/npm"
-    return [
-        f"{base}/vega@{versions['vega_version']}",
-        f"{base}/vega-lite@{versions['vegalite_version']}",
-        f"{base}/vega-embed@{versions['vegaembed_version']}",
-    ]
-
-
-def chart_html(
-    spec: Mapping[str, Any],
-    embed_options: Mapping[str, Any] | None,
-    *,
-    versions: Mapping[str, str] | None = None,
-) -> str:
+def chart_html(spec: Mapping[str, Any], embed_options: Mapping[str, Any] | None) -> str:
     """Return the HTML of one chart: a div, its spec as a JSON block, the loader script.
 
     Parameters
@@ -149,20 +138,10 @@ def chart_html(
     embed_options
         vega-embed options (actions, renderer...); ``ast`` is switched on, so that the
         chart draws without ``eval`` under the page's content security policy.
-    versions
-        Library versions for the CDN fallback outside report pages (default: altair's).
     """
-    if versions is None:
-        import altair as alt
-
-        versions = {
-            "vega_version": alt.VEGA_VERSION,
-            "vegalite_version": alt.VEGALITE_VERSION,
-            "vegaembed_version": alt.VEGAEMBED_VERSION,
-        }
     ident = f"altair-viz-{uuid.uuid4().hex}"
     options = {**dict(embed_options or {}), "ast": True, "mode": "vega-lite"}
-    block = json_for_html({"spec": spec, "embed": options, "cdn": _cdn(versions)})
+    block = json_for_html({"spec": spec, "embed": options})
     return (
         f'<div id="{ident}" class="attribution-chart-area"></div>'
         f'<script type="application/json" class="attribution-chart">{block}</script>'

@@ -19,8 +19,8 @@ import math
 
 import polars as pl
 
+from attribution._format import money
 from attribution._markdown import Markdown
-from attribution._text import money
 from attribution.data.schema import MARKETING, SALES
 from attribution.estimates.contributions import ContributionResult
 from attribution.estimates.scoring import LeadScoreResult

@@ -17,19 +17,24 @@ notebooks next to them keep the code.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from attribution.report.embed import LOADER_JS, content_security_policy
+from attribution.report.glossary import link_terms
 
 __all__ = [
+    "LOADER_KEY",
     "TEMPLATE_DIR",
+    "cache_dir",
+    "drop_loader",
     "export_html",
     "external_references",
     "import_exporter",
@@ -39,6 +44,9 @@ __all__ = [
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 """Folder of the package's nbconvert templates (``offline``)."""
+LOADER_KEY = "attribution_vega_loader"
+"""Output metadata that marks a notebook's Vega loader (:mod:`attribution.report.lab_charts`);
+a page has the libraries in its head, so :func:`export_html` drops that output."""
 
 _EXTERNAL = re.compile(
     r"<(?:script|link|img|iframe|source|video|audio|embed)\b[^>]*?\b(?:src|href)\s*=\s*"
@@ -56,7 +64,9 @@ def vega_bundle() -> tuple[str, dict[str, str]]:
     """Return the inlined JavaScript (vega, vega-lite, vega-embed) and altair's versions.
 
     The bundle uses the newest Vega-Lite that vl-convert has and that is not newer than
-    altair's. Built once per process (about 1-2 s, 0.9 MB).
+    altair's. Building it takes vl-convert 1-2 s, so it is kept in a cache folder
+    (:func:`cache_dir`) per vl-convert and Vega-Lite version, written whole or not at all,
+    and read from there by every later process (each notebook kernel shows it once).
 
     Returns
     -------
@@ -76,8 +86,9 @@ def vega_bundle() -> tuple[str, dict[str, str]]:
             "(altair's); install a vl-convert-python that matches altair"
         )
     chosen = max(usable, key=_version_key)
-    bundle: str = vlc.javascript_bundle(vl_version=chosen)  # type: ignore[call-arg]
-    script = bundle.replace("</script", "<\\/script")
+    key = f"vega-bundle-{getattr(vlc, '__version__', 'x')}-vl{chosen}.js"
+    script = _cached(key, lambda: vlc.javascript_bundle(vl_version=chosen))  # type: ignore[call-arg]
+    script = script.replace("</script", "<\\/script")
     versions = {
         "vega_version": alt.VEGA_VERSION,
         "vegalite_version": alt.VEGALITE_VERSION,
@@ -97,6 +108,63 @@ def import_exporter() -> None:
     import nbconvert  # noqa: F401
 
 
+def cache_dir() -> Path:
+    """Return the folder of the package's caches.
+
+    ``$ATTRIBUTION_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/attribution`` (by default
+    ``~/.cache/attribution``).
+    """
+    given = os.environ.get("ATTRIBUTION_CACHE_DIR")
+    if given:
+        return Path(given)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "attribution"
+
+
+_BUNDLE_END = "window.vegaEmbed="  # the bundle's last statements define the globals
+
+
+def _cached(name: str, build: Callable[[], str]) -> str:
+    """Return the cached text ``name``, building and caching it when missing or broken."""
+    path = cache_dir() / name
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        text = path.read_text(encoding="utf-8")
+        if _BUNDLE_END in text[-2000:]:
+            return text
+    text = build()
+    with contextlib.suppress(OSError):  # no writable cache: build it each time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return text
+
+
+def drop_loader(notebook: Any) -> int:
+    """Remove the Vega loader outputs (marked :data:`LOADER_KEY`); return how many.
+
+    ``notebook`` (an nbformat notebook node) is changed in place.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> cell = nbformat.v4.new_code_cell("setup()")
+    >>> cell.outputs = [nbformat.v4.new_output(
+    ...     "display_data", {"text/html": "..."}, metadata={LOADER_KEY: True})]
+    >>> nb = nbformat.v4.new_notebook(cells=[cell])
+    >>> drop_loader(nb), nb.cells[0].outputs
+    (1, [])
+    """
+    removed = 0
+    for cell in notebook.cells:
+        outputs = cell.get("outputs")
+        if not outputs:
+            continue
+        kept = [o for o in outputs if not o.get("metadata", {}).get(LOADER_KEY)]
+        removed += len(outputs) - len(kept)
+        cell.outputs = kept
+    return removed
+
+
 def export_html(
     notebook: Any,
     dest: str | os.PathLike[str],
@@ -109,14 +177,18 @@ def export_html(
     Parameters
     ----------
     notebook
-        An nbformat notebook node, or the path of an ``.ipynb`` file.
+        An nbformat notebook node (its Vega loader outputs are removed, see
+        :func:`drop_loader`), or the path of an ``.ipynb`` file.
     dest
         The HTML file to write.
     title
         The page title.
     nav
         Navigation bar and footer values: ``index_href``, ``run_name``, ``source``,
-        ``generated``, ``version``, ``notebook``, ``tables``; ``None`` leaves them out.
+        ``generated``, ``version``, ``notebook``, ``tables``, ``facts`` (the run's data
+        period, currency, models, interval level) and ``glossary_href`` (the first use of
+        each glossary term in the page's prose then links to its entry); ``None`` leaves
+        them out.
 
     Returns
     -------
@@ -130,6 +202,7 @@ def export_html(
     nb = notebook
     if isinstance(notebook, str | os.PathLike):
         nb = nbformat.read(notebook, as_version=4)
+    drop_loader(nb)  # the page inlines the libraries once, in its head
     nb.metadata["title"] = title
     script, versions = vega_bundle()
     exporter = HTMLExporter(
@@ -154,6 +227,9 @@ def export_html(
         }
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
+    glossary = (nav or {}).get("glossary_href")
+    if glossary and Path(dest).name != glossary:
+        body = link_terms(body, href=glossary)
     out = Path(dest)
     out.write_text(body, encoding="utf-8")
     return out
@@ -198,6 +274,7 @@ def index_html(
     run_name: str,
     reports: Sequence[Mapping[str, Any]],
     facts: Mapping[str, Any],
+    extras: Mapping[str, str] | None = None,
 ) -> str:
     """Build the run's index page: links to every report, their status, and run facts.
 
@@ -213,6 +290,8 @@ def index_html(
         (list of paths relative to the run folder).
     facts
         Label -> value lines shown under the list (source, period, versions...).
+    extras
+        Other files of the run by kind: ``glossary``, ``workbook``, ``pdf`` -> file name.
 
     Examples
     --------
@@ -236,13 +315,25 @@ def index_html(
         )
         rows.append(
             "<tr>"
-            f'<td>{link}<br><small><a href="{_e(r["ipynb"])}">notebook</a></small></td>'
+            f'<td>{link}<br><small><a href="{_e(r["ipynb"])}" download>notebook (.ipynb, '
+            "to open in Jupyter)</a></small></td>"
             f'<td class="{css}">{status}</td>'
             f"<td>{sum((r.get('seconds') or {}).values()):.1f} s</td>"
             f"<td><small>{table_links or '&ndash;'}</small></td>"
             "</tr>"
         )
     fact_lines = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts.items())
+    labels = {
+        "pdf": "The summary as a PDF",
+        "workbook": "Every table behind the charts, one Excel workbook",
+        "glossary": "Glossary: the words the reports use",
+    }
+    more = "".join(
+        f'<li><a href="{_e(file)}"{" download" if kind != "glossary" else ""}>'
+        f"{_e(labels.get(kind, kind))}</a></li>"
+        for kind, file in (extras or {}).items()
+    )
+    more_block = f"<ul>{more}</ul>" if more else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -263,6 +354,7 @@ chart are saved as CSV (and Parquet) beside it.</p>
 {"".join(rows)}
 </tbody>
 </table>
+{more_block}
 <h2>About this run</h2>
 <dl>{fact_lines}</dl>
 <p class="sub">Everything about the run (parameters, input row counts and hashes, versions,

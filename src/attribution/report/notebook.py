@@ -4,8 +4,9 @@ Report notebooks stay linear: a parameters cell, then calls into :mod:`attributi
 helpers here do the plumbing every notebook needs, so that none of it is written (or
 branched on) inside a notebook:
 
-* :func:`setup` switches on the house chart theme with the report's currency and a
-  readable table display;
+* :func:`setup` switches on the house chart theme with the report's currency and draws
+  charts with the Vega libraries of the installed package (offline, loaded once per
+  notebook);
 * :func:`attribution.report.shared.open_run` (not here) gives a page its run: parameters,
   data and the estimates pages share;
 * :func:`save_table` writes the table behind a chart as Parquet and CSV into the run's
@@ -30,10 +31,11 @@ from urllib.parse import quote
 
 import polars as pl
 
+from attribution._format import MISSING, count_expr, decimal_expr, money_expr, share_expr
 from attribution._markdown import Markdown, plain
 from attribution.data.dataset import Frame
 from attribution.errors import ParameterError
-from attribution.report.embed import use_renderer
+from attribution.report import lab_charts
 from attribution.report.spreadsheet import formula_safe
 
 __all__ = [
@@ -50,12 +52,17 @@ _ACTIONS = {"export": True, "source": False, "compiled": False, "editor": False}
 
 
 def setup(*, currency: str = "$") -> None:
-    """Prepare a notebook session: chart theme and currency, chart menu, table display.
+    """Prepare a notebook: chart theme and currency, charts drawn offline, cautions.
 
     Charts get the house theme (:func:`attribution.charts.use_theme`), are embedded so that
-    no value in their data can run as a script (:func:`attribution.report.embed.use_renderer`)
-    and have a menu that only offers to save the image (no links to online editors);
-    polars tables hide their types and shape and group thousands.
+    no value in their data can run as a script (:mod:`attribution.report.embed`), have a
+    menu that only offers to save the image (no links to online editors), and are drawn by
+    the Vega libraries of the installed package, loaded once per notebook (no CDN; see
+    :mod:`attribution.report.lab_charts`). In a kernel, estimate warnings show as cautions.
+
+    Display settings stay with the tables that need them (:func:`table` formats a report
+    table; every result object formats its own repr): the session's polars settings are
+    left as they are, so a 0.00465 transition probability still reads 0.00465.
 
     Examples
     --------
@@ -63,19 +70,15 @@ def setup(*, currency: str = "$") -> None:
     >>> import altair as alt
     >>> alt.theme.get()()["config"]["locale"]["number"]["currency"][0]
     '€'
+    >>> alt.renderers.active
+    'attribution'
     >>> setup()
     """
     from attribution import charts
 
     charts.use_theme(currency=currency)
     _route_estimate_warnings()
-    use_renderer(embed_options={"actions": _ACTIONS, "renderer": "svg"})
-    pl.Config.set_tbl_hide_column_data_types(True)
-    pl.Config.set_tbl_hide_dataframe_shape(True)
-    pl.Config.set_thousands_separator(",")
-    pl.Config.set_float_precision(2)
-    pl.Config.set_tbl_rows(25)
-    pl.Config.set_fmt_str_lengths(80)
+    lab_charts.enable({"actions": _ACTIONS, "renderer": "svg"})
 
 
 def _csv_ready(frame: pl.DataFrame) -> pl.DataFrame:
@@ -290,6 +293,35 @@ class Table:
 _QUOTED = re.compile(r"<td>&quot;(.*?)&quot;</td>", re.S)
 
 
+def _decimals(values: pl.Series) -> int:
+    """Decimals that show a column of plain numbers without false precision."""
+    top = values.drop_nans().abs().max()
+    if top is None or not isinstance(top, int | float):
+        return 0
+    if (values.drop_nans().drop_nulls() == values.drop_nans().drop_nulls().round(0)).all():
+        return 0
+    return 0 if top >= 100 else 2 if top >= 1 else 3
+
+
+def _cell_formats(
+    data: pl.DataFrame, percent: Sequence[str], money: Sequence[str], currency: str
+) -> list[pl.Expr]:
+    """One formatter per column: shares, money, counts, plain numbers and timestamps."""
+    exprs = [share_expr(c) for c in percent] + [money_expr(c, currency) for c in money]
+    for c, dtype in data.schema.items():
+        if c in percent or c in money:
+            continue
+        if dtype.is_integer():
+            exprs.append(count_expr(c))
+        elif dtype.is_float():
+            exprs.append(decimal_expr(c, _decimals(data[c])))
+        elif isinstance(dtype, pl.Datetime):
+            exprs.append(pl.col(c).dt.strftime("%Y-%m-%d %H:%M"))
+        elif isinstance(dtype, pl.Date):
+            exprs.append(pl.col(c).dt.strftime("%Y-%m-%d"))
+    return exprs
+
+
 def table(
     frame: Frame,
     *,
@@ -307,7 +339,7 @@ def table(
     percent
         Columns holding shares (0.25 is shown as ``25.0%``).
     money
-        Columns holding amounts (rounded, with ``currency`` in the header).
+        Columns holding amounts (written with ``currency``, no cents from 1,000 up).
     currency
         Money symbol.
     rows
@@ -318,7 +350,7 @@ def table(
     >>> import polars as pl
     >>> t = table(pl.DataFrame({"status": ["won"], "value_coverage": [0.5], "amount": [1234.5]}),
     ...           percent=["value_coverage"], money=["amount"])
-    >>> "<td>won</td>" in t._repr_html_(), "50.0%" in t._repr_html_(), "Amount ($)" in t.html
+    >>> "<td>won</td>" in t._repr_html_(), "50.0%" in t._repr_html_(), "$1,234" in t.html
     (True, True, True)
     """
     from attribution.charts import label
@@ -327,40 +359,32 @@ def table(
     missing = [c for c in (*percent, *money) if c not in data.columns]
     if missing:
         raise ParameterError(f"table: no column(s) {', '.join(missing)}; it has {data.columns}")
-    exprs = [((pl.col(c) * 100).round(1).cast(pl.String) + "%").alias(c) for c in percent] + [
-        pl.col(c).round(0).alias(c) for c in money
-    ]
-    exprs += [
-        pl.col(c).dt.strftime("%Y-%m-%d %H:%M").alias(c)
-        for c, dtype in data.schema.items()
-        if isinstance(dtype, pl.Datetime) and c not in (*percent, *money)
-    ]
-    shown = data.with_columns(exprs).rename(
-        {c: label(c) + (f" ({currency})" if c in money else "") for c in data.columns}
-    )
+    exprs = _cell_formats(data, percent, money, currency)
+    shown = data.with_columns(exprs).rename({c: label(c) for c in data.columns})
     with pl.Config(
         tbl_hide_column_data_types=True,
         tbl_hide_dataframe_shape=True,
-        thousands_separator=",",
-        float_precision=2,
         tbl_rows=rows,
         tbl_cols=-1,
         fmt_str_lengths=160,
     ):
         page = shown._repr_html_()
     page = _QUOTED.sub(lambda m: f"<td>{m.group(1)}</td>", page)
-    page = page.replace("<td>null</td>", "<td>&ndash;</td>").replace(
-        "<td>NaN</td>", "<td>&ndash;</td>"
-    )
-    # text columns read better left-aligned (polars aligns every cell right)
+    for empty in ("null", "NaN", MISSING):
+        page = page.replace(f"<td>{empty}</td>", "<td>&ndash;</td>")
+    # text reads better left-aligned (polars aligns every cell right); numbers never wrap
     ident = "t" + hashlib.sha1(page.encode()).hexdigest()[:10]
-    text = [
-        i
-        for i, (c, dtype) in enumerate(shown.schema.items(), 1)
-        if dtype == pl.String and c not in {label(p) for p in percent}
+    formatted = {e.meta.output_name() for e in exprs}
+    left = [i for i, (c, t) in enumerate(data.schema.items(), 1) if t == pl.String]
+    keep = [i for i, c in enumerate(data.columns, 1) if c in formatted]
+    rules = [
+        *(
+            f"#{ident} td:nth-child({i}), #{ident} th:nth-child({i}) {{ text-align: left; }}"
+            for i in left
+        ),
+        *(f"#{ident} td:nth-child({i}) {{ white-space: nowrap; }}" for i in keep),
     ]
-    rules = ", ".join(f"#{ident} td:nth-child({i}), #{ident} th:nth-child({i})" for i in text)
-    style = f"<style>{rules} {{ text-align: left; }}</style>" if text else ""
+    style = f"<style>{' '.join(rules)}</style>" if rules else ""
     page = page.replace(
         '<table border="1" class="dataframe"',
         f'{style}<table border="1" class="dataframe report-table" id="{ident}"',

@@ -206,7 +206,7 @@ def execute(
     import nbformat
     import papermill
 
-    from attribution.report.html import export_html
+    from attribution.report.html import drop_loader, export_html
 
     executed = run_dir / f"{name}.ipynb"
     seconds: dict[str, float] = {}
@@ -232,6 +232,7 @@ def execute(
     t1 = time.perf_counter()
     try:
         nb = nbformat.read(executed, as_version=4)
+        drop_loader(nb)  # 0.9 MB of libraries a live notebook needs and the record does not
         nb.metadata.setdefault("papermill", {})["output_path"] = executed.name
         nb.metadata["papermill"]["input_path"] = path.name
         nbformat.write(nb, executed)

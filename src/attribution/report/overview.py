@@ -21,8 +21,9 @@ from datetime import datetime
 
 import polars as pl
 
+from attribution._format import money
 from attribution._markdown import Markdown
-from attribution._text import DEALS, money
+from attribution._text import DEALS
 from attribution._time import MICROS_PER_DAY
 from attribution.data.dataset import Frame
 from attribution.data.schema import (

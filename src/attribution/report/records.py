@@ -208,20 +208,22 @@ def manifest(
 
 
 def write_records(
-    tmp: Path, p: RunParams, manifest: dict[str, Any], runs: list[NotebookRun]
+    tmp: Path,
+    p: RunParams,
+    manifest: dict[str, Any],
+    runs: list[NotebookRun],
+    facts: dict[str, str] | None = None,
 ) -> None:
     """Write ``manifest.json`` and ``index.html`` (the page linking every report) into ``tmp``."""
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     inputs = manifest["inputs"]
     rows = ", ".join(f"{k} {v['rows']:,}" for k, v in inputs["tables"].items())
     git = manifest["git"]
-    facts = {
+    shown = {
         "Data": inputs["source"],
         "Rows": rows,
+        **(facts or {}),
         "Journey window": f"{p.window.lookback_days:g} days before each opportunity",
-        "Seen as of": p.window.as_of.isoformat()
-        if p.window.as_of
-        else "the latest timestamp in the data",
         "Started": manifest["started_at"],
         "Took": f"{manifest['timings']['total']:.1f} s",
         "Package": f"attribution {manifest['versions']['attribution']}",
@@ -233,6 +235,7 @@ def write_records(
         title=p.title,
         run_name=p.run_name,
         reports=[dataclasses.asdict(r) for r in runs],
-        facts=facts,
+        facts=shown,
+        extras={k: v["file"] for k, v in manifest.get("exports", {}).items() if "file" in v},
     )
     (tmp / "index.html").write_text(page, encoding="utf-8")

@@ -60,6 +60,9 @@ from attribution.data.snapshot import source_files, write_snapshot
 from attribution.engines import adapter
 from attribution.errors import NotebookError, ParameterError
 from attribution.models.compare import model_specs
+from attribution.report.extras import write_extras
+from attribution.report.facts import run_facts
+from attribution.report.glossary import GLOSSARY_PAGE
 from attribution.report.html import import_exporter, vega_bundle
 from attribution.report.notebooks import (
     NotebookRun,
@@ -225,18 +228,24 @@ def run(
         tmp = stack.enter_context(claimed(plan.out_root, plan.p.run_name))
         snapshot = _write_data(dataset, plan.p, tmp, timings, bar)
         shared = RunData(plan.p, dataset, tmp / "data")
+        facts = run_facts(dataset, plan.p)
         del dataset  # the notebooks read the snapshot; free the memory for the kernels
         shared.announce()
+        nav = _nav(plan, snapshot, started, facts)
         t = time.perf_counter()
-        runs = _execute_all(plan, tmp, snapshot, started, jobs, bar, shared, timings)
+        runs = _execute_all(plan, tmp, nav, jobs, bar, shared, timings)
         timings["notebooks"] = time.perf_counter() - t
+        t = time.perf_counter()
+        extras = write_extras(tmp, nav, {r.name: r.html for r in runs}, bar.step)
+        timings["exports"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - t_start
         failed = [r for r in runs if r.status != "ok"]
         manifest = record_manifest(
             plan.p, plan.params_file, snapshot, runs, timings, started,
             status="failed" if failed else "ok",
         )  # fmt: skip
-        write_records(tmp, plan.p, manifest, runs)
+        manifest["exports"] = extras
+        write_records(tmp, plan.p, manifest, runs, facts)
         bar.step("wrote manifest.json and index.html")
         _publish(tmp, plan, failed)
     return RunResult(
@@ -307,11 +316,25 @@ def _write_data(
     return {**info, "source_files": files}
 
 
+def _nav(
+    plan: _Plan, snapshot: dict[str, Any], started: str, facts: dict[str, str]
+) -> dict[str, str]:
+    """Return what every page's header and footer show: the run, its data and its facts."""
+    return {
+        "index_href": "index.html",
+        "glossary_href": GLOSSARY_PAGE,
+        "run_name": plan.p.run_name,
+        "source": snapshot["source"],
+        "generated": started,
+        "version": __version__,
+        "facts": " · ".join(f"{k}: {v}" for k, v in facts.items()),
+    }
+
+
 def _execute_all(
     plan: _Plan,
     tmp: Path,
-    snapshot: dict[str, Any],
-    started: str,
+    nav: dict[str, str],
     jobs: int,
     bar: _Progress,
     shared: RunData,
@@ -322,13 +345,6 @@ def _execute_all(
     The estimates the pages share are computed meanwhile, beside the kernels' start: a
     page that needs one before it is ready waits for it.
     """
-    nav = {
-        "index_href": "index.html",
-        "run_name": plan.p.run_name,
-        "source": snapshot["source"],
-        "generated": started,
-        "version": __version__,
-    }
     reports = {f"{n}.html": plan.titles[n] for n in plan.chosen}
     width = min(jobs, len(plan.chosen))
     import_exporter()  # before any thread starts (see its note)

@@ -54,7 +54,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 class DemoSource:
     """The built-in demo data (:func:`attribution.data.demo.generate`)."""
 
-    accounts: int = field(default=2_000, metadata={"min": 1, "max": 9_999_999})
+    accounts: int = field(default=3_000, metadata={"min": 1, "max": 9_999_999})
     """Companies to simulate (about 35% open an opportunity)."""
     seed: int = 0
     """Random seed: the same seed and size give identical data."""
@@ -245,7 +245,7 @@ class RunParams:
         Examples
         --------
         >>> RunParams().to_dict()["source"]["demo"]
-        {'accounts': 2000, 'seed': 0}
+        {'accounts': 3000, 'seed': 0}
         """
         out: dict[str, Any] = plain(dataclasses.asdict(self))
         return out

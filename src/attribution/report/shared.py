@@ -40,12 +40,14 @@ from attribution.config import plain
 from attribution.data import demo
 from attribution.data.dataset import Dataset
 from attribution.data.load import load
+from attribution.data.schema import TABLES
 from attribution.data.schema.plausible import Plausible
 from attribution.data.snapshot import read_snapshot
 from attribution.data.sources.locate import ENV_URL, env_url
-from attribution.errors import EstimateWarning, emit
+from attribution.errors import EstimateWarning, ParameterError, emit
 from attribution.estimates.contributions import ContributionResult, contributions
 from attribution.estimates.sla_cost import SlaCost, sla_cost
+from attribution.health.caveats import Caveats, caveats
 from attribution.journey.build import journeys
 from attribution.models.compare import By, Comparison, compare, model_specs
 from attribution.report import store
@@ -105,6 +107,14 @@ class RunData(SectionViews):
             )
         frame: pl.DataFrame = self._memo["journeys"]
         return frame
+
+    @property
+    def caveats(self) -> Caveats:
+        """The gaps in the data that limit the numbers, each checked per deal."""
+        if "caveats" not in self._memo:
+            self._memo["caveats"] = caveats(self.journeys)
+        found: Caveats = self._memo["caveats"]
+        return found
 
     @property
     def specs(self) -> dict[str, dict[str, Any]]:
@@ -311,12 +321,14 @@ def open_run(
     data_dir
         The data folder of a run written by ``attribution run`` (``data`` in the run
         folder): its snapshot, parameters and shared estimates. Empty or ``None`` for a
-        page opened on its own.
+        page opened on its own. (A folder of source files is read through ``params``.)
     params
         For a page opened on its own: the sections of a params file as a mapping (e.g.
         ``{"source": {"path": "exports/", "mapping": "salesforce"}, "models":
-        {"markov_order": 2}}``) or a params YAML file. Empty: the built-in demo data with
-        the default settings. Ignored with ``data_dir``.
+        {"markov_order": 2}}``, or ``{"source": {"path": "sqlite:///crm.db"}}``) or a
+        params YAML file. Relative paths in a mapping are read from the working directory
+        (in JupyterLab: the notebook's folder). Empty: the built-in demo data with the
+        default settings. Ignored with ``data_dir``.
 
     Examples
     --------
@@ -326,6 +338,7 @@ def open_run(
     """
     if data_dir:
         folder = Path(data_dir)
+        _check_run_folder(folder)
         checked = parse_params(read_yaml(folder / PARAMS_FILE, what="run parameters"), agree=False)
         return RunData(checked, read_snapshot(folder), folder)
     if isinstance(params, str | Path):
@@ -333,6 +346,20 @@ def open_run(
     else:
         checked = parse_params(dict(params or {}))
     return RunData(checked, load_source(checked.source))
+
+
+def _check_run_folder(folder: Path) -> None:
+    """Say how to read a folder of source files given as a run's data folder."""
+    if (folder / PARAMS_FILE).is_file() or not folder.is_dir():
+        return  # a run's data folder, or a missing one (read_yaml names it)
+    tables = sorted({p.stem for p in folder.iterdir() if p.stem in TABLES})
+    if tables:
+        raise ParameterError(
+            f"data_dir: {folder} holds source tables ({', '.join(tables)}), not a run's data "
+            "folder; read it with params instead: leave data_dir empty and set params = "
+            f'{{"source": {{"path": "{folder}"}}}} (a mapping and a time zone can go beside '
+            "the path)"
+        )
 
 
 def load_source(source: Source) -> Dataset:

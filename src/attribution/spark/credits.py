@@ -143,7 +143,7 @@ def compare(
     def per_bucket(batch: pl.DataFrame) -> pl.DataFrame:
         parts = []
         if rules:
-            table = polars_compare(batch, rules, by=by, team=team).table  # type: ignore[arg-type]
+            table = polars_compare(batch, rules, by=by, team=team).table
             parts.append(table.unpivot(index=by, variable_name="model", value_name=REVENUE))
         for label, weights in fitted.items():
             credits = spread(batch, weights, team=team)

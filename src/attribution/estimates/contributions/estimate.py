@@ -15,7 +15,7 @@ import polars as pl
 from attribution._intervals import DEFAULT_DRAWS, DEFAULT_LEVEL
 from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution.data.dataset import Dataset, Frame
-from attribution.data.schema import AMOUNT, IS_WON, MARKETING, SALES
+from attribution.data.schema import AMOUNT, IS_WON, MARKETING, OPPORTUNITY_ID, SALES
 from attribution.errors import ParameterError, emit
 from attribution.estimates.contributions.checks import (
     check_params,
@@ -52,6 +52,7 @@ from attribution.journey.columns import STATUS
 from attribution.journey.controls import Period
 from attribution.journey.features import opportunity_features
 from attribution.journey.groups import resolve_channel_groups
+from attribution.journey.slices import deals as deals_of
 
 __all__ = ["contributions"]
 
@@ -96,8 +97,12 @@ def _closed_deals(
     lookback_days: float,
     as_of: datetime | None,
     period: Period,
+    where: pl.Expr | None = None,
 ) -> _Deals:
-    """Return the closed (won or lost) deals with their exposures, and the players."""
+    """Return the closed (won or lost) deals with their exposures, and the players.
+
+    With ``where``, only the deals it keeps (see :func:`attribution.journey.slices.deals`).
+    """
     seen = journeys if journeys is not None else dataset.lazy("touches")
     groups = resolve_channel_groups(seen, channel_groups) if channel_groups else {}
     if len(groups) > _MAX_GROUPS:
@@ -114,6 +119,10 @@ def _closed_deals(
         period=period,
     )
     closed = features.filter(pl.col(STATUS).is_in(["won", "lost"]))
+    if where is not None:
+        kept = deals_of(dataset, [], where, lookback_days=lookback_days, as_of=as_of)
+        ids = kept.select(OPPORTUNITY_ID).collect().to_series()
+        closed = closed.filter(pl.col(OPPORTUNITY_ID).is_in(ids.implode()))
     booked = float(closed.filter(pl.col(IS_WON))[AMOUNT].fill_null(0.0).sum())
     team = {g: t for g, (t, _) in groups.items()} or {MARKETING: MARKETING, SALES: SALES}
     return _Deals(closed, groups, team, booked)
@@ -229,6 +238,7 @@ def contributions(
     draws: int = DEFAULT_DRAWS,
     level: float = DEFAULT_LEVEL,
     seed: int = 0,
+    where: pl.Expr | None = None,
 ) -> ContributionResult:
     """Split closed deals' expected revenue into baseline, marketing, sales and joint.
 
@@ -273,6 +283,11 @@ def contributions(
         Coverage of the intervals (e.g. 0.9 for 90%).
     seed
         Seed of the draws: the same inputs and seed give the same result.
+    where
+        Split only the deals where this polars expression is true, evaluated per deal on
+        its window columns and its opportunity's and account's attributes (e.g.
+        ``pl.col("segment") == "SMB"``; see :func:`attribution.journeys`). A control
+        left with one level (``segment`` within one segment) drops out of the model.
 
     Returns
     -------
@@ -307,7 +322,13 @@ def contributions(
         amount_model, controls = "log_ols", tuple(c for c in controls if c != "size_band")
     ask = _Ask(interval, amount_model, draws, level, seed)
     deals = _closed_deals(
-        dataset, journeys, channel_groups, lookback_days=lookback_days, as_of=as_of, period=period
+        dataset,
+        journeys,
+        channel_groups,
+        lookback_days=lookback_days,
+        as_of=as_of,
+        period=period,
+        where=where,
     )
     fatal, messages = support_problems(deals.closed)
     if fatal:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any
 
 import polars as pl
 
 from attribution._intervals import DEFAULT_DRAWS, check_draws, check_level
+from attribution._text import did_you_mean
 from attribution.engines import Engine, adapter, check_engine
 from attribution.errors import ParameterError
+from attribution.journey.slices import restrict
 from attribution.models.compare.bootstrap import boot, interval_table
 from attribution.models.compare.onepass import credit_table, one_pass, plan
 from attribution.models.compare.resample import Resamples
@@ -20,8 +22,9 @@ from attribution.results import Result
 
 __all__ = ["NOTE", "By", "Comparison", "compare"]
 
-By = Literal["channel", "team", "campaign"]
-_BY: tuple[str, ...] = get_args(By)
+By = str
+"""A journeys column to group credits by: ``channel``, ``team``, ``campaign``, any touch
+column, or a deal attribute carried by ``attribution.journeys(..., include=[...])``."""
 NOTE = (
     "Won revenue each model credits to each group. Models credit touches by their presence "
     "and position before the win, not by their effect on it; intervals resample accounts "
@@ -37,8 +40,9 @@ class Comparison(Result):
     Attributes
     ----------
     table : polars.DataFrame
-        One row per group (``channel``, ``team`` or ``campaign``), one Float64 column per
-        model: revenue credited. Sorted by the first model's revenue, descending.
+        One row per group (of the ``by`` column: ``channel``, ``team``, ``segment``...),
+        one Float64 column per model: revenue credited. Sorted by the first model's
+        revenue, descending.
     intervals : polars.DataFrame or None
         With ``level``: a long table ``model, <group>, revenue, ci_low, ci_high`` (one row
         per model and group); ``None`` without.
@@ -52,9 +56,15 @@ class Comparison(Result):
     note: str = NOTE
 
 
-def _check(by: str, level: float | None, draws: int) -> None:
-    if by not in _BY:
-        raise ParameterError(f"by must be one of {_BY}, got {by!r}")
+def _check(journeys: Any, by: str, level: float | None, draws: int) -> None:
+    names = journeys.lazy().collect_schema().names()
+    if by not in names or by.startswith("_"):
+        hint = did_you_mean(by, names, otherwise="e.g. channel, team, campaign")
+        raise ParameterError(
+            f"by: the journeys have no column {by!r} ({hint}); a deal's attribute (segment, "
+            "industry, stage, source, owner...) comes onto journeys with include=, e.g. "
+            "attribution.journeys(dataset, include=['segment'])"
+        )
     if level is not None:
         check_level(level)
         check_draws(draws)
@@ -70,8 +80,9 @@ def compare(
     draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     engine: Engine = "polars",
+    where: pl.Expr | None = None,
 ) -> Comparison:
-    """Revenue credited per channel (or team, or campaign) by several models side by side.
+    """Revenue credited per channel (or team, campaign, segment...) by several models.
 
     Parameters
     ----------
@@ -82,8 +93,10 @@ def compare(
         model's options, where ``"model"`` names the registry entry when the label is not
         a model name: ``{"markov": {}, "markov_3": {"model": "markov", "order": 3}}``.
     by
-        Group credits by ``"channel"``, ``"team"`` or ``"campaign"``; won deals with no
-        creditable touch are the ``(no touch)`` group, touches without a campaign
+        The journeys column to group credits by: ``"channel"``, ``"team"``,
+        ``"campaign"``, any other touch column, or a deal attribute the journeys carry
+        (``at.journeys(ds, include=["segment"])``, then ``by="segment"``). Won deals with
+        no creditable touch are the ``(no touch)`` group, touches without a value
         ``(none)``.
     team
         Credit only this team's touches (default: both).
@@ -97,6 +110,11 @@ def compare(
         ``"polars"``, or ``"spark"`` for Spark journeys (a Spark DataFrame or table name):
         the table is then built by one Spark pass (:func:`attribution.spark.compare`);
         bootstrap intervals are not available there.
+    where
+        Keep only the deals where this polars expression on the deal's columns is true
+        (e.g. ``pl.col("segment") == "Enterprise"``; see
+        :func:`attribution.journey.slices.restrict`): the models are fitted and the
+        intervals resampled on those deals alone.
 
     Returns
     -------
@@ -113,13 +131,19 @@ def compare(
     ['team', 'first_touch', 'linear', 'markov']
     >>> cmp.intervals.columns
     ['model', 'team', 'revenue', 'ci_low', 'ci_high']
+    >>> j = at.journeys(at.demo.generate(n_accounts=300, seed=0), include=["segment"])
+    >>> at.compare(j, ["linear"], by="segment").table["segment"].sort().to_list()
+    ['Enterprise', 'Mid-Market', 'SMB']
     """
     if check_engine(engine) == "spark":
+        if where is not None:
+            raise ParameterError("where applies to the polars engine only")
         spark: Comparison = adapter("spark").compare(
             journeys, models, by=by, team=team, level=level
         )
         return spark
-    _check(by, level, draws)
+    journeys = restrict(journeys, where)
+    _check(journeys, by, level, draws)
     check_team(team)
     done = one_pass(journeys, plan(journeys, label_specs(models), team), team, by)
     table, credits_of = credit_table(journeys, done, team, by)

@@ -59,6 +59,8 @@ def held_out_probability(design: Design, fit: WinFit, fold: np.ndarray) -> np.nd
 
 def held_out_loss(design: Design, fit: WinFit, fold: np.ndarray) -> float:
     """Mean log-loss of winning over deals, each predicted by a fit without its fold."""
+    if fit.results is None:
+        return float("nan")
     p = held_out_probability(design, fit, fold)
     y = design.won.astype(float)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))

@@ -63,6 +63,9 @@ class MarkovResult(ChannelFit):
         observed conversion rate (flow is conserved in every state).
     n_states : int
         Number of transient states.
+
+    The matrix wide (a row per state, a column per next state) is
+    :meth:`wide_transition_matrix`.
     """
 
     WEIGHT: ClassVar[str] = "removal_effect"
@@ -73,6 +76,39 @@ class MarkovResult(ChannelFit):
     conversion_probability: float
     n_states: int
     note: str = NOTE
+
+    def wide_transition_matrix(self) -> pl.DataFrame:
+        """Return the transition matrix wide: one row per state, one column per next state.
+
+        Rows are ``(start)`` then the chain's states; columns ``state_from``, the states,
+        ``(conversion)`` and ``(null)``; each row's probabilities sum to 1 (0 where no
+        journey made the move). Empty when the fit skipped the matrix.
+
+        Examples
+        --------
+        >>> t = pl.DataFrame({"path": ["a > b", "b"], "conversions": [1, 0],
+        ...     "value": [5.0, 0.0], "nulls": [1, 1]})
+        >>> wide = markov(t).wide_transition_matrix()
+        >>> wide.columns
+        ['state_from', 'a', 'b', '(conversion)', '(null)']
+        >>> for row in wide.with_columns(pl.exclude("state_from").round(3)).rows():
+        ...     print(row)
+        ('(start)', 0.667, 0.333, 0.0, 0.0)
+        ('a', 0.0, 1.0, 0.0, 0.0)
+        ('b', 0.0, 0.0, 0.333, 0.667)
+        """
+        long = self.transition_matrix
+        if long.is_empty():
+            return pl.DataFrame({"state_from": []}, schema={"state_from": pl.String})
+        states = [s for s in long["state_from"].unique(maintain_order=True) if s != START]
+        wide = long.pivot(on="state_to", index="state_from", values="probability")
+        columns = [*states, CONVERSION, NULL]
+        return (
+            wide.with_columns(pl.lit(0.0).alias(c) for c in columns if c not in wide.columns)
+            .select("state_from", *columns)
+            .fill_null(0.0)
+            .sort(pl.col("state_from").replace_strict([START, *states], range(len(states) + 1)))
+        )
 
 
 def _shares(effects: np.ndarray) -> np.ndarray:
