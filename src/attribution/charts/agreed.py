@@ -188,8 +188,8 @@ def _progress_bars(
     x = alt.X(
         "_x",
         type="quantitative",
-        title="Progress against the target so far",
-        scale=alt.Scale(domain=[0, 1.5], clamp=True),
+        title="Progress against the target so far (» the bar goes past 150%)",
+        scale=alt.Scale(domain=[0, _AXIS_END], clamp=True),
         axis=alt.Axis(format=".0%", values=[0, 0.5, 1.0, 1.5]),
     )
     bars = (
@@ -203,8 +203,20 @@ def _progress_bars(
         .mark_text(align="left", dx=3, fontSize=11, fontWeight=600, color="#1A1A1A")
         .encode(x=alt.datum(0), y=y, text=alt.Text(status, type="nominal"))
     )
-    layered = alt.layer(bars, pace, words, data=data).properties(width=160, height=alt.Step(24))
+    beyond = (  # a bar cut at the axis end says so, and the tooltip gives the real value
+        alt.Chart()
+        .transform_filter(f"datum._x >= {_AXIS_END}")
+        .mark_text(align="right", dx=-3, fontSize=13, fontWeight=700, color="#1A1A1A")
+        .encode(x=alt.datum(_AXIS_END), y=y, text=alt.value("»"), tooltip=tips)
+    )
+    layered = alt.layer(bars, pace, words, beyond, data=data).properties(
+        width=160, height=alt.Step(24)
+    )
     return cast(alt.LayerChart, layered)
+
+
+_AXIS_END = 1.5
+"""Where the progress axis ends: bars past it are cut there and marked with a »."""
 
 
 def sla_months(

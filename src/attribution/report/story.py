@@ -121,9 +121,9 @@ def team_story(result: ContributionResult, by_team: Comparison) -> Markdown:
     ).format(credited)
     if not result.supported:
         return Markdown(
-            "**How much does each team add?** Not estimated: the data cannot support it ({})."
-            "\n\n{}"
-        ).format(result.reason, who)
+            "**How much does each team add?** Not estimated: the data cannot support it (the "
+            "cautions just above say why).\n\n{}"
+        ).format(who)
     shapley = {r["component"]: r for r in result.shapley.iter_rows(named=True)}
     m, s = shapley[MARKETING], shapley[SALES]
     add = Markdown(
