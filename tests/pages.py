@@ -24,7 +24,14 @@ ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-PAGES = ("00_summary", "01_data_health", "02_attribution", "03_shared_goals", "04_scorecard")
+PAGES = (
+    "00_summary",
+    "01_data_health",
+    "02_attribution",
+    "03_shared_goals",
+    "04_scorecard",
+    "06_feedback",
+)
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from attribution import errors, health
+from attribution import errors, feedback, health
 from attribution.alignment.definitions import Definitions, load_definitions
 from attribution.alignment.qualification import AppliedDefinitions, apply_definitions
 from attribution.alignment.scorecard import Scorecard, scorecard
@@ -84,6 +84,7 @@ __all__ = [
     "compare",
     "contributions",
     "demo",
+    "feedback",
     "funnel",
     "incremental",
     "journeys",

@@ -241,3 +241,21 @@ def test_the_readme_lists_every_column_a_preset_reads_from_a_file(preset: str) -
             for column_rule in rule.columns.values():
                 if column_rule.column is not None:
                     assert f"`{column_rule.column}`" in line, (rule.from_, column_rule.column)
+
+
+def test_presets_read_the_sales_insight_fields_where_the_export_has_them(tmp_path: Path) -> None:
+    hub = at.load(HUBSPOT, mapping="hubspot", time_zone="America/New_York")
+    assert sort(hub.opportunities)["lost_reason"].to_list() == [None, "no BUDGET", None]
+    people = sort(hub.contacts)
+    assert people["title"].to_list() == ["Head of Data", "Marketing Manager"]
+    assert people["role"].to_list() == ["decision_maker", "champion"]
+    assert people["status"].to_list() == ["Connected", "Unqualified"]
+    assert sort(hub.accounts)["region"].to_list() == ["United States", "Germany"]
+    sf = at.load(SALESFORCE, mapping="salesforce")
+    assert sort(sf.contacts)["role"].to_list() == ["decision_maker", "finance"]
+    assert sort(sf.opportunities)["lost_reason"].to_list()[1] == "Price"
+    # an export without these columns still loads: the columns stay empty
+    export = copy(HUBSPOT, tmp_path)
+    frame = pl.read_csv(export / "contacts.csv").drop("Job Title", "Lead Status")
+    frame.write_csv(export / "contacts.csv")
+    assert at.load(export, mapping="hubspot").contacts["role"].null_count() == 2  # type: ignore[index]

@@ -98,6 +98,6 @@ def test_tooltips_show_on_hover(browser: object, ci_run: CiRun) -> None:
 
 def test_the_index_page_opens_offline(browser: object, ci_run: CiRun) -> None:
     page, blocked, errors = _open(browser, ci_run.result.index)
-    links = page.locator("a[href$='.html']").count()  # type: ignore[attr-defined]
+    links = page.locator("table a[href$='.html']").count()  # type: ignore[attr-defined]
     assert links == len(NOTEBOOKS)
     assert blocked == [] and errors == []

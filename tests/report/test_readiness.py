@@ -34,7 +34,8 @@ def test_the_demo_supports_every_section(demo: at.Dataset) -> None:
 def test_without_contacts_the_hand_off_sections_say_they_need_them(demo: at.Dataset) -> None:
     r = readiness(dataclasses.replace(demo, contacts=None), agreed=True)
     off = {k for k, ok in _supported(r).items() if not ok}
-    assert off == {"funnel", "speed_to_lead", "sla_cost", "lead_score", "sla_view", "drift"}
+    hand_off = {"funnel", "speed_to_lead", "sla_cost", "lead_score", "sla_view", "drift"}
+    assert off == hand_off | {"disqualified", "buying_group"}  # the sales-insight page's
     note = r.needs("funnel")
     assert note.startswith("> **Not shown: this needs the contacts table")
     assert "To add it: add contacts.csv" in note

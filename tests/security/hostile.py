@@ -41,9 +41,9 @@ def poisoned(value: str, where: str, i: int) -> str:
 
 LABELS = {  # table -> columns whose values a report shows
     "touches": ("channel", "campaign", "activity", "rep", "contact_id"),
-    "opportunities": ("stage", "source", "rep"),
-    "contacts": ("lead_source", "contact_id"),
-    "accounts": ("segment", "industry"),
+    "opportunities": ("stage", "source", "rep", "lost_reason"),
+    "contacts": ("lead_source", "contact_id", "disqualified_reason"),
+    "accounts": ("segment", "industry", "region"),
     "stage_history": ("stage",),
 }
 

@@ -21,7 +21,14 @@ from attribution.report.html import external_references, vega_bundle
 
 pytestmark = pytest.mark.slow
 
-PAGES = ["00_summary", "01_data_health", "02_attribution", "03_shared_goals", "04_scorecard"]
+PAGES = [
+    "00_summary",
+    "01_data_health",
+    "02_attribution",
+    "03_shared_goals",
+    "04_scorecard",
+    "06_feedback",
+]
 SHOWN = {  # every hostile text field, and a page it must be readable on
     "channel": "00_summary",
     "rep": "03_shared_goals",
@@ -37,9 +44,13 @@ SHOWN = {  # every hostile text field, and a page it must be readable on
     "contact_id": "04_scorecard",
     "path": "01_data_health",
     "title": "index",
+    "lost_reason": "06_feedback",
+    "disqualified_reason": "06_feedback",
+    "industry": "06_feedback",
+    "region": "06_feedback",
 }
 IN_CHARTS = ("campaign", "channel", "rep", "group")
-# activity, stage, source, lead_source and industry are poisoned too but no page shows
+# activity, stage, source and lead_source are poisoned too but no page shows
 # them today; a page that starts to will be checked by the tests above as it is.
 
 

@@ -157,7 +157,7 @@ def attributes(dataset: Dataset, include: Include) -> list[Attribute]:
     >>> [a.name for a in attributes(ds, ["segment", "owner", "opportunities.source"])]
     ['segment', 'owner', 'source']
     >>> [a.name for a in attributes(ds, "all")]
-    ['stage', 'source', 'owner', 'segment', 'industry', 'employees']
+    ['stage', 'source', 'owner', 'lost_reason', 'segment', 'industry', 'employees', 'region']
     >>> attributes(ds, ["segmnet"])
     Traceback (most recent call last):
     ...

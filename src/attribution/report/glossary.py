@@ -173,6 +173,25 @@ TERMS: tuple[Term, ...] = (
         "pipeline",
         "The amount of opportunities created (created pipeline) or still open (open pipeline).",
     ),
+    Term(
+        "disqualified",
+        "A lead sales worked and turned away (its status says so, or it has a "
+        "disqualification reason or date). A recycled lead was set aside to return to later.",
+        ("disqualifies", "recycled"),
+    ),
+    Term(
+        "ideal customer profile",
+        "The accounts (segment, industry, region, size band) whose closed deals are won "
+        "clearly more often than the rest: who has bought, not who would buy if reached.",
+        ("profile",),
+    ),
+    Term(
+        "buying group",
+        "The people of an account engaged (touched by either team) in a deal's journey "
+        "window, each with a role: decision maker, champion, finance or user, from the CRM's "
+        "contact role or the job title.",
+        ("decision maker",),
+    ),
 )
 """Every term the pages use, in the order the glossary lists them (declarative)."""
 
@@ -190,6 +209,8 @@ _SKIP = {
     "svg",
     "nav",
     "footer",
+    "head",
+    "title",
 }
 
 

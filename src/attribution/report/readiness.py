@@ -13,8 +13,8 @@ decision is made here, once, so the notebooks never branch on the data.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -35,6 +35,7 @@ from attribution.data.schema import (
     TEAM,
 )
 from attribution.errors import ParameterError
+from attribution.report.feedback_sections import INSIGHT_SECTIONS, insight_counts
 from attribution.results import Result
 
 __all__ = ["SECTIONS", "Facts", "Readiness", "facts", "readiness"]
@@ -58,6 +59,8 @@ class Facts:
     count_only: bool
     agreed: bool
     """The scorecard has both agreement files (or the data is the built-in demo)."""
+    insight: Mapping[str, int] = field(default_factory=dict)
+    """What the sales-insight sections rest on (:func:`insight_counts`)."""
 
 
 def _count(frame: pl.LazyFrame, column: str) -> pl.Expr:
@@ -111,6 +114,7 @@ def facts(dataset: Dataset, *, agreed: bool) -> Facts:
         sqls=got.get("sqls", 0),
         count_only=bool(getattr(dataset, "count_only", False)),
         agreed=agreed,
+        insight=insight_counts(dataset),
     )
 
 
@@ -282,6 +286,7 @@ SECTIONS: tuple[tuple[str, str, str, Callable[[Facts], Verdict]], ...] = (
     ("scorecard", "04_scorecard", "Where we stand (targets)", _agreed),
     ("sla_view", "04_scorecard", "The service level, month by month", _sla_view),
     ("drift", "04_scorecard", "Where the CRM's labels drifted", _drift),
+    *INSIGHT_SECTIONS,
 )
 """Every report section: key, page, title, and the rule that says what it needs."""
 

@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from attribution.data.demo.draws import Touches
+from attribution.data.demo.insight import add_sales_insight
 from attribution.data.demo.interventions import (
     Plan,
     after_close,
@@ -99,6 +100,7 @@ def simulate(
         "stage_history": stage_history_table(stages, aid, p.start),
     }
     tables["touches"] = link_sales_touches(tables["touches"], tables["opportunities"])
+    tables = add_sales_insight(tables, rng, p)  # last: every draw above stays as it was
     if plan is not None and plan.experiments:
         tables["experiments"] = experiments_table(plan, aid, p.start, p.end)
     return tables, truth_table(deals, outcome, aid, extra)

@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from attribution._text import closest, did_you_mean
+from attribution.data.roles import first_match, pattern_problems
 from attribution.data.schema import TABLES
 from attribution.data.sources.options import CsvOptions, ReadOptions, parse_dates
 
@@ -26,6 +27,7 @@ _RULE_KEYS = (
     "column",
     "value",
     "values",
+    "patterns",
     "default",
     "format",
     "expr",
@@ -76,6 +78,9 @@ class ColumnRule:
     column: str | None = None
     value: Any = None
     values: dict[Any, Any] | None = None
+    patterns: dict[str, Any] | None = None
+    """Regular expressions (case-insensitive, first match wins) and the value each gives:
+    e.g. a job title to a buying role."""
     default: Any = None
     format: str | None = None
     expr: str | None = None
@@ -103,12 +108,16 @@ class ColumnRule:
                 f"{where}: give exactly one of 'column', 'value' or 'expr' (got "
                 f"{', '.join(kinds) or 'none'})"
             )
-        needs_column = ("values", "default", "format", "thousands", "decimal_comma")
+        needs_column = ("values", "patterns", "default", "format", "thousands", "decimal_comma")
         if any(k in spec for k in needs_column) and "column" not in spec:
             found.append(f"{where}: {', '.join(map(repr, needs_column))} need a 'column'")
         values = spec.get("values")
         if values is not None and not isinstance(values, MappingABC):
             found.append(f"{where}: 'values' must map source values to contract values")
+        if "patterns" in spec:
+            found.extend(pattern_problems(spec["patterns"], where))
+            if "values" in spec:
+                found.append(f"{where}: give 'values' or 'patterns', not both")
         for key in ("column", "expr", "format"):
             if key in spec and not isinstance(spec[key], str):
                 found.append(f"{where}: {key!r} must be text, got {spec[key]!r}")
@@ -127,6 +136,9 @@ class ColumnRule:
             column=spec.get("column"),
             value=spec.get("value"),
             values=dict(values) if values is not None else None,
+            patterns=(
+                {str(k): v for k, v in spec["patterns"].items()} if "patterns" in spec else None
+            ),
             default=spec.get("default"),
             format=spec.get("format"),
             expr=spec.get("expr"),
@@ -165,6 +177,8 @@ class ColumnRule:
             )
             fallback = pl.lit(self.default) if self.default is not None else out
             out = pl.when(text.is_in(keys)).then(mapped).otherwise(fallback)
+        if self.patterns is not None:
+            out = first_match(out, self.patterns, self.default)
         if self.format is not None and not self.parses_first:
             out = out.cast(pl.String).str.strip_chars().str.to_datetime(self.format, strict=False)
         return out.alias(target)
@@ -239,7 +253,12 @@ class TableRule:
         """
         rule = self.columns.get(target)
         if rule is not None:
-            plain = rule.column is not None and rule.values is None and rule.format is None
+            plain = (
+                rule.column is not None
+                and rule.values is None
+                and rule.patterns is None
+                and rule.format is None
+            )
             return rule.column if plain and rule.column in names else None
         renamed = {r.column for r in self.columns.values() if r.column}
         if self.keep_other_columns and target in names and target not in renamed:

@@ -30,15 +30,22 @@ AMOUNT = "amount"
 CLOSED_AT = "closed_at"
 STAGE = "stage"
 SOURCE = "source"
+LOST_REASON = "lost_reason"
 
 LEAD_SOURCE = "lead_source"
 MQL_AT = "mql_at"
 SQL_AT = "sql_at"
 SCORE = "score"
+LEAD_STATUS = "status"
+DISQUALIFIED_REASON = "disqualified_reason"
+DISQUALIFIED_AT = "disqualified_at"
+TITLE = "title"
+ROLE = "role"
 
 SEGMENT = "segment"
 INDUSTRY = "industry"
 EMPLOYEES = "employees"
+REGION = "region"
 
 ENTERED_AT = "entered_at"
 
@@ -153,6 +160,7 @@ TABLES: dict[str, Table] = {
                 _c(STAGE, _S, False, "current stage"),
                 _c(SOURCE, _S, False, "recorded source (e.g. 'marketing', 'outbound')"),
                 _c(REP, _S, False, "owning sales rep"),
+                _c(LOST_REASON, _S, False, "why a lost deal was lost, as sales recorded it"),
             ),
             key=OPPORTUNITY_ID,
             required=True,
@@ -168,6 +176,17 @@ TABLES: dict[str, Table] = {
                 _c(MQL_AT, TIMESTAMP, False, "when the CRM marked the lead MQL"),
                 _c(SQL_AT, TIMESTAMP, False, "when the CRM marked the lead SQL"),
                 _c(SCORE, _F, False, "current lead score"),
+                _c(LEAD_STATUS, _S, False, "lead status (e.g. open, working, disqualified)"),
+                _c(DISQUALIFIED_REASON, _S, False, "why sales disqualified the lead"),
+                _c(DISQUALIFIED_AT, TIMESTAMP, False, "when sales disqualified the lead"),
+                _c(TITLE, _S, False, "job title"),
+                _c(
+                    ROLE,
+                    _S,
+                    False,
+                    "buying role: decision_maker, champion, finance or user (derived from "
+                    "the title by rules where not given)",
+                ),
             ),
             key=CONTACT_ID,
             required=False,
@@ -180,6 +199,7 @@ TABLES: dict[str, Table] = {
                 _c(SEGMENT, _S, False, "e.g. SMB, Mid-Market, Enterprise"),
                 _c(INDUSTRY, _S, False, "industry"),
                 _c(EMPLOYEES, _I, False, "number of employees"),
+                _c(REGION, _S, False, "region or country of the company"),
             ),
             key=ACCOUNT_ID,
             required=False,
