@@ -301,7 +301,9 @@ def test_lazy_validation_matches_eager() -> None:
 
 
 def test_contract_tables_are_complete() -> None:
-    assert set(TABLES) == {"touches", "opportunities", "contacts", "accounts", "stage_history"}
+    assert set(TABLES) == {
+        "touches", "opportunities", "contacts", "accounts", "stage_history", "experiments",
+    }  # fmt: skip
     assert TABLES["touches"].required_columns == (
         "touch_id",
         "account_id",

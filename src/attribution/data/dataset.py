@@ -16,7 +16,14 @@ __all__ = ["Dataset", "Frame"]
 Frame = pl.DataFrame | pl.LazyFrame
 """A polars frame, eager or lazy. Library functions accept either."""
 
-_TABLE_NAMES = ("touches", "opportunities", "contacts", "accounts", "stage_history")
+_TABLE_NAMES = (
+    "touches",
+    "opportunities",
+    "contacts",
+    "accounts",
+    "stage_history",
+    "experiments",
+)
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,7 @@ class Dataset:
     ----------
     touches, opportunities : polars.DataFrame or polars.LazyFrame
         The two required tables.
-    contacts, accounts, stage_history : polars.DataFrame or polars.LazyFrame or None
+    contacts, accounts, stage_history, experiments : polars.DataFrame or polars.LazyFrame or None
         Optional tables; ``None`` when the source has none.
     source : str
         Where the data came from (a path or a URL with any password masked).
@@ -47,6 +54,7 @@ class Dataset:
     contacts: Frame | None = None
     accounts: Frame | None = None
     stage_history: Frame | None = None
+    experiments: Frame | None = None
     source: str = "<memory>"
     truth: Any = field(default=None, repr=False, compare=False)
     count_only: bool = False

@@ -49,6 +49,14 @@ REGION = "region"
 
 ENTERED_AT = "entered_at"
 
+EXPERIMENT = "experiment"
+ARM = "arm"
+START = "start"
+END = "end"
+TREATMENT = "treatment"
+HOLDOUT = "holdout"
+ARMS: tuple[str, str] = (TREATMENT, HOLDOUT)
+
 MARKETING = "marketing"
 SALES = "sales"
 TEAMS: tuple[str, str] = (MARKETING, SALES)
@@ -56,7 +64,9 @@ TEAMS: tuple[str, str] = (MARKETING, SALES)
 TIMESTAMP = pl.Datetime("us", "UTC")
 """The one timestamp type of the contract: microseconds, UTC."""
 
-TableName = Literal["touches", "opportunities", "contacts", "accounts", "stage_history"]
+TableName = Literal[
+    "touches", "opportunities", "contacts", "accounts", "stage_history", "experiments"
+]
 
 
 # ---------------------------------------------------------------------------- spec
@@ -205,6 +215,21 @@ TABLES: dict[str, Table] = {
             key=None,
             required=False,
             description="stage changes of opportunities",
+        ),
+        Table(
+            "experiments",
+            (
+                _c(EXPERIMENT, _S, True, "name of the experiment"),
+                _c(ACCOUNT_ID, _S, True, "account assigned to an arm"),
+                _c(ARM, _S, True, "'treatment' or 'holdout'"),
+                _c(CHANNEL, _S, False, "channel held out (give it or a campaign)"),
+                _c(CAMPAIGN, _S, False, "campaign held out (give it or a channel)"),
+                _c(START, TIMESTAMP, True, "when the experiment started"),
+                _c(END, TIMESTAMP, True, "when it ended (outcomes are counted up to here)"),
+            ),
+            key=None,
+            required=False,
+            description="holdout experiments: which accounts were held out of what, when",
         ),
     )
 }
