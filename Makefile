@@ -52,7 +52,7 @@ clean: ## remove the venv, caches and outputs (keeps outputs/README.md)
 	find outputs -mindepth 1 ! -name README.md -exec rm -rf {} +
 
 screenshot: $(STAMP) ## screenshot outputs/demo/00_summary.html into docs/ (headless Chromium)
-	$(PY) scripts/screenshot.py outputs/demo/00_summary.html docs/summary.png
+	$(PY) scripts/screenshot.py outputs/demo/00_summary.html docs/screenshots/00_summary.png
 
 bench: $(STAMP) ## time our pipeline and the published packages at 1M and 10M (installs the peers)
 	$(PY) benchmarks/run.py

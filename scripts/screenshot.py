@@ -1,6 +1,6 @@
 """Screenshot a rendered report with headless Chromium (for the README).
 
-    python scripts/screenshot.py outputs/demo/00_summary.html docs/summary.png
+    python scripts/screenshot.py outputs/demo/00_summary.html docs/screenshots/00_summary.png
 
 Every request that is not a local file is blocked, as a reviewer without internet would see
 it. Uses Debian's chromium through Playwright (never Playwright's own browser download).

@@ -45,6 +45,8 @@ from attribution.errors import (
 )
 from attribution.estimates.contributions import ContributionResult, contributions
 from attribution.estimates.diagnostics import Diagnostics
+from attribution.estimates.lift import LiftResult, lift
+from attribution.estimates.plan import ExperimentPlan, plan_experiment
 from attribution.estimates.scoring import LeadScoreResult, lead_score_weights
 from attribution.estimates.sla_cost import SlaCost, sla_cost
 from attribution.estimates.speed import EffectResult, speed_to_lead_effect
@@ -58,7 +60,9 @@ from attribution.journey.paths import paths
 from attribution.journey.response import response_times
 from attribution.models import MODELS, attribute
 from attribution.models.agreement import agreement, disagreement, top_groups
+from attribution.models.checks import ModelChecks, model_checks
 from attribution.models.compare import Comparison, compare, model_specs
+from attribution.models.incremental import incremental
 from attribution.models.markov import markov
 from attribution.models.shapley import shapley
 from attribution.models.timeline import credit_over_time
@@ -82,13 +86,17 @@ __all__ = [
     "demo",
     "feedback",
     "funnel",
+    "incremental",
     "journeys",
     "lead_score_weights",
+    "lift",
     "load",
     "load_definitions",
     "load_targets",
     "markov",
+    "model_checks",
     "paths",
+    "plan_experiment",
     "scorecard",
     "shapley",
     "sla_cost",
@@ -107,8 +115,11 @@ _KEPT = (
     Definitions,
     Diagnostics,
     EffectResult,
+    ExperimentPlan,
     LeadScoreResult,
+    LiftResult,
     Mapping,
+    ModelChecks,
     NotebookError,
     Scorecard,
     SlaCost,

@@ -79,7 +79,7 @@ def test_model_properties(model: str, j: pl.DataFrame, team: str | None, seed: i
     assert joined["revenue"].to_list() == pytest.approx(joined["amount"].to_list(), rel=1e-9)
     assert (credits["credit"] >= 0).all() and (credits["credit"] <= 1 + 1e-12).all()
     if team is not None:
-        assert set(credits["team"]) <= {team, "(no touch)"}
+        assert set(credits["team"]) <= {team, "(no touch)", "(baseline)"}
 
     shuffled = j.sample(fraction=1.0, shuffle=True, seed=seed)
     again = at.attribute(shuffled, model, team=team, **options)

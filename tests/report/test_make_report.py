@@ -21,7 +21,7 @@ def test_make_test_installs_chromium_for_the_browser_test() -> None:
 
 def test_the_readme_shows_the_summary_screenshot() -> None:
     readme = (ROOT / "README.md").read_text()
-    assert "![The summary report on the demo data](docs/summary.png)" in readme
-    png = (ROOT / "docs" / "summary.png").read_bytes()
+    assert "![The summary report on the demo data](docs/screenshots/00_summary.png)" in readme
+    png = (ROOT / "docs" / "screenshots" / "00_summary.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
     assert "## Reports" in readme and "manifest.json" in readme

@@ -160,7 +160,7 @@ def target_progress(
             title=None,
             header=alt.Header(labelFontSize=13, labelFontWeight="bold", labelOrient="top"),
         ),
-        title=title or alt.Undefined,
+        title=alt.TitleParams(title or "", subtitle=_BEYOND) if title else alt.Undefined,
     ).resolve_scale(y="independent")
     return panels
 
@@ -188,7 +188,7 @@ def _progress_bars(
     x = alt.X(
         "_x",
         type="quantitative",
-        title="Progress against the target so far (» the bar goes past 150%)",
+        title="Progress against the target so far",
         scale=alt.Scale(domain=[0, _AXIS_END], clamp=True),
         axis=alt.Axis(format=".0%", values=[0, 0.5, 1.0, 1.5]),
     )
@@ -206,7 +206,7 @@ def _progress_bars(
     beyond = (  # a bar cut at the axis end says so, and the tooltip gives the real value
         alt.Chart()
         .transform_filter(f"datum._x >= {_AXIS_END}")
-        .mark_text(align="right", dx=-3, fontSize=13, fontWeight=700, color="#1A1A1A")
+        .mark_text(align="left", dx=2, fontSize=13, fontWeight=700, color="#1A1A1A")
         .encode(x=alt.datum(_AXIS_END), y=y, text=alt.value("»"), tooltip=tips)
     )
     layered = alt.layer(bars, pace, words, beyond, data=data).properties(
@@ -217,6 +217,7 @@ def _progress_bars(
 
 _AXIS_END = 1.5
 """Where the progress axis ends: bars past it are cut there and marked with a »."""
+_BEYOND = "» marks a bar cut at 150%: the target is passed by more (hover for the value)"
 
 
 def sla_months(
@@ -289,7 +290,7 @@ def sla_months(
             title=None,
             header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold"),
         ),
-        title=title or alt.Undefined,
+        title=alt.TitleParams(title or "", subtitle=_BEYOND) if title else alt.Undefined,
     ).resolve_scale(y="independent")
     return panels
 

@@ -16,7 +16,15 @@ __all__ = ["Dataset", "Frame"]
 Frame = pl.DataFrame | pl.LazyFrame
 """A polars frame, eager or lazy. Library functions accept either."""
 
-_TABLE_NAMES = ("touches", "opportunities", "contacts", "accounts", "stage_history", "spend")
+_TABLE_NAMES = (
+    "touches",
+    "opportunities",
+    "contacts",
+    "accounts",
+    "stage_history",
+    "experiments",
+    "spend",
+)
 
 
 @dataclass(frozen=True)
@@ -30,7 +38,8 @@ class Dataset:
     ----------
     touches, opportunities : polars.DataFrame or polars.LazyFrame
         The two required tables.
-    contacts, accounts, stage_history, spend : polars.DataFrame or polars.LazyFrame or None
+    contacts, accounts, stage_history, experiments, spend : polars.DataFrame or polars.LazyFrame or
+        None
         Optional tables; ``None`` when the source has none.
     source : str
         Where the data came from (a path or a URL with any password masked).
@@ -47,6 +56,7 @@ class Dataset:
     contacts: Frame | None = None
     accounts: Frame | None = None
     stage_history: Frame | None = None
+    experiments: Frame | None = None
     spend: Frame | None = None
     source: str = "<memory>"
     truth: Any = field(default=None, repr=False, compare=False)

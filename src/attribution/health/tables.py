@@ -17,6 +17,7 @@ _MAIN_TIME = {
     "opportunities": "created_at",
     "contacts": "created_at",
     "stage_history": "entered_at",
+    "experiments": "start",
     "spend": "period_start",
 }
 """The timestamp whose range :func:`source_summary` reports, per table."""

@@ -13,6 +13,8 @@ within each deal so its credits sum to exactly 1:
   given, and the roles below are computed on the touches that remain.
 * A won deal with no creditable touch (none in its window, or none of the requested team)
   gets one ``(no touch)`` row with credit 1, so totals always reconcile to booked revenue.
+* A fitted model may keep part of a deal for no touch: a ``(baseline)`` row (channel, team
+  and campaign ``(baseline)``, no touch id) carries it.
 * A deal whose touches all weigh zero (e.g. custom weights on a milestone it lacks) is
   shared equally among its touches.
 """
@@ -47,9 +49,11 @@ from attribution.journey.columns import (
 )
 
 __all__ = [
+    "BASELINE",
     "CREDIT",
     "CREDIT_COLUMNS",
     "DEAL",
+    "EXTRA_COLUMNS",
     "NO_TOUCH",
     "REVENUE",
     "allocate",
@@ -71,6 +75,9 @@ EXTRA_COLUMNS: tuple[str, ...] = (ACCOUNT_ID, CAMPAIGN, CLOSED_AT, POSITION)
 """Grouping columns appended after the contract columns."""
 NO_TOUCH = "(no touch)"
 """Label of the row that carries a won deal with no creditable touch."""
+BASELINE = "(baseline)"
+"""Label of the row carrying the share of a won deal a fitted model credits to no touch
+(the ``incremental`` model's baseline: what it predicts without the deal's touches)."""
 
 DEAL = "_deal"
 """Integer key of a won deal (its rank in ``opportunity_id`` order): per-deal windows use it."""

@@ -199,7 +199,10 @@ def _checked_specs(models: Any) -> list[Spec]:
             allowed = ("order", "extra_nulls") if name == "markov" else ("value",)
             check_options(f"{name} on a path table", options, allowed)
         elif name not in RULE_MODELS:
-            raise ParameterError(f"model {name!r} cannot run on a path table")
+            raise ParameterError(
+                f"model {name!r} cannot run on a path table: it needs journeys (each deal's "
+                "touches, amount and whether it was won or lost)"
+            )
     return specs
 
 

@@ -16,6 +16,7 @@ from attribution._text import closest
 from attribution.engines import Engine, adapter, check_engine
 from attribution.errors import ParameterError
 from attribution.journey.slices import restrict
+from attribution.models import incremental as _incremental
 from attribution.models import markov as _markov
 from attribution.models import rules
 from attribution.models import shapley as _shapley
@@ -23,7 +24,7 @@ from attribution.models.credits import check_options
 
 __all__ = ["MODELS", "Model", "ModelName", "attribute", "lookup", "model_options"]
 
-ModelName = Literal[rules.RuleModel, "markov", "shapley"]
+ModelName = Literal[rules.RuleModel, "markov", "shapley", "incremental"]
 
 Model = Callable[..., pl.DataFrame]
 
@@ -40,6 +41,7 @@ MODELS: dict[str, Model] = {
     "custom": rules.custom,
     "markov": _markov.credits,
     "shapley": _shapley.credits,
+    "incremental": _incremental.credits,
 }
 """Every model by name. Each is ``model(journeys, *, team=None, **options) -> credits``."""
 

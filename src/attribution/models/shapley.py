@@ -61,6 +61,14 @@ NOTE = (
     "channels could join. They describe which sets of channels come before wins, not what a "
     "channel causes."
 )
+RATE_NOTE = (
+    " With value='conversion_rate' a channel's 'conversions' are its share of the summed "
+    "conversion rates of the channel sets, scaled to the total conversions: a share, not a "
+    "count of journeys. A channel can be credited more conversions than the journeys holding "
+    "it converted (the sanity check of attribution.model_checks flags it); "
+    "value='conversions' keeps every conversion within the channels of its journey."
+)
+"""Added to the note of the ``conversion_rate`` worth: what its conversions mean."""
 
 
 def check_value(value: object) -> str:
@@ -283,8 +291,9 @@ def fit(
         by_position = positions(paths, co, conversion_dividends).with_columns(
             (pl.col("shapley_value") * scale).alias("conversions")
         )
+    note = NOTE + (RATE_NOTE if value == "conversion_rate" else "")
     return ShapleyResult(
-        value=value, table=table, coalitions=coalition_table, positions=by_position
+        value=value, table=table, coalitions=coalition_table, positions=by_position, note=note
     )
 
 

@@ -12,6 +12,13 @@ import polars as pl
 
 from attribution.data.demo.draws import Touches
 from attribution.data.demo.insight import add_sales_insight
+from attribution.data.demo.interventions import (
+    Plan,
+    after_close,
+    before_close,
+    experiments_table,
+    lift_columns,
+)
 from attribution.data.demo.marketing import (
     browse,
     draw_accounts,
@@ -45,9 +52,13 @@ __all__ = ["simulate"]
 
 
 def simulate(
-    first: int, n: int, rng: np.random.Generator, p: DemoParams
+    first: int, n: int, rng: np.random.Generator, p: DemoParams, plan: Plan | None = None
 ) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """Simulate accounts ``first .. first+n-1``; return the tables and the per-deal truth.
+
+    ``plan`` (a scenario, experiments) changes the touches around step 7 with its own
+    generator (:mod:`attribution.data.demo.interventions`); without it, or with the
+    default scenario and no experiment, the draws are the built-in demo's.
 
     Examples
     --------
@@ -67,7 +78,14 @@ def simulate(
     deals = open_deals(rng, acc, scores, routes, marketing, last_pre, p)
     work_deals(rng, acc, contacts, scores, routes, deals, p, touches)
     every = touches.arrays()
-    outcome = close_deals(rng, acc, scores, deals, every, p)
+    extra: dict[str, np.ndarray] = {}
+    if plan is None or plan.is_default:
+        outcome = close_deals(rng, acc, scores, deals, every, p)
+    else:
+        plan, every, effects, full = before_close(plan, acc, deals, routes, every, p)
+        outcome = close_deals(rng, acc, scores, deals, every, p, effects)
+        every = after_close(plan, deals, outcome, every)
+        extra = lift_columns(plan, outcome, full, np.flatnonzero(deals.is_closed))
     stages = stage_history(rng, acc, deals, outcome.won, p)
     sql_day = mark_sql(rng, contacts, scores, routes, deals, p)
     theme = rng.integers(0, 6, every["day"].size)
@@ -83,4 +101,6 @@ def simulate(
     }
     tables["touches"] = link_sales_touches(tables["touches"], tables["opportunities"])
     tables = add_sales_insight(tables, rng, p)  # last: every draw above stays as it was
-    return tables, truth_table(deals, outcome, aid)
+    if plan is not None and plan.experiments:
+        tables["experiments"] = experiments_table(plan, aid, p.start, p.end)
+    return tables, truth_table(deals, outcome, aid, extra)

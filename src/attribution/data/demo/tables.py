@@ -25,9 +25,10 @@ from attribution.data.demo.catalog import (
     SEGMENTS,
     STAGE_NAMES,
 )
+from attribution.data.demo.channels import true_channel_values
 from attribution.data.demo.marketing import Accounts, Contacts, Scores
 from attribution.data.demo.sales import Deals, Routes, Stages
-from attribution.data.demo.truth import Outcome, deal_values
+from attribution.data.demo.truth import BASELINE, TRUE_PREFIX, Outcome, deal_values
 from attribution.data.schema import MARKETING, SALES, TIMESTAMP
 
 __all__ = [
@@ -277,9 +278,16 @@ def stage_history_table(stages: Stages, aid: pl.Expr, start: datetime) -> pl.Dat
     )
 
 
-def truth_table(deals: Deals, outcome: Outcome, aid: pl.Expr) -> pl.DataFrame:
-    """Per closed deal: exposures, true win probability, expected amount and values."""
+def truth_table(
+    deals: Deals, outcome: Outcome, aid: pl.Expr, extra: dict[str, np.ndarray] | None = None
+) -> pl.DataFrame:
+    """Per closed deal: exposures, true win probability, expected amount and values.
+
+    Then the deal's amount, its true incremental revenue per channel (``true_<channel>``),
+    its baseline (``true_baseline``) and any ``extra`` columns (already for closed deals).
+    """
     c = np.flatnonzero(deals.is_closed)
+    values, baseline = true_channel_values(outcome, c)
     return pl.DataFrame(
         {
             "acc": c,
@@ -290,6 +298,10 @@ def truth_table(deals: Deals, outcome: Outcome, aid: pl.Expr) -> pl.DataFrame:
             "expected_amount": outcome.model.mean_amount(True)[c],
             "is_won": outcome.won[c],
             **deal_values(outcome.model, c),
+            "amount": outcome.amount[c],
+            **{f"{TRUE_PREFIX}{name}": values[:, i] for i, name in enumerate(ALL_CHANNELS)},
+            f"{TRUE_PREFIX}{BASELINE}": baseline,
+            **(extra or {}),
         },
         nan_to_null=True,
     ).select(_opportunity_ids(aid), pl.exclude("acc"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from attribution.data.demo.catalog import N_MARKETING
+from attribution.data.demo.catalog import ALL_CHANNELS, N_MARKETING
 from attribution.data.demo.draws import logistic
 from attribution.data.demo.marketing import Accounts, Scores
 from attribution.data.demo.params import DemoParams
@@ -22,10 +22,15 @@ from attribution.data.demo.sales import Deals
 from attribution.data.schema import MARKETING, SALES
 
 __all__ = [
+    "BASELINE",
+    "TRUE_PREFIX",
     "VALUES",
     "DemoTruth",
+    "Effects",
     "Outcome",
     "WinModel",
+    "channel_counts",
+    "channel_table",
     "close_deals",
     "contributions",
     "deal_values",
@@ -52,12 +57,42 @@ class DemoTruth:
     opportunities
         Per closed deal: exposures ``m``, ``s``, ``speed_hours``, the true win probability
         ``p_win`` and expected amount, and ``v_none``, ``v_marketing``, ``v_sales``,
-        ``v_both`` (its expected revenue under each counterfactual).
+        ``v_both`` (its expected revenue under each counterfactual); then its true
+        incremental revenue per channel, ``true_<channel>`` (see :attr:`channels`), and
+        ``true_baseline``, its amount times its win probability without any touch.
+    scenario
+        The name of the scenario that generated the data
+        (:mod:`attribution.data.demo.scenarios`).
+    experiments
+        With simulated experiments: one row per experiment and outcome (``experiment``,
+        ``channel``, ``outcome``, ``true_lift``: the true average effect per account of
+        keeping the channel's touches, on winning a deal or on won revenue; opportunity
+        creation is drawn before a holdout acts, so its true lift is 0). ``None`` without.
     """
 
     params: DemoParams
     contributions: pl.DataFrame
     opportunities: pl.DataFrame
+    scenario: str = "default"
+    experiments: pl.DataFrame | None = None
+
+    @property
+    def channels(self) -> pl.DataFrame:
+        """The true incremental revenue of every channel and its share.
+
+        For each closed deal, the Shapley value of its expected revenue ``amount x p(win |
+        kept channels)`` in the generating model, over the channels present in its journey
+        window (the no-touch baseline is nobody's), summed over deals. ``share`` is of the
+        channels' total (the baseline left out), as attribution models share credit.
+
+        Examples
+        --------
+        >>> import attribution as at
+        >>> t = at.demo.generate(n_accounts=300, seed=1).truth.channels
+        >>> t.columns, round(t["share"].sum(), 9)
+        (['channel', 'team', 'revenue', 'share'], 1.0)
+        """
+        return channel_table(self.opportunities)
 
     @property
     def shares(self) -> dict[str, float]:
@@ -72,15 +107,25 @@ class DemoTruth:
 
 
 @dataclass(frozen=True)
+class Effects:
+    """What a scenario changes in the win model, per account (see ``scenarios``)."""
+
+    weights: np.ndarray  # (accounts x channels): how much one touch counts
+    latent: np.ndarray  # added to the log-odds of winning; no channel's
+    amount_factor: np.ndarray  # multiplies the expected amount
+
+
+@dataclass(frozen=True)
 class WinModel:
     """The known win and amount models of every account, with either team switched off."""
 
-    base_eta: np.ndarray  # intercept + segment
-    log_m: np.ndarray  # log1p(marketing touches in the window)
-    log_s: np.ndarray  # log1p(sales touches in the window)
+    base_eta: np.ndarray  # intercept + segment (+ a scenario's hidden propensity)
+    log_m: np.ndarray  # log1p(marketing touches in the window, weighted in a scenario)
+    log_s: np.ndarray  # log1p(sales touches in the window, weighted in a scenario)
     speed_term: np.ndarray  # log1p(speed-to-lead in days) where sales touched, else 0
     base_amount: np.ndarray  # the segment's mean amount
     p: DemoParams
+    weights: np.ndarray | None = None  # a scenario's per-account channel weights
 
     def p_win(self, use_m: bool, use_s: bool) -> np.ndarray:
         """Win probability with marketing's and/or sales' touches kept."""
@@ -115,6 +160,7 @@ class Outcome:
     p_win: np.ndarray
     won: np.ndarray
     amount: np.ndarray
+    counts: np.ndarray  # (accounts x channels) touches in the journey window
 
 
 def _exposures(
@@ -145,6 +191,18 @@ def _exposures(
     return m_cnt, s_cnt, speed_h
 
 
+def channel_counts(deals: Deals, touches: dict[str, np.ndarray], p: DemoParams) -> np.ndarray:
+    """Touches of every channel in each account's journey window (accounts x channels)."""
+    n = deals.has_opp.shape[0]
+    t_acc, t_day = touches["account"], touches["day"]
+    window_lo = deals.created - p.lookback_days
+    in_win = deals.has_opp[t_acc] & (t_day >= window_lo[t_acc]) & (t_day <= deals.close_plan[t_acc])
+    cells = t_acc[in_win] * len(ALL_CHANNELS) + touches["channel"][in_win]
+    counts = np.bincount(cells, minlength=n * len(ALL_CHANNELS)).astype(float)
+    shaped: np.ndarray = counts.reshape(n, len(ALL_CHANNELS))
+    return shaped
+
+
 def close_deals(
     rng: np.random.Generator,
     acc: Accounts,
@@ -152,22 +210,38 @@ def close_deals(
     deals: Deals,
     touches: dict[str, np.ndarray],
     p: DemoParams,
+    effects: Effects | None = None,
 ) -> Outcome:
-    """Step 7: exposures in the journey window; the outcome and amount of every deal."""
+    """Step 7: exposures in the journey window; the outcome and amount of every deal.
+
+    With ``effects`` (a scenario), each touch counts by its channel's weight and a hidden
+    propensity shifts the log-odds; without, every touch of a team counts the same.
+    """
     m_cnt, s_cnt, speed_h = _exposures(scores, deals, touches, p)
+    counts = channel_counts(deals, touches, p)
+    base_eta = p.win_intercept + np.asarray(p.win_segment)[acc.segment]
+    base_amount = np.asarray(p.amount_mean)[acc.segment]
+    m_eff, s_eff = m_cnt, s_cnt
+    if effects is not None:
+        base_amount = base_amount * effects.amount_factor
+        weighted = counts * effects.weights
+        m_eff = weighted[:, :N_MARKETING].sum(axis=1)
+        s_eff = weighted[:, N_MARKETING:].sum(axis=1)
+        base_eta = base_eta + effects.latent
     model = WinModel(
-        base_eta=p.win_intercept + np.asarray(p.win_segment)[acc.segment],
-        log_m=np.log1p(m_cnt),
-        log_s=np.log1p(s_cnt),
+        base_eta=base_eta,
+        log_m=np.log1p(m_eff),
+        log_s=np.log1p(s_eff),
         speed_term=np.where((s_cnt > 0) & np.isfinite(speed_h), np.log1p(speed_h / 24.0), 0.0),
-        base_amount=np.asarray(p.amount_mean)[acc.segment],
+        base_amount=base_amount,
         p=p,
+        weights=None if effects is None else effects.weights,
     )
     prob = model.p_win(True, True)
     won = deals.is_closed & (rng.random(acc.n) < prob)
     noise = rng.gamma(p.amount_shape, 1.0 / p.amount_shape, acc.n)
     amount = np.maximum(np.round(model.mean_amount(True) * noise, -2), 100.0)
-    return Outcome(m_cnt, s_cnt, speed_h, model, prob, won, amount)
+    return Outcome(m_cnt, s_cnt, speed_h, model, prob, won, amount, counts)
 
 
 def deal_values(model: WinModel, rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -177,6 +251,32 @@ def deal_values(model: WinModel, rows: np.ndarray) -> dict[str, np.ndarray]:
         name: model.p_win(use_m, use_s)[rows] * model.mean_amount(use_s)[rows]
         for name, (use_m, use_s) in zip(VALUES, switches, strict=True)
     }
+
+
+TRUE_PREFIX = "true_"
+"""Prefix of the per-deal true incremental revenue columns of each channel."""
+BASELINE = "baseline"
+
+
+def channel_table(opportunities: pl.DataFrame) -> pl.DataFrame:
+    """Sum the per-deal ``true_<channel>`` columns into each channel's revenue and share."""
+    names = [c for c in ALL_CHANNELS if f"{TRUE_PREFIX}{c}" in opportunities.columns]
+    sums = opportunities.select(pl.col(f"{TRUE_PREFIX}{c}").sum() for c in names).row(0)
+    total = sum(sums)
+    return pl.DataFrame(
+        {
+            "channel": names,
+            "team": [MARKETING if ALL_CHANNELS.index(c) < N_MARKETING else SALES for c in names],
+            "revenue": list(sums),
+            "share": [v / total if total else math.nan for v in sums],
+        },
+        schema={
+            "channel": pl.String,
+            "team": pl.String,
+            "revenue": pl.Float64,
+            "share": pl.Float64,
+        },
+    )
 
 
 def contributions(truth: pl.DataFrame) -> pl.DataFrame:

@@ -14,15 +14,23 @@ from typing import Literal
 import polars as pl
 
 from attribution.data.schema.contract import (
+    ACCOUNT_ID,
     AMOUNT,
+    ARM,
+    ARMS,
+    CAMPAIGN,
+    CHANNEL,
     CLOSED_AT,
     COST,
     CREATED_AT,
     EMPLOYEES,
+    END,
+    EXPERIMENT,
     IS_WON,
     PERIOD_END,
     PERIOD_START,
     SCORE,
+    START,
     TEAM,
     TEAMS,
     Column,
@@ -123,6 +131,41 @@ _RULES = (  # in the order problems are reported
         "closed_at is before created_at",
         pl.col(CLOSED_AT) < pl.col(CREATED_AT),
     ),
+    _Rule(
+        "experiments",
+        (ARM,),
+        ARM,
+        f"unknown arm; allowed: {', '.join(ARMS)} (case-insensitive)",
+        pl.col(ARM).is_not_null() & ~pl.col(ARM).is_in(ARMS),
+    ),
+    _Rule(
+        "experiments",
+        (START, END),
+        END,
+        "end is before start",
+        pl.col(END) < pl.col(START),
+    ),
+    _Rule(
+        "experiments",
+        (CHANNEL, CAMPAIGN),
+        CHANNEL,
+        "neither a channel nor a campaign says what was held out",
+        pl.col(CHANNEL).is_null() & pl.col(CAMPAIGN).is_null(),
+    ),
+    _Rule(
+        "experiments",
+        (EXPERIMENT, ACCOUNT_ID),
+        ACCOUNT_ID,
+        "account listed more than once in one experiment",
+        pl.struct(EXPERIMENT, ACCOUNT_ID).is_duplicated() & pl.col(ACCOUNT_ID).is_not_null(),
+    ),
+    _Rule(
+        "experiments",
+        (EXPERIMENT, CHANNEL, CAMPAIGN, START, END),
+        EXPERIMENT,
+        "an experiment's rows disagree on its channel, campaign, start or end",
+        (pl.struct(CHANNEL, CAMPAIGN, START, END).n_unique().over(EXPERIMENT) > 1),
+    ),
 )
 
 
@@ -156,7 +199,7 @@ def _tidy(table: Table, spec: Column, expr: pl.Expr) -> pl.Expr:
     # trim labels (they are grouped on); whitespace-only values count as missing
     expr = expr.str.strip_chars()
     expr = pl.when(expr.str.len_bytes() > 0).then(expr)
-    if table.name == "touches" and spec.name == TEAM:
+    if (table.name, spec.name) in (("touches", TEAM), ("experiments", ARM)):
         expr = expr.str.to_lowercase()
     return expr
 

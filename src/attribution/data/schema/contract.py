@@ -51,6 +51,13 @@ ENTERED_AT = "entered_at"
 
 PERIOD_START = "period_start"
 PERIOD_END = "period_end"
+EXPERIMENT = "experiment"
+ARM = "arm"
+START = "start"
+END = "end"
+TREATMENT = "treatment"
+HOLDOUT = "holdout"
+ARMS: tuple[str, str] = (TREATMENT, HOLDOUT)
 
 MARKETING = "marketing"
 SALES = "sales"
@@ -59,7 +66,15 @@ TEAMS: tuple[str, str] = (MARKETING, SALES)
 TIMESTAMP = pl.Datetime("us", "UTC")
 """The one timestamp type of the contract: microseconds, UTC."""
 
-TableName = Literal["touches", "opportunities", "contacts", "accounts", "stage_history", "spend"]
+TableName = Literal[
+    "touches",
+    "opportunities",
+    "contacts",
+    "accounts",
+    "stage_history",
+    "experiments",
+    "spend",
+]
 
 
 # ---------------------------------------------------------------------------- spec
@@ -208,6 +223,21 @@ TABLES: dict[str, Table] = {
             key=None,
             required=False,
             description="stage changes of opportunities",
+        ),
+        Table(
+            "experiments",
+            (
+                _c(EXPERIMENT, _S, True, "name of the experiment"),
+                _c(ACCOUNT_ID, _S, True, "account assigned to an arm"),
+                _c(ARM, _S, True, "'treatment' or 'holdout'"),
+                _c(CHANNEL, _S, False, "channel held out (give it or a campaign)"),
+                _c(CAMPAIGN, _S, False, "campaign held out (give it or a channel)"),
+                _c(START, TIMESTAMP, True, "when the experiment started"),
+                _c(END, TIMESTAMP, True, "when it ended (outcomes are counted up to here)"),
+            ),
+            key=None,
+            required=False,
+            description="holdout experiments: which accounts were held out of what, when",
         ),
         Table(
             "spend",

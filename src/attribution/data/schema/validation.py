@@ -35,6 +35,7 @@ RELATIONS = (  # child table, column, parent table, key
     ("contacts", ACCOUNT_ID, "accounts", ACCOUNT_ID),
     ("touches", CONTACT_ID, "contacts", CONTACT_ID),
     ("stage_history", OPPORTUNITY_ID, "opportunities", OPPORTUNITY_ID),
+    ("experiments", ACCOUNT_ID, "accounts", ACCOUNT_ID),
 )
 """The keys between tables, checked only between tables that converted cleanly.
 
@@ -201,8 +202,8 @@ def validate(
     ----------
     tables
         Canonical table name -> polars frame (eager or lazy). ``touches`` and
-        ``opportunities`` are required; ``contacts``, ``accounts`` and ``stage_history``
-        are optional. ``None`` values are treated as absent tables.
+        ``opportunities`` are required; ``contacts``, ``accounts``, ``stage_history`` and
+        ``experiments`` are optional. ``None`` values are treated as absent tables.
     time_zone
         IANA zone in which timestamps without an offset are read (default ``"UTC"``).
         Everything is stored in UTC.

@@ -19,6 +19,7 @@ from attribution._intervals import quantiles
 from attribution.data.schema import AMOUNT
 from attribution.models import markov as markov_model
 from attribution.models import shapley as shapley_model
+from attribution.models.compare.incremental import incremental_boot
 from attribution.models.compare.onepass import (
     Journeys,
     Pass,
@@ -69,6 +70,10 @@ def boot(
     spreads: dict[tuple[str, ...], Respread] = {}
     out = {}
     for i, m in enumerate(done.models):
+        if m.fitted is not None:
+            by = group_expr(frame.by)
+            out[m.label] = incremental_boot(m.fitted, frame, groups, by)
+            continue
         if m.weight is None:
             out[m.label] = rule_boot(credits_of[m.label], frame, groups)
             continue

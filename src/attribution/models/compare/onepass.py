@@ -16,9 +16,11 @@ from typing import Any
 import polars as pl
 
 from attribution.data.schema import ACCOUNT_ID, AMOUNT, CHANNEL
+from attribution.models import incremental as incremental_model
 from attribution.models import markov as markov_model
 from attribution.models import rules as rules_model
 from attribution.models import shapley as shapley_model
+from attribution.models.compare.incremental import FittedIncremental
 from attribution.models.compare.specs import Spec
 from attribution.models.credits import (
     DEAL,
@@ -66,6 +68,7 @@ class PlannedModel:
     weight: WeightFn | None = None  # None: through attribute() (a model of no known family)
     paths: JourneyPaths | None = None  # Markov and Shapley: the journey paths fitted
     encoded: EncodedPaths | None = None  # ... with any extra paths
+    fitted: FittedIncremental | None = None  # the incremental model, fitted once
 
 
 def plan(journeys: Journeys, specs: list[Spec], team: str | None) -> list[PlannedModel]:
@@ -97,6 +100,9 @@ def plan(journeys: Journeys, specs: list[Spec], team: str | None) -> list[Planne
             model.paths = paths(options.get("include_open", False))
             model.encoded, weights = shapley_model.journey_weights(model.paths, value=value)
             model.weight = spread_weight(weights)
+        elif name == "incremental" and fn is incremental_model.credits:
+            fit = incremental_model.fit_incremental(journeys, team=team, **options)
+            model.fitted = FittedIncremental(fit, journeys)
         models.append(model)
     return models
 
@@ -181,7 +187,10 @@ def credit_table(
     credits_of = {}
     for m in done.models:
         if m.weight is None:
-            credits = attribute(journeys, m.name, team=team, **m.options)
+            if m.fitted is not None:  # fitted once in plan()
+                credits = incremental_model.credits_of(m.fitted.model, journeys)
+            else:
+                credits = attribute(journeys, m.name, team=team, **m.options)
             credits_of[m.label] = credits
             tables.append(
                 credits.group_by(group_expr(by).alias(by)).agg(

@@ -1,0 +1,34 @@
+"""Incremental attribution: credit by what each channel adds to winning, in a fitted model.
+
+Rule models credit touches by position and path models (Markov, Shapley over channel sets)
+by presence in won journeys; neither says what a channel adds. The ``incremental`` model
+fits a regularised win model on won *and* lost deals (:mod:`.design`, :mod:`.fit`) and
+splits each won deal's revenue by the exact Shapley value of its channels in that model
+(:mod:`.split`); experiments that measured a channel's lift recalibrate its effect
+(:mod:`.calibrate`). :mod:`.model` holds the result, :func:`incremental` and the
+registry's ``credits``.
+"""
+
+from __future__ import annotations
+
+from attribution.models.incremental.model import (
+    EVIDENCE,
+    Incremental,
+    IncrementalResult,
+    credits,
+    credits_of,
+    fit_incremental,
+    incremental,
+    summarise,
+)
+
+__all__ = [
+    "EVIDENCE",
+    "Incremental",
+    "IncrementalResult",
+    "credits",
+    "credits_of",
+    "fit_incremental",
+    "incremental",
+    "summarise",
+]

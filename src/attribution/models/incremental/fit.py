@@ -1,0 +1,377 @@
+"""The regularised win model: a ridge Logit of winning on channel exposure and controls.
+
+Over closed deals, with ``M`` and ``S`` a deal's marketing and sales touches (of the
+channels whose effect can be estimated), ``x_c`` its exposure to channel ``c`` (``log1p``
+of its touches) and ``g`` its segment (the first given control)::
+
+    logit P(won) = a + controls + b_M log1p(M) + b_S log1p(S) + b_MS log1p(M) log1p(S)
+                   + b_speed [S > 0] log1p(speed-to-lead in days)
+                   + sum_c (d_c + e_cg) x_c
+
+The team terms say that more touches of a team help with diminishing returns and how the
+two teams' work combines (the interaction). With ``exposure="presence"`` (a channel acts
+by touching the deal at all: ``x_c`` is 0 or 1) there are no team totals of touches; the
+interaction is then between the numbers of marketing and sales channels present, and
+``d_c`` is the channel's whole effect; the speed-to-lead term (when the dataset was
+given) that a slow first answer to a lead costs. Each channel's ``d_c`` says how much more
+(or less) its touches do than the team's average touch, and ``e_cg`` how much that differs
+in segment ``g``. Both carry ridge penalties (normal priors of mean 0) that shrink what
+the data cannot tell apart toward the team's average; their variances are estimated from
+the data (``penalty="auto"``: empirical Bayes, by EM with the Laplace approximation), so a
+channel that clearly differs keeps its estimate while noise is shrunk away. The team
+terms, intercept and controls are barely penalised. The fit is statsmodels' GLM (binomial
+family, ``fit_regularized`` with ``L1_wt=0``: ridge) through the formula API.
+
+Negative effects are handled explicitly where they would become negative credit: a
+channel whose Shapley value in a deal comes out negative (its touches lower the predicted
+chance there, e.g. marketing without sales when the model's marketing term is negative
+and only the interaction positive) is floored at 0 there, and :mod:`.split` reports how
+much was floored. Coefficients are kept as estimated (flooring a term of a fitted model
+after the fact would change what the model predicts).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from attribution.data.schema import MARKETING, SALES
+from attribution.errors import ParameterError
+from attribution.models.incremental.design import Design
+
+__all__ = ["DEFAULT_PENALTY", "TEAM_TERMS", "WinFit", "fit_win_model", "refit", "team_logs"]
+
+DEFAULT_PENALTY = "auto"
+"""Estimate the channel terms' prior variances from the data (empirical Bayes)."""
+TEAM_TERMS = ("team_m", "team_s", "team_ms", "speed")
+"""The formula's names of ``log1p(M)``, ``log1p(S)``, their product and the speed term."""
+_BASE_PENALTY = 0.01
+"""Prior precision of the intercept, team terms and controls (keeps them finite)."""
+_PRECISION = (1.0, 1e5)
+"""Smallest and largest prior precision the empirical Bayes estimate may take."""
+_EM_DEALS = 100_000
+"""Deals the empirical Bayes estimate looks at (a seeded sample of larger data)."""
+
+
+@dataclass(frozen=True)
+class WinFit:
+    """The fitted win model, split into what the credit needs."""
+
+    players: np.ndarray
+    """Positions (in the design's channels) of the channels in the model."""
+    delta: np.ndarray
+    """Channels x segments: ``d_c + e_cg`` (0 when not in the model; one column without
+    segments)."""
+    team: np.ndarray
+    """``b_M``, ``b_S``, ``b_MS``, ``b_speed`` (0 where the model has no such term)."""
+    raw_team: np.ndarray
+    """The same, NaN where the model has no such term."""
+    offset: np.ndarray
+    """Per deal: the intercept plus its controls' coefficients (the no-touch log-odds)."""
+    params: np.ndarray
+    """Every coefficient as fitted, in the order of ``names``."""
+    names: tuple[str, ...]
+    exog: np.ndarray
+    alpha: np.ndarray
+    precision: dict[str, float]
+    """Prior precision (1 / variance) of the channel terms (``channel``) and of their
+    segment differences (``segment``)."""
+    results: Any
+    """The statsmodels results (``None`` when nothing could be fitted)."""
+    message: str = ""
+    """Why the model could not be fitted (empty when it was)."""
+
+    def deal_delta(self, design: Design, rows: np.ndarray) -> np.ndarray:
+        """Each deal's channel terms ``d_c + e_cg`` (rows x channels)."""
+        if design.group is None:
+            return np.broadcast_to(self.delta[:, 0], (len(rows), self.delta.shape[0]))
+        out: np.ndarray = self.delta[:, design.group[rows]].T
+        return out
+
+
+def team_logs(design: Design, players: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Return each deal's marketing and sales exposure (n, 2).
+
+    ``log1p`` of the touches of the model's channels, or the number of its channels present
+    (``exposure="presence"``).
+    """
+    in_model = np.zeros(len(design.channels), dtype=bool)
+    in_model[players] = True
+    parts = design.team_parts(counts)
+    m = np.where(in_model & design.is_team(MARKETING), parts, 0.0).sum(axis=1)
+    s = np.where(in_model & design.is_team(SALES), parts, 0.0).sum(axis=1)
+    logs: np.ndarray = design.team_totals(np.stack([m, s], axis=1))
+    return logs
+
+
+@dataclass(frozen=True)
+class _Terms:
+    channel: list[str]  # d_c, one per player
+    segment: list[str]  # e_cg, one per player and segment
+    team: list[str]
+    controls: list[str]
+
+
+def _frame(design: Design, players: np.ndarray) -> tuple[Any, _Terms]:
+    """Return the pandas frame of the fit and its terms."""
+    import pandas as pd
+
+    x = design.x()
+    columns: dict[str, Any] = {"won": design.won.astype(float)}
+    channel = [f"x{c}" for c in players]
+    segment = []
+    for name, c in zip(channel, players, strict=True):
+        columns[name] = x[:, c]
+        if design.group is not None:
+            for g in range(len(design.groups)):
+                columns[f"{name}_g{g}"] = x[:, c] * (design.group == g)
+                segment.append(f"{name}_g{g}")
+    has = [bool((design.is_team(t)[players]).any()) for t in (MARKETING, SALES)]
+    logs = team_logs(design, players, design.counts)
+    values = {
+        TEAM_TERMS[0]: (has[0] and design.counted, logs[:, 0]),
+        TEAM_TERMS[1]: (has[1] and design.counted, logs[:, 1]),
+        TEAM_TERMS[2]: (all(has), logs[:, 0] * logs[:, 1]),
+        TEAM_TERMS[3]: (
+            has[1] and design.speed is not None,
+            (design.speed if design.speed is not None else 0.0) * (logs[:, 1] > 0),
+        ),
+    }
+    team = []
+    for name, (present, value) in values.items():
+        if present:
+            columns[name] = value
+            team.append(name)
+    controls = []
+    for i, name in enumerate(design.controls.columns):
+        columns[f"k{i}"] = design.controls[name].to_list()
+        controls.append(f"C(k{i})")
+    return pd.DataFrame(columns), _Terms(channel, segment, team, controls)
+
+
+def _fit(model: Any, alpha: np.ndarray, start: np.ndarray | None) -> Any:
+    with threadpool_limits(limits=1, user_api="blas"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a ridge fit always has a finite optimum
+        return model.fit_regularized(alpha=alpha, L1_wt=0.0, start_params=start)
+
+
+def newton(
+    exog: np.ndarray,
+    endog: np.ndarray,
+    precision: np.ndarray,
+    start: np.ndarray,
+    weights: np.ndarray | None = None,
+    steps: int = 25,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Find the ridge Logit's optimum by Newton's method; also the posterior information.
+
+    Minimises ``-loglike + sum(precision * params**2) / 2`` (the objective statsmodels'
+    ``fit_regularized`` minimises, times the number of deals) from ``start``: each step
+    solves ``(X'WX + diag(precision)) step = score``. Used where the model is refitted
+    many times (the empirical Bayes loop, bootstrap resamples), warm-started from a nearby
+    optimum, so a few steps suffice.
+
+    Examples
+    --------
+    >>> x = np.column_stack([np.ones(6), [0.0, 1, 2, 3, 4, 5]])
+    >>> params, _ = newton(x, np.array([0.0, 0, 1, 0, 1, 1]), np.array([0.0, 1.0]), np.zeros(2))
+    >>> params.round(3).tolist()
+    [-1.918, 0.767]
+    """
+    w = np.ones(len(endog)) if weights is None else weights
+    params = start.copy()
+    with threadpool_limits(limits=1, user_api="blas"):  # small solves: threads only wait
+        return _newton_steps(exog, endog, precision, params, w, steps)
+
+
+def _newton_steps(
+    exog: np.ndarray,
+    endog: np.ndarray,
+    precision: np.ndarray,
+    params: np.ndarray,
+    w: np.ndarray,
+    steps: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    information = np.eye(len(params))
+    for _ in range(steps):
+        p = 0.5 * (1.0 + np.tanh(0.5 * (exog @ params)))
+        score = exog.T @ (w * (endog - p)) - precision * params
+        information = (exog * (w * p * (1.0 - p))[:, None]).T @ exog + np.diag(precision)
+        step = np.linalg.lstsq(information, score, rcond=None)[0]
+        params = params + step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return params, information
+
+
+def _group(name: str) -> str:
+    """Return the prior a term belongs to (other terms than these two have none).
+
+    ``channel``: a channel's difference from its team's average touch; ``segment``: its
+    difference in one segment.
+    """
+    if not name.startswith("x"):
+        return ""
+    return "segment" if "_g" in name else "channel"
+
+
+def _alpha(names: tuple[str, ...], precision: dict[str, float], n: float) -> np.ndarray:
+    """Per-deal ridge weights of every coefficient (statsmodels' ``alpha``)."""
+    return np.array([precision.get(_group(name), _BASE_PENALTY) / n for name in names])
+
+
+def _empirical_bayes(model: Any, names: tuple[str, ...], rows: np.ndarray) -> dict[str, float]:
+    """Prior precisions of the channel terms and of their segment differences (evidence).
+
+    One prior for the channels' differences from their team's average touch, one for
+    their differences by segment. Repeat: fit the ridge model with the current
+    precisions; each prior's new precision is its effective number of terms over their
+    sum of squares (MacKay's fixed point for the Laplace approximation of the marginal
+    likelihood: ``gamma = sum(1 - lambda * posterior variance)``), until neither moves by
+    more than 1%. The precise estimates of a channel that clearly differs are kept; the
+    noise of the others is shrunk away.
+    """
+    exog = np.asarray(model.exog)[rows]
+    endog = np.asarray(model.endog)[rows]
+    labels = np.array([_group(n) for n in names])
+    groups = {g: labels == g for g in dict.fromkeys(labels) if g}
+    precision = {k: 100.0 for k in groups}
+    rate = float(np.clip(endog.mean(), 1e-6, 1 - 1e-6))
+    params = np.zeros(exog.shape[1])
+    params[0] = np.log(rate / (1 - rate))  # the intercept comes first in the formula's design
+    for _ in range(50):
+        prior = _alpha(names, precision, 1.0)
+        params, information = newton(exog, endog, prior, params)
+        variance = np.diag(np.linalg.pinv(information))
+        new = {}
+        for k, v in groups.items():
+            if k in precision:
+                gamma = max(float(np.sum(1.0 - precision[k] * variance[v])), 1e-3)
+                new[k] = float(np.clip(gamma / max(np.sum(params[v] ** 2), 1e-12), *_PRECISION))
+        done = all(abs(np.log(new[k] / precision[k])) < 0.01 for k in new)
+        precision = new
+        if done:
+            break
+    return precision
+
+
+def _unfitted(design: Design, message: str) -> WinFit:
+    won = design.won
+    rate = float(np.clip(won.mean() if len(won) else 0.5, 1e-6, 1 - 1e-6))
+    return WinFit(
+        players=np.zeros(0, dtype=np.int64),
+        delta=np.zeros((len(design.channels), max(len(design.groups), 1))),
+        team=np.zeros(4),
+        raw_team=np.full(4, np.nan),
+        offset=np.full(design.deals.height, np.log(rate / (1 - rate))),
+        params=np.zeros(0),
+        names=(),
+        exog=np.zeros((design.deals.height, 0)),
+        alpha=np.zeros(0),
+        precision={},
+        results=None,
+        message=message,
+    )
+
+
+def _check_penalty(penalty: object) -> None:
+    if penalty == "auto":
+        return
+    if isinstance(penalty, bool) or not isinstance(penalty, int | float) or not penalty > 0:
+        raise ParameterError(f"penalty must be 'auto' or a positive number, got {penalty!r}")
+
+
+def fit_win_model(design: Design, *, penalty: float | str = DEFAULT_PENALTY) -> WinFit:
+    """Fit the ridge Logit of winning on the estimable channels (see the module docstring).
+
+    ``penalty`` is ``"auto"`` (prior precisions estimated, see the module docstring) or
+    one prior precision (1 / variance) for every channel and segment term.
+
+    Examples
+    --------
+    >>> import attribution as at
+    >>> from attribution.models.incremental.design import build_design
+    >>> d = build_design(at.journeys(at.demo.generate(n_accounts=2_000, seed=1)))
+    >>> f = fit_win_model(d)
+    >>> len(f.players) > 0, f.offset.shape == (d.deals.height,)
+    (True, True)
+    """
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    _check_penalty(penalty)
+    won = design.won
+    if design.deals.height < 2 or won.all() or not won.any():
+        return _unfitted(design, "the win model needs both won and lost deals")
+    players = np.flatnonzero(design.estimable)
+    frame, terms = _frame(design, players)
+    rhs = [*terms.controls, *terms.team, *terms.channel, *terms.segment]
+    model = smf.glm("won ~ " + " + ".join(rhs or ["1"]), frame, family=sm.families.Binomial())
+    names = tuple(model.exog_names)
+    n = design.deals.height
+    if penalty == "auto":
+        rows = np.arange(n)
+        if n > _EM_DEALS:
+            rows = np.sort(np.random.default_rng(0).choice(n, _EM_DEALS, replace=False))
+        precision = _empirical_bayes(model, names, rows) if terms.channel else {}
+    else:
+        precision = {_group(name): float(penalty) for name in names if _group(name)}
+    alpha = _alpha(names, precision, n)
+    results = _fit(model, alpha, None)
+    params = np.asarray(results.params, dtype=float)
+    exog = np.asarray(model.exog)
+    return _split(design, players, names, params, exog, alpha, precision, results)
+
+
+def _split(
+    design: Design,
+    players: np.ndarray,
+    names: tuple[str, ...],
+    params: np.ndarray,
+    exog: np.ndarray,
+    alpha: np.ndarray,
+    precision: dict[str, float],
+    results: Any,
+) -> WinFit:
+    """Split coefficients into channel terms, team terms and per-deal offset."""
+    position = {name: i for i, name in enumerate(names)}
+    n_groups = max(len(design.groups), 1)
+    delta = np.zeros((len(design.channels), n_groups))
+    for c in players:
+        delta[c, :] = params[position[f"x{c}"]]
+        for g in range(n_groups if design.group is not None else 0):
+            delta[c, g] += params[position[f"x{c}_g{g}"]]
+    raw_team = np.array([params[position[t]] if t in position else np.nan for t in TEAM_TERMS])
+    exposure = {name for name in names if name.startswith("x")} | set(TEAM_TERMS)
+    control = np.array([name not in exposure for name in names])
+    offset = exog[:, control] @ params[control]
+    return WinFit(
+        players=players,
+        delta=delta,
+        team=np.nan_to_num(raw_team),
+        raw_team=raw_team,
+        offset=offset,
+        params=params,
+        names=names,
+        exog=exog,
+        alpha=alpha,
+        precision=precision,
+        results=results,
+    )
+
+
+def refit(design: Design, fit: WinFit, weights: np.ndarray) -> WinFit:
+    """Refit the win model with a weight per deal (a bootstrap resample), from ``fit``.
+
+    The same design matrix and penalties (scaled to the resample's deals), by
+    :func:`newton` from the full sample's coefficients.
+    """
+    if fit.results is None:
+        return fit
+    prior = fit.alpha * float(weights.sum())
+    params, _ = newton(fit.exog, design.won.astype(float), prior, fit.params, weights)
+    return _split(design, fit.players, fit.names, params, fit.exog, fit.alpha, fit.precision, None)

@@ -1,0 +1,83 @@
+"""What the attribution page shows of the incremental model: credit, intervals, checks, evidence.
+
+One call for the page (:func:`incremental_view`): the ``incremental`` model fitted on the
+run's journeys with the dataset's controls, calibrated by the dataset's experiments when it
+has them; its credit per channel with account-bootstrap intervals (the win model re-fitted
+on every resample); the model checks of the run's models; and one table per channel of its
+credit, interval and evidence level (experiment, model, presence only). Only this page
+shows them, so they are computed here, not among the run's shared estimates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from attribution._markdown import Markdown
+from attribution.data.schema import CHANNEL
+from attribution.estimates.lift import LiftResult, lift
+from attribution.models.checks import ModelChecks, model_checks
+from attribution.models.compare import compare
+from attribution.models.credits import BASELINE, NO_TOUCH
+from attribution.models.incremental import IncrementalResult, incremental
+from attribution.report.shared import RunData
+
+__all__ = ["IncrementalView", "incremental_view"]
+
+_CHECKED = ("linear", "last_touch", "markov", "shapley", "incremental")
+
+
+@dataclass(frozen=True)
+class IncrementalView:
+    """The incremental model's section of the attribution page."""
+
+    result: IncrementalResult
+    intervals: pl.DataFrame
+    """``channel, revenue, ci_low, ci_high`` (``(baseline)`` and ``(no touch)`` included)."""
+    channels: pl.DataFrame
+    """Per channel: ``channel, team, revenue, share, ci_low, ci_high, evidence, effect``."""
+    checks: ModelChecks
+    lifts: LiftResult | None
+    notes: pl.DataFrame
+    """The model's notes, one per row (``note``): shown as a table, so data-derived names in
+    them are escaped like any cell."""
+
+    @property
+    def summary(self) -> Markdown:
+        """One sentence on the baseline and the model the checks support."""
+        supported = self.checks.supported or "none of the models"
+        return Markdown(
+            "The model credits **{:.0%}** of won revenue to no touch (the baseline). "
+            "The model checks support **{}**."
+        ).format(self.result.baseline_share, supported)
+
+
+def incremental_view(run: RunData) -> IncrementalView:
+    """Fit, bootstrap and check the incremental model on the run's data (see the module).
+
+    Examples
+    --------
+    >>> from attribution.report.shared import open_run
+    >>> run = open_run("", {"source": {"demo": {"accounts": 1500}}, "intervals": {"draws": 20}})
+    >>> v = incremental_view(run)
+    >>> set(v.channels["evidence"]) <= {"experiment", "model", "presence only"}
+    True
+    """
+    data, journeys = run.dataset, run.journeys
+    level, draws = run.params.intervals.level, run.params.intervals.draws
+    lifts = lift(data, level=level) if data.experiments is not None else None
+    options = {"controls": data, **({"calibrate": lifts} if lifts is not None else {})}
+    result = incremental(journeys, **options)  # type: ignore[arg-type]
+    comparison = compare(journeys, {"incremental": options}, level=level, draws=draws)
+    assert comparison.intervals is not None
+    intervals = comparison.intervals.select(CHANNEL, "revenue", "ci_low", "ci_high")
+    channels = (
+        result.table.join(intervals.drop("revenue"), on=CHANNEL, how="left")
+        .filter(~pl.col(CHANNEL).is_in([BASELINE, NO_TOUCH]))
+        .select(CHANNEL, "team", "revenue", "share", "ci_low", "ci_high", "evidence", "effect")
+    )
+    models = [m for m in dict.fromkeys([*run.params.models.models, "incremental"]) if m in _CHECKED]
+    checks = model_checks(journeys, models, controls=data, level=level, draws=draws)
+    notes = pl.DataFrame({"note": list(result.notes)}, schema={"note": pl.String})
+    return IncrementalView(result, intervals, channels, checks, lifts, notes)
