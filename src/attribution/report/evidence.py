@@ -59,13 +59,13 @@ def incremental_view(run: RunData) -> IncrementalView:
     Examples
     --------
     >>> from attribution.report.shared import open_run
-    >>> run = open_run("", {"source": {"demo": {"accounts": 1500}}, "intervals": {"draws": 20}})
+    >>> run = open_run("", {"source": {"demo": {"accounts": 1500}}, "models": {"refit_draws": 20}})
     >>> v = incremental_view(run)
     >>> set(v.channels["evidence"]) <= {"experiment", "model", "presence only"}
     True
     """
     data, journeys = run.dataset, run.journeys
-    level, draws = run.params.intervals.level, run.params.intervals.draws
+    level, draws = run.params.intervals.level, run.params.models.refit_draws
     lifts = lift(data, level=level) if data.experiments is not None else None
     options = {"controls": data, **({"calibrate": lifts} if lifts is not None else {})}
     result = incremental(journeys, **options)  # type: ignore[arg-type]

@@ -185,6 +185,10 @@ class ModelOptions:
     opportunity_creation, close and rest (needed when ``custom`` is listed)."""
     top_campaigns: int = field(default=10, metadata={"min": 1, "max": 50})
     """Campaigns with the most credited revenue to show."""
+    refit_draws: int = field(default=50, metadata={"min": 20, "max": 20_000})
+    """Account resamples for the incremental model's intervals and the model checks'
+    stability. Each one re-fits a win model (about 0.5 s at 50,000 accounts), so it is
+    fewer than ``intervals.draws`` by default; raise it for a final report."""
 
 
 @dataclass(frozen=True)
