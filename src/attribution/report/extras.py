@@ -100,7 +100,7 @@ def write_extras(
 def _pdf(run_dir: Path, pages: Mapping[str, str | None]) -> Path:
     page = pages.get(SUMMARY)
     if page is None:
-        raise AttributionError("the summary page was not rendered, so there is nothing to print")
+        raise AttributionError("the summary page is not in this run (or failed to render)")
     if find_chromium() is None:
         raise AttributionError(
             "no Chromium is installed to print it (Debian: apt install chromium)"
