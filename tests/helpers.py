@@ -41,3 +41,15 @@ def plant_previous_run(folder: Path, files: dict[str, str] | None = None) -> Pat
     for name, text in (files or {}).items():
         (folder / name).write_text(text)
     return folder
+
+
+# Debian's headless Chromium (never a browser a tool downloads) and the flags every test uses
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]

@@ -25,19 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helpers import ROOT
+from helpers import ARGS, CHROMIUM, ROOT
 
 from attribution.report.lab import free_port, lab_command, lab_url, write_settings
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
 """The notebook on show (selectors never reach into another open notebook)."""
 CHART_CALL = re.compile(r"^charts\.\w+\(", re.M)

@@ -14,16 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from helpers import ARGS, CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PAGES = (
     "00_summary",
     "01_data_health",

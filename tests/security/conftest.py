@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from security.hostile import ARGS, CHROMIUM, HostileRun, write_hostile_project
+from helpers import ARGS, CHROMIUM
+from security.hostile import HostileRun, write_hostile_project
 
 from attribution.report import runner as report
 

@@ -178,14 +178,3 @@ def write_hostile_project(root: Path) -> tuple[Path, dict[str, dict[str, str]]]:
     file = root / "hostile.yaml"
     file.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False))
     return file, maps
-
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
