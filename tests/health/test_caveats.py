@@ -119,3 +119,14 @@ def test_touches_shared_between_deals_of_one_account() -> None:
 @pytest.mark.parametrize("section", ["headline", "attribution", "funnel"])
 def test_markdown_is_empty_where_nothing_applies(section: str) -> None:
     assert caveats(_journeys([("o1", "a1", "open", 1.0, None, [])])).markdown(section) == ""
+
+
+def test_a_hostile_channel_name_in_a_caveat_stays_text() -> None:
+    from attribution.health.caveats import Caveat, Caveats
+
+    hostile = "<img src=x onerror=alert(1)>**bold**"
+    found = Caveats.of(
+        [Caveat("x", "A gap", f"Channel {hostile} tells nothing.", ("attribution",))]
+    )
+    text = found.markdown("attribution")
+    assert "<img" not in text and "&lt;img" in text and "\\*\\*bold\\*\\*" in text
