@@ -75,6 +75,8 @@ from attribution.report.params import load_params
 from attribution.report.records import check_destination, is_run_folder, now, write_records
 from attribution.report.records import manifest as record_manifest
 from attribution.report.sections import RunParams
+from attribution.report.segment_runs import PageRunner, run_segments
+from attribution.report.segments import SegmentPlan, plan_segments, segment_menu
 from attribution.report.shared import RunData, load_source, write_params
 
 __all__ = ["RunResult", "run"]
@@ -137,6 +139,12 @@ class _Progress:
             else:
                 took = time.perf_counter() - self.start
                 print(f"[attribution run {took:6.1f}s] {message}", file=self.stream, flush=True)
+
+    def grow(self, steps: int) -> None:
+        """Add ``steps`` to the steps the bar expects (a run per segment has more)."""
+        if self.bar is not None and steps:
+            self.bar.total += steps
+            self.bar.refresh()
 
     def close(self) -> None:
         if self.bar is not None:
@@ -225,27 +233,44 @@ def run(
         dataset = _load(plan, stack)
         timings["load"] = time.perf_counter() - t
         bar.step(f"loaded and validated {dataset.source} in {timings['load']:.1f}s")
+        segments = plan_segments(dataset, plan.p)  # checks `by` before anything is written
+        bar.grow(0 if segments is None else 1 + 2 * len(plan.chosen) * len(segments.with_pages))
         tmp = stack.enter_context(claimed(plan.out_root, plan.p.run_name))
         snapshot = _write_data(dataset, plan.p, tmp, timings, bar)
         shared = RunData(plan.p, dataset, tmp / "data")
         facts = run_facts(dataset, plan.p)
+        whole = dataset if segments is not None else None  # the segments are cut from it
         del dataset  # the notebooks read the snapshot; free the memory for the kernels
         shared.announce()
-        nav = _nav(plan, snapshot, started, facts)
+        nav = _nav(plan, snapshot, started, facts, segments)
         t = time.perf_counter()
         runs = _execute_all(plan, tmp, nav, jobs, bar, shared, timings)
         timings["notebooks"] = time.perf_counter() - t
+        per_segment: dict[str, Any] | None = None
+        if segments is not None and whole is not None:
+            t = time.perf_counter()
+            width = max(1, min(jobs, len(segments.with_pages)))  # values at the same time
+            per_segment, more = run_segments(
+                segments, whole, plan.p, tmp, nav, _page_runner(plan, max(1, jobs // width), bar),
+                bar.step, parallel=width,
+            )  # fmt: skip
+            runs_in_segments = more
+            timings["segments"] = time.perf_counter() - t
+        else:
+            runs_in_segments = []
         t = time.perf_counter()
         extras = write_extras(tmp, nav, {r.name: r.html for r in runs}, bar.step)
         timings["exports"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - t_start
-        failed = [r for r in runs if r.status != "ok"]
+        failed = [r for r in [*runs, *runs_in_segments] if r.status != "ok"]
         manifest = record_manifest(
             plan.p, plan.params_file, snapshot, runs, timings, started,
             status="failed" if failed else "ok",
         )  # fmt: skip
         manifest["exports"] = extras
-        write_records(tmp, plan.p, manifest, runs, facts)
+        if per_segment is not None:
+            manifest["segments"] = per_segment
+        write_records(tmp, plan.p, manifest, runs, facts, segments=nav.get("segments"))
         bar.step("wrote manifest.json and index.html")
         _publish(tmp, plan, failed)
     return RunResult(
@@ -317,10 +342,19 @@ def _write_data(
 
 
 def _nav(
-    plan: _Plan, snapshot: dict[str, Any], started: str, facts: dict[str, str]
-) -> dict[str, str]:
-    """Return what every page's header and footer show: the run, its data and its facts."""
+    plan: _Plan,
+    snapshot: dict[str, Any],
+    started: str,
+    facts: dict[str, str],
+    segments: SegmentPlan | None = None,
+) -> dict[str, Any]:
+    """Return what every page's header and footer show: the run, its data and its facts.
+
+    In a run per segment, the header also links every value's pages (``segments``).
+    """
+    menu = {} if segments is None else {"segments": segment_menu(segments, None)}
     return {
+        **menu,
         "index_href": "index.html",
         "glossary_href": GLOSSARY_PAGE,
         "run_name": plan.p.run_name,
@@ -331,10 +365,21 @@ def _nav(
     }
 
 
+def _page_runner(plan: _Plan, jobs: int, bar: _Progress) -> PageRunner:
+    """Return what runs the run's pages on one segment's data, in that segment's folder."""
+
+    def pages(p: RunParams, dataset: Dataset, folder: Path, nav: dict[str, Any]) -> list[Any]:
+        shared = RunData(p, dataset, folder / "data")
+        shared.announce()
+        return _execute_all(plan, folder, nav, jobs, bar, shared, {})
+
+    return pages
+
+
 def _execute_all(
     plan: _Plan,
     tmp: Path,
-    nav: dict[str, str],
+    nav: dict[str, Any],
     jobs: int,
     bar: _Progress,
     shared: RunData,
