@@ -13,6 +13,7 @@ import yaml
 from helpers import ROOT
 
 import attribution as at
+from attribution._version import __version__
 
 
 def test_environment_yml_installs_the_package_and_nothing_else() -> None:
@@ -155,3 +156,9 @@ def test_the_readme_tree_names_every_module_and_no_other() -> None:
     assert not named - files, (
         f"the README's tree names modules that do not exist: {sorted(named - files)}"
     )
+
+
+def test_the_version_is_written_once_for_the_package_and_its_metadata() -> None:
+    """The wheel's version and the one a run records are the same."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["project"]["version"] == __version__
