@@ -119,6 +119,7 @@ def _readme_tree_modules() -> set[str]:
     tree = readme.split("## Folder tree", 1)[1].split("```", 2)[1]
     lines = tree.splitlines()
     start = next(i for i, ln in enumerate(lines) if "src/attribution/" in ln)
+    top = lines[start].index("src/attribution/")  # entries at or left of it close the package
     folders: dict[int, str] = {}  # column of an entry -> the folder it opens
     owner = ""  # the folder that bare comment lines continue
     found: set[str] = set()
@@ -126,6 +127,8 @@ def _readme_tree_modules() -> set[str]:
         entry = re.search(r"[├└]── (\S+)", line)
         if entry is not None:
             col = entry.start()
+            if col < top:
+                break
             parent = next((folders[c] for c in sorted(folders, reverse=True) if c < col), "")
             folders = {c: f for c, f in folders.items() if c < col}
             name = entry.group(1)
@@ -139,8 +142,6 @@ def _readme_tree_modules() -> set[str]:
             else line
         )
         found |= {f"{owner}{m}" for m in re.findall(r"\b(\w+\.py)\b", code)}
-        if entry is not None and entry.group(1) == "cli.py":
-            break
     return found
 
 
