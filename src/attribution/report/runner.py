@@ -45,7 +45,6 @@ import concurrent.futures as cf
 import contextlib
 import dataclasses
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -53,7 +52,6 @@ from pathlib import Path
 from typing import Any
 
 from attribution._folders import claimed, swap_into_place
-from attribution._secrets import mask_text
 from attribution._version import __version__
 from attribution.data.dataset import Dataset
 from attribution.data.snapshot import source_files, write_snapshot
@@ -72,6 +70,7 @@ from attribution.report.notebooks import (
     notebook_title,
 )
 from attribution.report.params import load_params
+from attribution.report.progress import Progress as _Progress
 from attribution.report.records import check_destination, is_run_folder, now, write_records
 from attribution.report.records import manifest as record_manifest
 from attribution.report.sections import RunParams
@@ -115,42 +114,6 @@ def _failure(failures: Sequence[NotebookRun], partial_dir: Path, run_dir: Path) 
 
 
 # ------------------------------------------------------------------------------ data
-# ------------------------------------------------------------------------------ progress
-class _Progress:
-    """A progress bar on a terminal, plain timestamped log lines otherwise."""
-
-    def __init__(self, total: int, *, enabled: bool | None, stream: Any = None) -> None:
-        self.stream = stream or sys.stderr
-        tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.bar: Any = None
-        self.lock = threading.Lock()
-        self.start = time.perf_counter()
-        if (enabled is None and tty) or enabled:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="step", file=self.stream, desc="report")
-
-    def step(self, message: str, *, advance: int = 1) -> None:
-        message = mask_text(message)
-        with self.lock:
-            if self.bar is not None:
-                self.bar.set_postfix_str(message, refresh=False)
-                self.bar.update(advance)
-            else:
-                took = time.perf_counter() - self.start
-                print(f"[attribution run {took:6.1f}s] {message}", file=self.stream, flush=True)
-
-    def grow(self, steps: int) -> None:
-        """Add ``steps`` to the steps the bar expects (a run per segment has more)."""
-        if self.bar is not None and steps:
-            self.bar.total += steps
-            self.bar.refresh()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 # ------------------------------------------------------------------------------ execution
 
 
@@ -246,18 +209,8 @@ def run(
         t = time.perf_counter()
         runs = _execute_all(plan, tmp, nav, jobs, bar, shared, timings)
         timings["notebooks"] = time.perf_counter() - t
-        per_segment: dict[str, Any] | None = None
-        if segments is not None and whole is not None:
-            t = time.perf_counter()
-            width = max(1, min(jobs, len(segments.with_pages)))  # values at the same time
-            per_segment, more = run_segments(
-                segments, whole, plan.p, tmp, nav, _page_runner(plan, max(1, jobs // width), bar),
-                bar.step, parallel=width,
-            )  # fmt: skip
-            runs_in_segments = more
-            timings["segments"] = time.perf_counter() - t
-        else:
-            runs_in_segments = []
+        per_segment, runs_in_segments = _segments(plan, segments, whole, tmp, nav, jobs, bar)
+        timings.update(per_segment.get("timings", {}) if per_segment else {})
         t = time.perf_counter()
         extras = write_extras(tmp, nav, {r.name: r.html for r in runs}, bar.step)
         timings["exports"] = time.perf_counter() - t
@@ -363,6 +316,23 @@ def _nav(
         "version": __version__,
         "facts": " · ".join(f"{k}: {v}" for k, v in facts.items()),
     }
+
+
+def _segments(
+    plan: _Plan,
+    segments: SegmentPlan | None,
+    whole: Dataset | None,
+    tmp: Path,
+    nav: dict[str, Any],
+    jobs: int,
+    bar: _Progress,
+) -> tuple[dict[str, Any] | None, list[NotebookRun]]:
+    """Run the pages per segment (a run with ``by``): ``jobs`` kernels in all."""
+    if segments is None or whole is None:
+        return None, []
+    width = max(1, min(jobs, len(segments.with_pages)))  # values at the same time
+    pages = _page_runner(plan, max(1, jobs // width), bar)
+    return run_segments(segments, whole, plan.p, tmp, nav, pages, bar.step, parallel=width)
 
 
 def _page_runner(plan: _Plan, jobs: int, bar: _Progress) -> PageRunner:

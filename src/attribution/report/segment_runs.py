@@ -189,6 +189,6 @@ def run_segments(
         "min_won": plan.min_won,
         "model": model,
         "values": values,
-        "seconds": round(time.perf_counter() - t, 3),
+        "timings": {"segments": round(time.perf_counter() - t, 3)},
     }
     return record, every
