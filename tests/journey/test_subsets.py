@@ -26,7 +26,9 @@ def test_account_segments_partition_every_table(demo: at.Dataset) -> None:
         accounts = set(part.accounts["account_id"])
         assert set(part.touches["account_id"]) <= accounts
         assert set(part.opportunities["account_id"]) <= accounts
-        assert set(part.stage_history["opportunity_id"]) <= set(part.opportunities["opportunity_id"])
+        assert set(part.stage_history["opportunity_id"]) <= set(
+            part.opportunities["opportunity_id"]
+        )
         assert part.spend is None, "spend is not per account: it is not split"
 
 
@@ -71,11 +73,17 @@ def test_an_opportunity_column_keeps_those_deals_and_their_accounts_touches() ->
     assert none.opportunities["opportunity_id"].to_list() == ["o3"]
     assert none.touches["touch_id"].to_list() == ["t4"]
     t = segment_values(ds, "source")
-    assert dict(zip(t["value"], t["won"], strict=True)) == {"inbound": 1, "outbound": 0, NO_VALUE: 1}
+    assert dict(zip(t["value"], t["won"], strict=True)) == {
+        "inbound": 1,
+        "outbound": 0,
+        NO_VALUE: 1,
+    }
 
 
 def test_an_unknown_column_names_the_closest(demo: at.Dataset) -> None:
-    with pytest.raises(at.ParameterError, match=r"^by: no attribute 'regon'; did you mean 'region'"):
+    with pytest.raises(
+        at.ParameterError, match=r"^by: no attribute 'regon'; did you mean 'region'"
+    ):
         subset(demo, "regon", "EMEA")
 
 

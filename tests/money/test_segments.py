@@ -25,7 +25,9 @@ def test_values_add_up_to_the_whole_run() -> None:
     shares = s.table.select(pl.sum_horizontal("marketing_share", "sales_share", "no_touch_share"))
     assert np.allclose(shares.to_series().drop_nulls().to_numpy(), 1.0)
     ok = s.table.drop_nulls("win_rate")
-    assert (ok["win_rate_low"] <= ok["win_rate"]).all() and (ok["win_rate"] <= ok["win_rate_high"]).all()
+    assert (ok["win_rate_low"] <= ok["win_rate"]).all() and (
+        ok["win_rate"] <= ok["win_rate_high"]
+    ).all()
 
 
 def _case() -> at.Dataset:
