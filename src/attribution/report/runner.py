@@ -197,7 +197,9 @@ def run(
         timings["load"] = time.perf_counter() - t
         bar.step(f"loaded and validated {dataset.source} in {timings['load']:.1f}s")
         segments = plan_segments(dataset, plan.p)  # checks `by` before anything is written
-        bar.grow(0 if segments is None else 1 + 2 * len(plan.chosen) * len(segments.with_pages))
+        bar.grow(
+            0 if segments is None else 1 + (2 + 2 * len(plan.chosen)) * len(segments.with_pages)
+        )
         tmp = stack.enter_context(claimed(plan.out_root, plan.p.run_name))
         snapshot = _write_data(dataset, plan.p, tmp, timings, bar)
         shared = RunData(plan.p, dataset, tmp / "data")

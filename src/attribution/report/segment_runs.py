@@ -92,6 +92,16 @@ def _one(
     return entry, runs
 
 
+def _in_run(page: NotebookRun, folder: str) -> NotebookRun:
+    """Return ``page`` with its names relative to the run folder (for the run's messages)."""
+    return dataclasses.replace(
+        page,
+        name=f"{folder}/{page.name}",
+        ipynb=f"{folder}/{page.ipynb}",
+        html=f"{folder}/{page.html}" if page.html else None,
+    )
+
+
 def run_segments(
     plan: SegmentPlan,
     dataset: Dataset,
@@ -155,7 +165,7 @@ def run_segments(
             if entry["slug"] in futures:
                 done, runs = futures[entry["slug"]].result()
                 entry.update(done)
-                every += runs
+                every += [_in_run(r, done["folder"]) for r in runs]
     m = p.models
     model = m.models[0]
     options = model_specs(
