@@ -7,14 +7,17 @@ chart's list of values, and label the segment menu of every page header and inde
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import altair as alt
 import pytest
 from security.hostile import attack, hostile_dataset
 
 import attribution as at
 from attribution.money.segments import segment_summary
+from attribution.report.embed import chart_specs
 from attribution.report.html import export_html, index_html
 from attribution.report.params import parse_params
 from attribution.report.segment_page import write_comparison
@@ -67,6 +70,11 @@ def test_the_comparison_page_shows_hostile_values_as_text(
     file = write_comparison(folder, plan, summary, currency="<i>€", nav={**NAV, "segments": menu})
     html = file.read_text()
     assert "<script>alert(" not in html and "<img src=x" not in html
+    assert "<i>€" in json.dumps(chart_specs(html), ensure_ascii=False), (
+        "the run's currency is in the chart"
+    )
+    default = alt.theme.get()()["config"]["locale"]["number"]["currency"]  # type: ignore[misc]
+    assert default == ["$", ""], "the theme of the process is left as it was"
     csv = (folder / "tables" / "segments.csv").read_text()
     assert not any(line[:1] in "=+-@" for line in csv.splitlines()), "no cell starts a formula"
     page, seen = _opened(browser, file)

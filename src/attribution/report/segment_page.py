@@ -182,7 +182,6 @@ def write_comparison(
     from attribution.charts import use_theme
     from attribution.charts.segments import per_segment_bars
 
-    use_theme(currency=currency)
     tables = folder / "tables"
     save_table(summary.table, "segments", tables)
     save_table(summary.channels, "revenue_by_channel", tables)
@@ -201,10 +200,15 @@ def write_comparison(
             title=f"Credited revenue by channel ({summary.model}), one {plan.by} at a time",
             by=plan.by,
         )
+        use_theme(currency=currency)  # the run's symbol in the chart's number locale ...
+        try:
+            spec = chart.to_dict()
+        finally:
+            use_theme()  # ... and the default back for whatever this process draws next
         embed = {"renderer": "svg", "actions": False}
         cells += [
             _cell("markdown", "Pick a value in the list under the chart to see its channels."),
-            _cell("html", chart_html(chart.to_dict(), embed)),
+            _cell("html", chart_html(spec, embed)),
         ]
     cells.append(_cell("markdown", _notes(plan)))
     nb = nbformat.v4.new_notebook(cells=cells)
