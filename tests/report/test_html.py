@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -86,3 +87,28 @@ def test_index_escapes_what_it_shows() -> None:
     )  # fmt: skip
     assert "&lt;Q3&gt;" in page and "A &amp; B" in page and "x&lt;y" in page
     assert 'class="failed">failed<' in page
+
+
+def test_a_quote_in_a_navigation_value_cannot_leave_its_attribute(tmp_path: Path) -> None:
+    """A quote in a value stays inside its attribute: no new attribute, no new element."""
+    nav = {
+        "index_href": 'index.html" onmouseover="alert(1)',
+        "run_name": 'q3"><script>alert(1)</script>',
+        "source": "crm",
+        "generated": "2026-01-01",
+        "version": "0.1.0",
+        "notebook": "a.ipynb",
+        "tables": "tables/a/",
+    }
+    page = export_html(_notebook(), tmp_path / "r.html", title="A", nav=nav).read_text()
+    anchors: list[dict[str, str | None]] = []
+
+    class Anchors(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "a":
+                anchors.append(dict(attrs))
+
+    Anchors().feed(page)
+    assert {"href": nav["index_href"]} in anchors
+    assert not any("onmouseover" in a for a in anchors)
+    assert "<script>alert(1)" not in page
