@@ -22,13 +22,8 @@ import polars as pl
 from attribution._markdown import Markdown, plain
 from attribution.data.dataset import Dataset
 from attribution.data.schema import TABLES
-from attribution.feedback.buying import (
-    BuyingGroupEffect,
-    buying_groups,
-    decision_maker_effect,
-    thin_open_deals,
-    win_rate_by_group_size,
-)
+from attribution.feedback.buying import buying_groups, thin_open_deals, win_rate_by_group_size
+from attribution.feedback.buying_effect import BuyingGroupEffect, decision_maker_effect
 from attribution.feedback.heard import (
     disqualification_reasons,
     loss_reasons,
