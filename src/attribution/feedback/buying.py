@@ -2,8 +2,10 @@
 
 A deal's buying group is every contact touched (by either team) in its journey window
 (:func:`attribution.journeys`): from ``lookback_days`` before the deal opened to its close,
-or to ``as_of`` while it is open. Each person's role is the CRM's contact role, else the one
-their title implies (:func:`attribution.data.roles.role_expr`).
+or to ``as_of`` while it is open. Each person's role is their role on that deal where the
+CRM lists one (the optional ``opportunity_contacts`` table, e.g. Salesforce's
+``OpportunityContactRole``), else their contact role, else the one their title implies
+(:func:`attribution.data.roles.role_expr`).
 
 :func:`win_rate_by_group_size` describes how winning goes with the group's size and
 :func:`thin_open_deals` lists open deals with a thin group; the adjusted estimate of the
@@ -21,7 +23,12 @@ from attribution._time import DEFAULT_LOOKBACK_DAYS, days_between
 from attribution._time import as_of as resolve_as_of
 from attribution.data.dataset import Dataset
 from attribution.data.roles import DECISION_MAKER, ROLES
-from attribution.feedback.frames import NONE_LABEL, account_firmographics, contacts_with_roles
+from attribution.feedback.frames import (
+    NONE_LABEL,
+    account_firmographics,
+    contacts_with_roles,
+    deal_roles,
+)
 from attribution.feedback.reasons import with_share_intervals
 from attribution.journey.build import journeys
 from attribution.results import Result
@@ -59,7 +66,8 @@ def buying_groups(
         .select("opportunity_id", "contact_id")
         .unique()
         .join(contacts_with_roles(dataset), on="contact_id", how="left")
-        .with_columns(pl.col("role").fill_null(UNKNOWN_ROLE))
+        .join(deal_roles(dataset), on=["opportunity_id", "contact_id"], how="left")
+        .with_columns(pl.coalesce("deal_role", "role").fill_null(UNKNOWN_ROLE).alias("role"))
     )
     roles = (*ROLES, UNKNOWN_ROLE)
     counts = people.group_by("opportunity_id").agg(

@@ -74,6 +74,7 @@ TableName = Literal[
     "stage_history",
     "experiments",
     "spend",
+    "opportunity_contacts",
 ]
 
 
@@ -251,6 +252,23 @@ TABLES: dict[str, Table] = {
             key=None,
             required=False,
             description="marketing spend per channel (and campaign) and period",
+        ),
+        Table(
+            "opportunity_contacts",
+            (
+                _c(OPPORTUNITY_ID, _S, True, "the deal"),
+                _c(CONTACT_ID, _S, True, "a person the CRM lists on the deal"),
+                _c(
+                    ROLE,
+                    _S,
+                    False,
+                    "the person's buying role on this deal (e.g. Salesforce "
+                    "OpportunityContactRole.Role); read before the contact's own role",
+                ),
+            ),
+            key=None,
+            required=False,
+            description="contact roles per deal: who plays which part in each deal",
         ),
     )
 }
