@@ -35,15 +35,16 @@ from typing import Any
 
 import polars as pl
 
-from attribution._intervals import DEFAULT_DRAWS
+from attribution._intervals import DEFAULT_DRAWS, DEFAULT_LEVEL, check_level
 from attribution._time import DEFAULT_LOOKBACK_DAYS
 from attribution._time import as_of as resolve_as_of
 from attribution.alignment.agreements import demo_only
 from attribution.alignment.definitions import Definitions, load_definitions
 from attribution.alignment.kpi_sources import KpiSources, data_start, sources
-from attribution.alignment.kpis import COLUMNS, check_targets, scored, target_rows, trend
+from attribution.alignment.kpis import COLUMNS, check_targets, target_rows
 from attribution.alignment.scorecard_result import Scorecard, ScorecardSummary
 from attribution.alignment.service_level import rank_campaigns, rank_reps, sla_by_month
+from attribution.alignment.target_status import scored, trend
 from attribution.alignment.targets import OWNERS, Targets, load_targets
 from attribution.data.dataset import Dataset
 from attribution.errors import ParameterError
@@ -64,6 +65,7 @@ def scorecard(
     draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     contributions: ContributionResult | None = None,
+    level: float = DEFAULT_LEVEL,
 ) -> Scorecard:
     """Set the KPIs of one dataset against the shared targets, by the agreed definitions.
 
@@ -90,6 +92,9 @@ def scorecard(
         pages (:meth:`attribution.report.shared.RunData.contributions`), so the scorecard
         shows the very figure and interval the other pages show; ``draws`` and ``seed``
         are then unused.
+    level
+        Coverage of the intervals of measured shares (the disqualification rate of
+        marketing-sourced leads); the contribution estimate keeps its own.
 
     Returns
     -------
@@ -124,7 +129,10 @@ def scorecard(
     start = data_start(dataset)
     check_targets(t, start, now)
     notes: list[str] = []
-    s, applied = sources(dataset, d, t, now, lookback_days, draws, seed, notes, contributions)
+    level = check_level(level)
+    s, applied = sources(
+        dataset, d, t, now, lookback_days, draws, seed, notes, contributions, level=level
+    )
     notes += _not_measurable(s)
     table, history = _target_tables(t, s, now, start)
     return Scorecard(

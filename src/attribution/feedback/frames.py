@@ -17,6 +17,7 @@ import polars as pl
 
 from attribution._time import DEFAULT_LOOKBACK_DAYS, days_between
 from attribution.data.dataset import Dataset
+from attribution.data.dispositions import is_disqualified
 from attribution.data.roles import ROLES, buying_role, role_expr
 from attribution.errors import SchemaError
 from attribution.estimates.modeling import bin_by_edges
@@ -46,12 +47,18 @@ SIZE_BANDS = ("1-49", "50-249", "250-999", "1,000-4,999", "5,000+")
 
 DealBy = Literal["channel", "campaign", "segment", "industry", "region", "size", "rep", "source"]
 LeadBy = Literal[
-    "channel", "campaign", "segment", "industry", "region", "size", "lead_source", "rep"
+    "channel",
+    "campaign",
+    "segment",
+    "industry",
+    "region",
+    "size",
+    "lead_source",
+    "lead_profile",
+    "rep",
 ]
 DEAL_DIMENSIONS: tuple[str, ...] = DealBy.__args__  # type: ignore[attr-defined]
 LEAD_DIMENSIONS: tuple[str, ...] = LeadBy.__args__  # type: ignore[attr-defined]
-
-_DISQUALIFIED = r"(?i)disqualif|unqualif|reject|recycl|not converted|junk|invalid"
 
 
 def _labels(columns: list[str]) -> list[pl.Expr]:
@@ -134,25 +141,6 @@ def closed_deals(
     return frame.with_columns(_labels(list(DEAL_DIMENSIONS))).collect()
 
 
-def is_disqualified(names: list[str]) -> pl.Expr:
-    """Whether a lead was disqualified: a reason, a date, or a status that says so.
-
-    Examples
-    --------
-    >>> f = pl.DataFrame({"status": ["Unqualified", "Working", None],
-    ...                   "disqualified_reason": [None, None, "price"]})
-    >>> f.select(is_disqualified(f.columns)).to_series().to_list()
-    [True, False, True]
-    """
-    parts = [pl.lit(False)]
-    if "status" in names:
-        parts.append(pl.col("status").cast(pl.String).str.contains(_DISQUALIFIED).fill_null(False))
-    for c in ("disqualified_reason", "disqualified_at"):
-        if c in names:
-            parts.append(pl.col(c).is_not_null())
-    return pl.any_horizontal(parts)
-
-
 def worked_leads(dataset: Dataset, *, synonyms: Mapping[str, str] | None = None) -> pl.DataFrame:
     """Return the leads sales worked: MQLs (every lead without MQL dates), and the rejected.
 
@@ -206,6 +194,7 @@ def worked_leads(dataset: Dataset, *, synonyms: Mapping[str, str] | None = None)
             moment("sql_at"),
             text("status"),
             text("lead_source"),
+            text("lead_profile"),
             dq.alias("disqualified"),
             moment("disqualified_at"),
             (text("status").str.contains("(?i)recycl").fill_null(False) & dq).alias("recycled"),

@@ -39,6 +39,7 @@ SCORE = "score"
 LEAD_STATUS = "status"
 DISQUALIFIED_REASON = "disqualified_reason"
 DISQUALIFIED_AT = "disqualified_at"
+LEAD_PROFILE = "lead_profile"
 TITLE = "title"
 ROLE = "role"
 
@@ -188,6 +189,13 @@ TABLES: dict[str, Table] = {
                 _c(LEAD_STATUS, _S, False, "lead status (e.g. open, working, disqualified)"),
                 _c(DISQUALIFIED_REASON, _S, False, "why sales disqualified the lead"),
                 _c(DISQUALIFIED_AT, TIMESTAMP, False, "when sales disqualified the lead"),
+                _c(
+                    LEAD_PROFILE,
+                    _S,
+                    False,
+                    "the lead's profile or grade as sales recorded it (e.g. X Education's "
+                    "Lead Profile); read by the disqualification view, never by a model",
+                ),
                 _c(TITLE, _S, False, "job title"),
                 _c(
                     ROLE,
