@@ -78,7 +78,8 @@ def test_a_preset_and_a_window(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "mapping: " in out and "salesforce.yaml" in out
     assert "window: opportunities with closed_at in [2025-04-01 00:00 UTC, 2025-06-01" in out
-    assert "│ opportunities ┆ 2    ┆" in out  # the open deal is outside the window
+    # the open deal is outside the window (the column is as wide as the longest table name)
+    assert re.search(r"│ opportunities +┆ 2 +┆", out)
 
 
 def test_a_mapping_naming_a_missing_column(

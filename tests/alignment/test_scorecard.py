@@ -167,6 +167,51 @@ def test_missing_data_says_so_and_the_rest_is_measured(handmade: at.Dataset) -> 
     assert "no contacts table" in sc.drift_markdown()
 
 
+def test_the_disqualification_rate_of_marketing_sourced_leads_has_an_interval(
+    handmade: at.Dataset,
+) -> None:
+    """May: 2 of 8 MQLs disqualified by the as-of moment; June's SQL windows are still open."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    contacts = handmade.lazy("contacts").collect()
+    ids = contacts["contact_id"].to_list()
+    status = {"C00": "Disqualified", "C02": "Working", "C12": "Unqualified"}
+    reason = {"C01": "No budget"}
+    later = {"C03": when(6, 20)}  # disqualified after the as-of moment: not yet counted
+    disposed = contacts.with_columns(
+        pl.Series("status", [status.get(c) for c in ids], pl.String),
+        pl.Series("disqualified_reason", [reason.get(c) for c in ids], pl.String),
+        pl.Series("disqualified_at", [later.get(c) for c in ids], pl.Datetime("us", "UTC")),
+    )
+    ds = at.validate({**handmade.tables(), "contacts": disposed})
+    targets = {
+        "targets": [
+            target("mql_disqualification_rate", 0.3, owner="marketing", due="2026-05-31"),
+            target("mql_disqualification_rate", 0.3, owner="marketing"),
+        ],
+    }
+    sc = at.scorecard(ds, targets, RULES, as_of=AS_OF, level=0.8)
+    may, june = sc.table.filter(pl.col("kpi") == "mql_disqualification_rate").iter_rows(named=True)
+    assert (may["period_label"], may["actual"], may["n"], may["unit"]) == (
+        "2026-05",
+        0.25,
+        8,
+        "share",
+    )
+    low, high = proportion_confint(2, 8, alpha=0.2, method="wilson")
+    assert (may["ci_low"], may["ci_high"]) == (pytest.approx(low), pytest.approx(high))
+    assert may["status"] == "unclear", "lower is better; the interval holds the target"
+    assert "(" in sc.display().filter(pl.col("period") == "2026-05")["actual"].item()
+    # June's MQLs are judged once their SQL window has closed, as the MQL-to-SQL rate is
+    assert june["actual"] is None and june["note"] == "nothing to measure in the period yet"
+    # data without any disposition says what it needs
+    bare = row(at.scorecard(handmade, targets, RULES, as_of=AS_OF), "mql_disqualification_rate")
+    assert bare["status"] == "no data" and bare["actual"] is None
+    assert bare["note"].startswith("needs how sales disposed of each lead")
+    with pytest.raises(at.ParameterError, match="level"):
+        at.scorecard(ds, targets, RULES, as_of=AS_OF, level=2.0)
+
+
 def test_a_target_due_before_the_data_begins_is_an_error(handmade: at.Dataset) -> None:
     targets = {
         "targets": [
@@ -190,7 +235,7 @@ def demo_card(demo_medium: at.Dataset) -> at.Scorecard:
 
 
 def test_the_shipped_agreements_run_on_the_demo_data(demo_card: at.Scorecard) -> None:
-    assert demo_card.table.height == 12
+    assert demo_card.table.height == 13
     assert set(demo_card.table["status"]) <= set(STATUSES)
     assert set(demo_card.table["owner"]) == {"marketing", "joint", "sales"}
     estimates = demo_card.table.filter(pl.col("kpi").str.ends_with("_contribution"))
@@ -310,7 +355,7 @@ def test_the_scorecard_report_ran_with_the_ci_params(ci_run: CiRun) -> None:
     settings = json.loads((run_dir / "data" / "run.json").read_text())
     assert settings["scorecard"]["definitions"] == str(ROOT / "params" / "definitions.yaml")
     saved = pl.read_parquet(run_dir / "tables" / "04_scorecard" / "scorecard.parquet")
-    assert saved.height == 12 and set(saved["status"]) <= set(STATUSES)
+    assert saved.height == 13 and set(saved["status"]) <= set(STATUSES)
     page = re.sub(r"<[^>]+>", "", (run_dir / "04_scorecard.html").read_text())
     assert "window_days: 180" in page, "the definitions are printed verbatim"
     assert "disagree on" in page and "Who did best against our agreement" in page

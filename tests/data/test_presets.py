@@ -119,7 +119,9 @@ def test_salesforce_export(tmp_path: Path) -> None:
 def test_salesforce_export_without_optional_history(tmp_path: Path) -> None:
     export = copy(SALESFORCE, tmp_path)
     (export / "OpportunityHistory.csv").unlink()
-    assert at.load(export, mapping="salesforce").stage_history is None
+    (export / "OpportunityContactRole.csv").unlink()
+    ds = at.load(export, mapping="salesforce")
+    assert ds.stage_history is None and ds.opportunity_contacts is None
 
 
 def test_salesforce_export_missing_a_column_or_a_file(tmp_path: Path) -> None:
@@ -259,3 +261,19 @@ def test_presets_read_the_sales_insight_fields_where_the_export_has_them(tmp_pat
     frame = pl.read_csv(export / "contacts.csv").drop("Job Title", "Lead Status")
     frame.write_csv(export / "contacts.csv")
     assert at.load(export, mapping="hubspot").contacts["role"].null_count() == 2  # type: ignore[index]
+
+
+def test_salesforce_contact_roles_give_each_deal_its_buying_group_roles() -> None:
+    """OpportunityContactRole.Role is the person's role on that deal, before the title's."""
+    ds = at.load(SALESFORCE, mapping="salesforce")
+    listed = sort(ds.opportunity_contacts)  # type: ignore[arg-type]
+    assert listed.columns == ["opportunity_id", "contact_id", "role"]
+    assert listed["role"].to_list() == ["user", "decision_maker", "champion", None]
+    groups = at.feedback.buying_groups(ds).sort("opportunity_id")
+    # deal 1: Ana is a VP (decision maker by title) but only a business user on this deal;
+    # deal 2: Chen (procurement: finance by title) is its economic buyer; deal 3 lists Chen
+    # without a role, so the title's role stands. A contact not exported is not read.
+    assert groups["decision_maker"].to_list() == [0, 1, 0]
+    assert groups["user"].to_list() == [1, 0, 0]
+    assert groups["finance"].to_list() == [0, 0, 1]
+    assert groups["has_decision_maker"].to_list() == [False, True, False]

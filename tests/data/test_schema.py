@@ -303,7 +303,7 @@ def test_lazy_validation_matches_eager() -> None:
 def test_contract_tables_are_complete() -> None:
     assert set(TABLES) == {
         "touches", "opportunities", "contacts", "accounts", "stage_history", "experiments",
-        "spend",
+        "spend", "opportunity_contacts",
     }  # fmt: skip
     assert TABLES["touches"].required_columns == (
         "touch_id",

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 import attribution as at
 from attribution.data.demo.insight import decision_maker_log_odds_ratio
+from attribution.data.roles import ROLES
+from attribution.feedback.frames import deal_roles
 
 UTC = dt.UTC
 T0 = dt.datetime(2025, 1, 1, tzinfo=UTC)
@@ -61,6 +63,31 @@ def test_hand_made_buying_groups_are_counted_by_role() -> None:
     assert (rows["o2"]["engaged"], rows["o2"]["finance"], rows["o2"]["status"]) == (1, 1, "open")
     thin = at.feedback.thin_open_deals(_deal_dataset()).table
     assert thin["opportunity_id"].to_list() == ["o2"]
+
+
+def test_a_deal_level_role_comes_before_the_contacts_own() -> None:
+    ds = _deal_dataset()
+    listed = pl.DataFrame(
+        {
+            # c1 (a VP: decision maker by title) is only a user on o1, listed twice;
+            # c2 (a champion) is the economic buyer; c3 on o2 has no role on the deal;
+            # a hostile role is read as a role's words, never shown as given
+            "opportunity_id": ["o1", "o1", "o1", "o2", "o9"],
+            "contact_id": ["c1", "c1", "c2", "c3", "c1"],
+            "role": ["Business User", "Other", "Economic Buyer", None, "=cmd|' /C calc'!A0"],
+        }
+    )
+    with_roles = at.validate({**ds.tables(), "opportunity_contacts": listed})
+    rows = {
+        r["opportunity_id"]: r for r in at.feedback.buying_groups(with_roles).iter_rows(named=True)
+    }
+    o1 = rows["o1"]
+    assert (o1["engaged"], o1["decision_maker"], o1["champion"], o1["user"]) == (2, 1, 0, 1)
+    assert o1["has_decision_maker"] is True  # c2, as the deal's economic buyer
+    assert (rows["o2"]["finance"], rows["o2"]["user"]) == (1, 0)  # contact level: a CFO
+    assert set(deal_roles(with_roles).collect()["deal_role"]) <= set(ROLES)
+    # without the table every role is the contact's own, as before
+    assert at.feedback.buying_groups(ds)["decision_maker"].to_list() == [1, 0]
 
 
 @settings(max_examples=40, deadline=None)

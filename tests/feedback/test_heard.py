@@ -117,6 +117,23 @@ def test_hand_made_rejections_and_recycled_leads() -> None:
     assert recycled.select("reason", "recycled").rows() == [("timing", 1)]
 
 
+def test_leads_group_by_the_lead_profile_sales_recorded_and_a_hostile_one_stays_text() -> None:
+    ds = _tiny()
+    hostile = '=HYPERLINK("http://x")<script>alert(1)</script>'
+    contacts = ds.lazy("contacts").collect()
+    profiled = contacts.with_columns(
+        pl.Series("lead_profile", ["Potential Lead", "Potential Lead", hostile, None])
+    )
+    ds = at.validate({**ds.tables(), "contacts": profiled})
+    rates = at.feedback.rejection_rates(ds, by="lead_profile").table
+    rows = {r["lead_profile"]: r for r in rates.iter_rows(named=True)}
+    assert (rows["Potential Lead"]["leads"], rows["Potential Lead"]["disqualified"]) == (2, 1)
+    assert rows[hostile]["disqualified"] == 1  # a value is a group's name, nothing more
+    assert rows["(none)"]["leads"] == 1
+    reasons = at.feedback.disqualification_reasons(ds, by="lead_profile").table
+    assert set(reasons["lead_profile"]) == {"Potential Lead", hostile, "(none)"}
+
+
 def test_an_unknown_dimension_gets_the_closest_name() -> None:
     with pytest.raises(at.ParameterError, match="did you mean 'campaign'"):
         at.feedback.loss_reasons(_tiny(), by="campain")

@@ -43,3 +43,25 @@ def test_x_education_tags_feed_the_disqualification_view() -> None:
     reasons = at.feedback.disqualification_reasons(ds, by=None).table
     assert reasons["disqualified"].sum() == 1_587
     assert any(r.startswith("lead quality: ") for r in reasons["reason"].to_list())  # no tag
+
+
+def test_x_education_lead_profile_feeds_the_disqualification_view() -> None:
+    """Lead Profile, the lead level sales assigned ('Select' = not assigned), groups the view."""
+    ds = _load("x_education_leads", "x_education")
+    contacts = ds.contacts
+    assert isinstance(contacts, pl.DataFrame)
+    counts = dict(contacts["lead_profile"].value_counts().iter_rows())
+    assert counts[None] == 4_146 + 2_709  # "Select" (left at the form's default) and empty
+    assert counts["Potential Lead"] == 1_613 and counts["Student of SomeSchool"] == 241
+    rates = at.feedback.rejection_rates(ds, by="lead_profile", min_leads=20).table
+    top = {r["lead_profile"]: r for r in rates.iter_rows(named=True)}
+    assert top["(none)"]["leads"] == 6_855  # every lead is counted somewhere
+    assert rates["disqualified"].sum() == 1_587
+    # sales turns away nearly every school student, and them as "already a student";
+    # the leads it rated as potential it turns away least
+    school = top["Student of SomeSchool"]
+    assert (school["disqualified"], school["top_reason"]) == (231, "already a student")
+    assert top["Potential Lead"]["rate_high"] < top["Other Leads"]["rate_low"]
+    assert top["Other Leads"]["rate_high"] < school["rate_low"]
+    # no model reads it: it is not the accounts' segment
+    assert ds.accounts is None or ds.accounts["segment"].null_count() == ds.accounts.height

@@ -34,10 +34,14 @@ class Kpi:
         and medians do not.
     estimate
         A model estimate with an interval, not a count (the contribution shares).
+    interval
+        A measured share given with its Wilson interval (at the scorecard's ``level``);
+        its status reads the interval as an estimate's does.
     needs
         What the KPI is computed from: ``definitions`` (the agreed MQL/SQL, needs
-        contacts), ``follow_up`` (sales touches after MQLs), ``opportunities`` or
-        ``contributions``.
+        contacts), ``follow_up`` (sales touches after MQLs), ``dispositions`` (the agreed
+        MQLs and how sales disposed of each: ``contacts.status``, ``disqualified_reason``
+        or ``disqualified_at``), ``opportunities`` or ``contributions``.
     description
         How it is counted, printed in the reports.
     """
@@ -50,6 +54,7 @@ class Kpi:
     needs: str
     description: str
     estimate: bool = False
+    interval: bool = False
 
 
 KPIS: dict[str, Kpi] = {
@@ -83,6 +88,18 @@ KPIS: dict[str, Kpi] = {
             "definitions",
             "of the period's MQLs whose SQL window has closed by the as-of moment, the share "
             "that became SQL within it",
+        ),
+        Kpi(
+            "mql_disqualification_rate",
+            "Marketing-sourced leads disqualified",
+            "share",
+            False,
+            False,
+            "dispositions",
+            "of the period's MQLs (marketing's hand-offs by the agreed definition) whose SQL "
+            "window has closed by the as-of moment, the share sales disqualified by then (a "
+            "disqualifying status, a reason or a date recorded), with a Wilson interval",
+            interval=True,
         ),
         Kpi(
             "followed_up_within_sla",

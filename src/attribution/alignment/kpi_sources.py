@@ -15,16 +15,19 @@ from datetime import datetime
 
 import polars as pl
 
+from attribution._intervals import DEFAULT_LEVEL
 from attribution._time import duration_days
 from attribution.alignment.definitions import Definitions
 from attribution.alignment.kpi_catalogue import KPIS
 from attribution.alignment.qualification import AppliedDefinitions, apply_definitions
 from attribution.alignment.targets import Targets
 from attribution.data.dataset import Dataset
+from attribution.data.dispositions import has_dispositions, is_disqualified
 from attribution.data.schema import (
     CAMPAIGN,
     CONTACT_ID,
     CREATED_AT,
+    DISQUALIFIED_AT,
     MQL_AT,
     OCCURRED_AT,
     SQL_AT,
@@ -49,6 +52,10 @@ class KpiSources:
     sourced_reason: str
     contribution: ContributionResult | None
     contribution_reason: str
+    disposition_reason: str = ""
+    """Why the disqualification KPI cannot be measured ("" when it can)."""
+    level: float = DEFAULT_LEVEL
+    """Coverage of the intervals of measured shares."""
 
 
 def data_start(dataset: Dataset) -> datetime:
@@ -65,10 +72,21 @@ def data_start(dataset: Dataset) -> datetime:
 
 
 def hand_offs(applied: AppliedDefinitions, d: Definitions, now: datetime) -> pl.DataFrame:
-    """Return the hand-offs: accounts' first agreed MQLs, follow-up and SQL outcome."""
+    """Return the hand-offs: accounts' first agreed MQLs, follow-up, SQL outcome, disposition.
+
+    ``disqualified``: the MQL contact was disqualified by ``now`` (a disqualifying status,
+    a reason, or a ``disqualified_at`` at or before ``now``; see
+    :func:`attribution.data.dispositions.is_disqualified`).
+    """
     r = response_times(applied.dataset, sla_hours=d.sla.response_hours, as_of=now)
-    outcome = applied.contacts.select(CONTACT_ID, SQL_AT, CAMPAIGN)
     now_lit = pl.lit(now).cast(TIMESTAMP)
+    contacts = applied.dataset.lazy("contacts")
+    names = contacts.collect_schema().names()
+    by_then = pl.col(DISQUALIFIED_AT) <= now_lit if DISQUALIFIED_AT in names else pl.lit(True)
+    dq = (is_disqualified(names) & by_then.fill_null(True)).alias("disqualified")
+    outcome = applied.contacts.select(CONTACT_ID, SQL_AT, CAMPAIGN).join(
+        contacts.select(CONTACT_ID, dq).collect(), on=CONTACT_ID, how="left"
+    )
     if d.sql.within_days is None:
         judged = pl.lit(True)
     else:
@@ -90,6 +108,7 @@ def sources(
     seed: int,
     notes: list[str],
     estimate: ContributionResult | None = None,
+    level: float = DEFAULT_LEVEL,
 ) -> tuple[KpiSources, AppliedDefinitions | None]:
     """Build what the KPIs are computed from, once; append what could not be done to notes.
 
@@ -107,6 +126,8 @@ def sources(
     estimate
         A contribution estimate already made (a run's shared one); without it the estimate
         is made here, once, when a target needs it.
+    level
+        Coverage of the intervals of measured shares (the disqualification rate).
 
     Returns
     -------
@@ -152,6 +173,8 @@ def sources(
             sourced_reason=sourced_reason,
             contribution=result,
             contribution_reason=contribution_reason,
+            disposition_reason=_disposition_reason(dataset, t),
+            level=level,
         ),
         applied,
     )
@@ -177,3 +200,15 @@ def _contributions(
         else:  # pragma: no cover - not ours to swallow
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return result
+
+
+def _disposition_reason(dataset: Dataset, t: Targets) -> str:
+    """Why the disqualification KPI cannot be measured, when one is targeted ("" otherwise)."""
+    if not any(KPIS[str(x.kpi)].needs == "dispositions" for x in t.targets):
+        return ""
+    if dataset.contacts is not None and has_dispositions(dataset.lazy("contacts")):
+        return ""
+    return (
+        "needs how sales disposed of each lead: contacts.status, disqualified_reason or "
+        "disqualified_at"
+    )

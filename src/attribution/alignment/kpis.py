@@ -1,9 +1,9 @@
 """KPIs per period: their actuals, statuses and trends, for :func:`attribution.scorecard`.
 
 From the frames of :func:`attribution.alignment.kpi_sources.sources`,
-:func:`target_rows` measures one target over its period and the earlier ones,
-:func:`scored` sets statuses (:func:`attribution.alignment.target_status.status`) and
-:func:`trend` compares each target's period with the one before.
+:func:`target_rows` measures one target over its period and the earlier ones (statuses and
+trends are set by :mod:`attribution.alignment.target_status`); :func:`check_targets`
+refuses targets that can never be measured.
 """
 
 from __future__ import annotations
@@ -14,16 +14,15 @@ import polars as pl
 
 from attribution.alignment.agreements import raise_listed
 from attribution.alignment.kpi_catalogue import KPIS, Kpi
+from attribution.alignment.kpi_intervals import with_wilson
 from attribution.alignment.kpi_sources import KpiSources
 from attribution.alignment.periods import period_bounds, period_label
-from attribution.alignment.target_status import status
 from attribution.alignment.targets import Target, Targets
 from attribution.data.schema import AMOUNT, CLOSED_AT, CREATED_AT, IS_WON, MQL_AT, SQL_AT, TIMESTAMP
 from attribution.journey.columns import STATUS
 
-__all__ = ["COLUMNS", "check_targets", "scored", "target_rows", "trend"]
+__all__ = ["COLUMNS", "check_targets", "target_rows"]
 
-_TREND_STEP = 0.05  # relative change below which a trend counts as steady
 COLUMNS = (
     "target_id",
     "kpi",
@@ -55,6 +54,12 @@ _SPECS: dict[str, tuple[str, str, pl.Expr | None, pl.Expr]] = {
     "mqls": ("first_mqls", MQL_AT, None, pl.len()),
     "sqls": ("first_mqls", SQL_AT, pl.col(SQL_AT).is_not_null(), pl.len()),
     "mql_to_sql_rate": ("first_mqls", MQL_AT, pl.col("sql_judged"), pl.col("sql").mean()),
+    "mql_disqualification_rate": (
+        "first_mqls",
+        MQL_AT,
+        pl.col("sql_judged"),
+        pl.col("disqualified").mean(),
+    ),
     "followed_up_within_sla": (
         "first_mqls",
         MQL_AT,
@@ -100,6 +105,8 @@ def _unavailable(kpi: str, s: KpiSources) -> str:
         return s.sourced_reason
     if s.first_mqls is None:
         return s.first_mqls_reason
+    if needs == "dispositions":
+        return s.disposition_reason
     return s.follow_up_reason if needs == "follow_up" else ""
 
 
@@ -270,7 +277,8 @@ def _values(
     source = _SPECS[kpi.name][0]
     frame = s.first_mqls if source == "first_mqls" else s.opportunities
     assert frame is not None
-    return _measure(kpi.name, frame, periods, now)
+    measured = _measure(kpi.name, frame, periods, now)
+    return with_wilson(measured, s.level) if kpi.interval else measured
 
 
 def _note(reason: str, own: str | None) -> pl.Expr:
@@ -294,72 +302,6 @@ def _note(reason: str, own: str | None) -> pl.Expr:
         .then(note + (pl.lit(f"; {own}") if own else pl.lit("")))
         .otherwise(pl.lit(own or ""))
     )
-
-
-# ------------------------------------------------------------------------------ scoring
-def scored(history: pl.DataFrame, on_track: float) -> pl.DataFrame:
-    """Add ``expected``, ``progress`` and ``status`` to measured target periods.
-
-    Examples
-    --------
-    >>> h = pl.DataFrame({"actual": [50.0, 30.0], "target": [100.0, 100.0],
-    ...                   "elapsed": [1.0, 0.5], "higher_is_better": True, "cumulative": True,
-    ...                   "ci_low": None, "ci_high": None},
-    ...                  schema_overrides={"ci_low": pl.Float64, "ci_high": pl.Float64})
-    >>> scored(h, on_track=0.9).select("expected", "progress", "status").rows()
-    [(100.0, 0.5, 'missed'), (50.0, 0.6, 'behind')]
-    """
-    expected, progress, label = status(
-        actual=pl.col("actual"),
-        target=pl.col("target"),
-        elapsed=pl.col("elapsed"),
-        higher_is_better=pl.col("higher_is_better"),
-        cumulative=pl.col("cumulative"),
-        on_track=on_track,
-        ci_low=pl.col("ci_low"),
-        ci_high=pl.col("ci_high"),
-    )
-    return history.with_columns(
-        expected.alias("expected"), progress.alias("progress"), label.alias("status")
-    )
-
-
-def trend(history: pl.DataFrame) -> pl.DataFrame:
-    """Return the target periods with the previous actual and the direction of change.
-
-    A count in the current period is compared at its pace (actual / elapsed share); a
-    change of less than 5% either way is ``steady``.
-
-    Examples
-    --------
-    >>> h = pl.DataFrame({"target_id": [0, 0], "start": [1, 2], "actual": [50.0, 30.0],
-    ...                   "elapsed": [1.0, 0.5], "higher_is_better": True, "cumulative": True,
-    ...                   "is_target_period": [False, True]})
-    >>> trend(h).select("actual", "previous", "trend").rows()
-    [(30.0, 50.0, 'improving')]
-    """
-    ordered = history.sort("target_id", "start").with_columns(
-        pl.col("actual").shift(1).over("target_id").alias("previous")
-    )
-    pace = (
-        pl.when(pl.col("cumulative") & (pl.col("elapsed") > 0) & (pl.col("elapsed") < 1))
-        .then(pl.col("actual") / pl.col("elapsed"))
-        .otherwise(pl.col("actual"))
-    )
-    change = (pace - pl.col("previous")) / pl.col("previous").abs()
-    better = pl.when(pl.col("higher_is_better")).then(change).otherwise(-change)
-    trend = (
-        pl.when(
-            pl.col("previous").is_null() | (pl.col("previous") == 0) | pl.col("actual").is_null()
-        )
-        .then(pl.lit(None, dtype=pl.String))
-        .when(better > _TREND_STEP)
-        .then(pl.lit("improving"))
-        .when(better < -_TREND_STEP)
-        .then(pl.lit("worsening"))
-        .otherwise(pl.lit("steady"))
-    )
-    return ordered.filter(pl.col("is_target_period")).with_columns(trend.alias("trend"))
 
 
 def check_targets(t: Targets, start: datetime, now: datetime) -> None:

@@ -10,16 +10,22 @@ For higher-is-better KPIs (lower-is-better ones mirror it):
   pro-rated by the elapsed share of the period; one that already reached the whole target
   is ``met``. A rate or a median is compared with the target directly. The period is
   ``on track`` when ``actual / expected`` is at least ``on_track``, else ``behind``;
-* an **estimate** with an interval is ``met``/``on track`` only when its whole interval
-  clears the target, ``behind``/``missed`` when the whole interval falls short, and
-  ``unclear`` when the interval holds the target.
+* an **estimate** with an interval (or a measured share given with one, such as the
+  disqualification rate) is ``met``/``on track`` only when its whole interval clears the
+  target, ``behind``/``missed`` when the whole interval falls short, and ``unclear`` when
+  the interval holds the target.
+
+:func:`scored` sets the statuses of measured target periods and :func:`trend` compares each
+target's period with the one before.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["STATUSES", "status"]
+__all__ = ["STATUSES", "scored", "status", "trend"]
+
+_TREND_STEP = 0.05  # relative change below which a trend counts as steady
 
 STATUSES: tuple[str, ...] = (
     "met",
@@ -156,3 +162,68 @@ def _label(
         .then(pl.lit("on track"))
         .otherwise(pl.lit("behind"))
     )
+
+
+def scored(history: pl.DataFrame, on_track: float) -> pl.DataFrame:
+    """Add ``expected``, ``progress`` and ``status`` to measured target periods.
+
+    Examples
+    --------
+    >>> h = pl.DataFrame({"actual": [50.0, 30.0], "target": [100.0, 100.0],
+    ...                   "elapsed": [1.0, 0.5], "higher_is_better": True, "cumulative": True,
+    ...                   "ci_low": None, "ci_high": None},
+    ...                  schema_overrides={"ci_low": pl.Float64, "ci_high": pl.Float64})
+    >>> scored(h, on_track=0.9).select("expected", "progress", "status").rows()
+    [(100.0, 0.5, 'missed'), (50.0, 0.6, 'behind')]
+    """
+    expected, progress, label = status(
+        actual=pl.col("actual"),
+        target=pl.col("target"),
+        elapsed=pl.col("elapsed"),
+        higher_is_better=pl.col("higher_is_better"),
+        cumulative=pl.col("cumulative"),
+        on_track=on_track,
+        ci_low=pl.col("ci_low"),
+        ci_high=pl.col("ci_high"),
+    )
+    return history.with_columns(
+        expected.alias("expected"), progress.alias("progress"), label.alias("status")
+    )
+
+
+def trend(history: pl.DataFrame) -> pl.DataFrame:
+    """Return the target periods with the previous actual and the direction of change.
+
+    A count in the current period is compared at its pace (actual / elapsed share); a
+    change of less than 5% either way is ``steady``.
+
+    Examples
+    --------
+    >>> h = pl.DataFrame({"target_id": [0, 0], "start": [1, 2], "actual": [50.0, 30.0],
+    ...                   "elapsed": [1.0, 0.5], "higher_is_better": True, "cumulative": True,
+    ...                   "is_target_period": [False, True]})
+    >>> trend(h).select("actual", "previous", "trend").rows()
+    [(30.0, 50.0, 'improving')]
+    """
+    ordered = history.sort("target_id", "start").with_columns(
+        pl.col("actual").shift(1).over("target_id").alias("previous")
+    )
+    pace = (
+        pl.when(pl.col("cumulative") & (pl.col("elapsed") > 0) & (pl.col("elapsed") < 1))
+        .then(pl.col("actual") / pl.col("elapsed"))
+        .otherwise(pl.col("actual"))
+    )
+    change = (pace - pl.col("previous")) / pl.col("previous").abs()
+    better = pl.when(pl.col("higher_is_better")).then(change).otherwise(-change)
+    trend = (
+        pl.when(
+            pl.col("previous").is_null() | (pl.col("previous") == 0) | pl.col("actual").is_null()
+        )
+        .then(pl.lit(None, dtype=pl.String))
+        .when(better > _TREND_STEP)
+        .then(pl.lit("improving"))
+        .when(better < -_TREND_STEP)
+        .then(pl.lit("worsening"))
+        .otherwise(pl.lit("steady"))
+    )
+    return ordered.filter(pl.col("is_target_period")).with_columns(trend.alias("trend"))

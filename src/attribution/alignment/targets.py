@@ -196,7 +196,7 @@ def load_targets(
     ...
     attribution.errors.ParameterError: 3 problems in the targets; nothing was run:
       1. targets[0].owner: expected one of 'marketing', 'sales', 'joint', got 'sale' (text); did you mean 'sales'?
-      2. targets[0].kpi: unknown KPI 'mql'; did you mean 'mqls'? KPIs: mqls, sqls, mql_to_sql_rate, followed_up_within_sla, followed_up, median_response_hours, opportunities_created, pipeline_created, marketing_sourced_pipeline, revenue_won, win_rate, marketing_sourced_win_rate, marketing_contribution, sales_contribution, joint_contribution
+      2. targets[0].kpi: unknown KPI 'mql'; did you mean 'mqls'? KPIs: mqls, sqls, mql_to_sql_rate, mql_disqualification_rate, followed_up_within_sla, followed_up, median_response_hours, opportunities_created, pipeline_created, marketing_sourced_pipeline, revenue_won, win_rate, marketing_sourced_win_rate, marketing_contribution, sales_contribution, joint_contribution
       3. targets[0].target: must not be negative, got -5
     """  # noqa: E501
     if isinstance(targets, Targets):

@@ -24,6 +24,7 @@ _TABLE_NAMES = (
     "stage_history",
     "experiments",
     "spend",
+    "opportunity_contacts",
 )
 
 
@@ -38,8 +39,8 @@ class Dataset:
     ----------
     touches, opportunities : polars.DataFrame or polars.LazyFrame
         The two required tables.
-    contacts, accounts, stage_history, experiments, spend : polars.DataFrame or polars.LazyFrame or
-        None
+    contacts, accounts, stage_history, experiments, spend, opportunity_contacts : polars.DataFrame
+        or polars.LazyFrame or None
         Optional tables; ``None`` when the source has none.
     source : str
         Where the data came from (a path or a URL with any password masked).
@@ -58,6 +59,7 @@ class Dataset:
     stage_history: Frame | None = None
     experiments: Frame | None = None
     spend: Frame | None = None
+    opportunity_contacts: Frame | None = None
     source: str = "<memory>"
     truth: Any = field(default=None, repr=False, compare=False)
     count_only: bool = False

@@ -24,6 +24,7 @@ __all__ = [
     "ROLES",
     "ROLE_PATTERNS",
     "USER",
+    "buying_role",
     "first_match",
     "pattern_problems",
     "role_expr",
@@ -122,3 +123,28 @@ def role_expr(columns: Mapping[str, object] | list[str]) -> pl.Expr:
         else pl.lit(None, pl.String)
     )
     return pl.coalesce(pl.when(given != "").then(given), derived).alias("role")
+
+
+def buying_role(text: pl.Expr) -> pl.Expr:
+    """Return a CRM's role text as one of :data:`ROLES`.
+
+    A role named as such (any case; spaces or hyphens for ``_``) is kept; other text (a
+    CRM's own picklist, e.g. Salesforce's ``Economic Buyer`` or ``Business User``) gets
+    the role its words imply by :data:`ROLE_PATTERNS`, else ``user``; empty text stays empty.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"r": ["Decision Maker", "Economic Buyer", "Influencer",
+    ...                             "Business User", " ", None]})
+    >>> frame.select(buying_role(pl.col("r")).alias("r"))["r"].to_list()
+    ['decision_maker', 'decision_maker', 'champion', 'user', None, None]
+    """
+    raw = text.cast(pl.String).str.strip_chars()
+    given = raw.str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
+    return (
+        pl.when(raw.is_null() | (raw == ""))
+        .then(pl.lit(None, pl.String))
+        .when(given.is_in(list(ROLES)))
+        .then(given)
+        .otherwise(first_match(raw, ROLE_PATTERNS, USER))
+    )

@@ -11,20 +11,18 @@
   cycle and revenue by firmographics, and a model of winning on them.
 * :mod:`~attribution.feedback.reach`: how much of marketing reaches the profile.
 * :mod:`~attribution.feedback.buying`: buying groups: who was engaged before the close, by
-  role; win rate by group size and with a decision maker; open deals with thin groups.
+  role (the deal's own contact roles where the data has them); win rate by group size;
+  open deals with thin groups.
+* :mod:`~attribution.feedback.buying_effect`: the win rate with and without a decision
+  maker engaged, adjusted for segment and size.
 
 Every view describes what happened; none of them shows what caused it.
 """
 
 from __future__ import annotations
 
-from attribution.feedback.buying import (
-    BuyingGroupEffect,
-    buying_groups,
-    decision_maker_effect,
-    thin_open_deals,
-    win_rate_by_group_size,
-)
+from attribution.feedback.buying import buying_groups, thin_open_deals, win_rate_by_group_size
+from attribution.feedback.buying_effect import BuyingGroupEffect, decision_maker_effect
 from attribution.feedback.heard import (
     Reasons,
     disqualification_reasons,

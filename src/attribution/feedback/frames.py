@@ -17,7 +17,8 @@ import polars as pl
 
 from attribution._time import DEFAULT_LOOKBACK_DAYS, days_between
 from attribution.data.dataset import Dataset
-from attribution.data.roles import role_expr
+from attribution.data.dispositions import is_disqualified
+from attribution.data.roles import ROLES, buying_role, role_expr
 from attribution.errors import SchemaError
 from attribution.estimates.modeling import bin_by_edges
 from attribution.feedback.reasons import normalise_reason
@@ -33,6 +34,7 @@ __all__ = [
     "account_firmographics",
     "closed_deals",
     "contacts_with_roles",
+    "deal_roles",
     "is_disqualified",
     "worked_leads",
 ]
@@ -45,12 +47,18 @@ SIZE_BANDS = ("1-49", "50-249", "250-999", "1,000-4,999", "5,000+")
 
 DealBy = Literal["channel", "campaign", "segment", "industry", "region", "size", "rep", "source"]
 LeadBy = Literal[
-    "channel", "campaign", "segment", "industry", "region", "size", "lead_source", "rep"
+    "channel",
+    "campaign",
+    "segment",
+    "industry",
+    "region",
+    "size",
+    "lead_source",
+    "lead_profile",
+    "rep",
 ]
 DEAL_DIMENSIONS: tuple[str, ...] = DealBy.__args__  # type: ignore[attr-defined]
 LEAD_DIMENSIONS: tuple[str, ...] = LeadBy.__args__  # type: ignore[attr-defined]
-
-_DISQUALIFIED = r"(?i)disqualif|unqualif|reject|recycl|not converted|junk|invalid"
 
 
 def _labels(columns: list[str]) -> list[pl.Expr]:
@@ -133,25 +141,6 @@ def closed_deals(
     return frame.with_columns(_labels(list(DEAL_DIMENSIONS))).collect()
 
 
-def is_disqualified(names: list[str]) -> pl.Expr:
-    """Whether a lead was disqualified: a reason, a date, or a status that says so.
-
-    Examples
-    --------
-    >>> f = pl.DataFrame({"status": ["Unqualified", "Working", None],
-    ...                   "disqualified_reason": [None, None, "price"]})
-    >>> f.select(is_disqualified(f.columns)).to_series().to_list()
-    [True, False, True]
-    """
-    parts = [pl.lit(False)]
-    if "status" in names:
-        parts.append(pl.col("status").cast(pl.String).str.contains(_DISQUALIFIED).fill_null(False))
-    for c in ("disqualified_reason", "disqualified_at"):
-        if c in names:
-            parts.append(pl.col(c).is_not_null())
-    return pl.any_horizontal(parts)
-
-
 def worked_leads(dataset: Dataset, *, synonyms: Mapping[str, str] | None = None) -> pl.DataFrame:
     """Return the leads sales worked: MQLs (every lead without MQL dates), and the rejected.
 
@@ -205,6 +194,7 @@ def worked_leads(dataset: Dataset, *, synonyms: Mapping[str, str] | None = None)
             moment("sql_at"),
             text("status"),
             text("lead_source"),
+            text("lead_profile"),
             dq.alias("disqualified"),
             moment("disqualified_at"),
             (text("status").str.contains("(?i)recycl").fill_null(False) & dq).alias("recycled"),
@@ -226,3 +216,43 @@ def contacts_with_roles(dataset: Dataset) -> pl.LazyFrame:
         return pl.LazyFrame(schema={"contact_id": pl.String, "role": pl.String})
     contacts = dataset.lazy("contacts")
     return contacts.select("contact_id", role_expr(contacts.collect_schema().names()))
+
+
+def deal_roles(dataset: Dataset) -> pl.LazyFrame:
+    """Return each person's role on each deal, where the CRM lists one (``opportunity_contacts``).
+
+    Columns ``opportunity_id``, ``contact_id``, ``deal_role`` (one of
+    :data:`~attribution.data.roles.ROLES`, by :func:`~attribution.data.roles.buying_role`).
+    A person listed twice on one deal keeps the most senior role (in the order of
+    ``ROLES``); rows without a role are left out. Empty without the table.
+
+    Examples
+    --------
+    >>> ds = Dataset(touches=pl.DataFrame(), opportunities=pl.DataFrame(),
+    ...     opportunity_contacts=pl.DataFrame({"opportunity_id": ["o1", "o1", "o2"],
+    ...     "contact_id": ["c1", "c1", "c1"], "role": ["Business User", "Economic Buyer", ""]}))
+    >>> deal_roles(ds).collect().rows()
+    [('o1', 'c1', 'decision_maker')]
+    """
+    empty = {"opportunity_id": pl.String, "contact_id": pl.String, "deal_role": pl.String}
+    if dataset.opportunity_contacts is None:
+        return pl.LazyFrame(schema=empty)
+    listed = dataset.lazy("opportunity_contacts")
+    if "role" not in listed.collect_schema().names():
+        return pl.LazyFrame(schema=empty)
+    rank = {r: i for i, r in enumerate(ROLES)}
+    return (
+        listed.select(
+            pl.col("opportunity_id").cast(pl.String),
+            pl.col("contact_id").cast(pl.String),
+            buying_role(pl.col("role")).alias("deal_role"),
+        )
+        .filter(pl.col("deal_role").is_not_null())
+        .group_by("opportunity_id", "contact_id")
+        .agg(
+            pl.col("deal_role")
+            .sort_by(pl.col("deal_role").replace_strict(rank, return_dtype=pl.Int64))
+            .first()
+        )
+        .sort("opportunity_id", "contact_id")
+    )

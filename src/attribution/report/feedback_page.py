@@ -20,15 +20,12 @@ from typing import Any, TypeVar
 import polars as pl
 
 from attribution._markdown import Markdown, plain
+from attribution.alignment.kpi_catalogue import KPIS
+from attribution.alignment.scorecard_text import with_text
 from attribution.data.dataset import Dataset
 from attribution.data.schema import TABLES
-from attribution.feedback.buying import (
-    BuyingGroupEffect,
-    buying_groups,
-    decision_maker_effect,
-    thin_open_deals,
-    win_rate_by_group_size,
-)
+from attribution.feedback.buying import buying_groups, thin_open_deals, win_rate_by_group_size
+from attribution.feedback.buying_effect import BuyingGroupEffect, decision_maker_effect
 from attribution.feedback.heard import (
     disqualification_reasons,
     loss_reasons,
@@ -46,7 +43,7 @@ T = TypeVar("T")
 
 TARGETS_OF: dict[str, tuple[str, ...]] = {
     "loss_reasons": ("win_rate", "revenue_won"),
-    "disqualified": ("mql_to_sql_rate", "mqls"),
+    "disqualified": ("mql_disqualification_rate", "mql_to_sql_rate", "mqls"),
     "profile": ("marketing_sourced_pipeline", "marketing_sourced_win_rate"),
     "buying_group": ("win_rate",),
 }
@@ -93,7 +90,7 @@ class FeedbackView:
         return frame if self.run.readiness.supported(key) else frame.clear()
 
     def targets_markdown(self, key: str) -> Markdown:
-        """Return the agreed targets section ``key`` bears on, with their owner and status.
+        """Return the agreed targets section ``key`` bears on: actual, target, owner, status.
 
         Empty without agreed targets, or when none of the section's KPIs
         (:data:`TARGETS_OF`) is targeted.
@@ -107,11 +104,20 @@ class FeedbackView:
         rows = rows.unique("target_id", keep="last", maintain_order=True)
         if not rows.height:
             return Markdown("")
+        shown = with_text(rows, self.run.params.report.currency)
         lines = [
-            Markdown("- **{}** ({}): owned by **{}**, {}").format(
-                r["label"], r["period_label"], r["owner"], r["status"]
+            Markdown(
+                "- **{}** ({}): {} against a target of {} ({} is better); owned by **{}**, {}"
+            ).format(
+                r["label"],
+                r["period_label"],
+                r["actual_text"],
+                r["target_text"],
+                "higher" if KPIS[r["kpi"]].higher_is_better else "lower",
+                r["owner"],
+                r["status"],
             )
-            for r in rows.iter_rows(named=True)
+            for r in shown.iter_rows(named=True)
         ]
         return Markdown("The agreed targets this bears on (see the scorecard):\n\n") + Markdown(
             "\n"

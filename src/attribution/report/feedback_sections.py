@@ -14,7 +14,7 @@ from typing import Protocol
 import polars as pl
 
 from attribution.data.dataset import Dataset
-from attribution.feedback.frames import is_disqualified
+from attribution.data.dispositions import is_disqualified
 
 __all__ = ["FEEDBACK_PAGE", "INSIGHT_SECTIONS", "insight_counts"]
 

@@ -196,6 +196,7 @@ class RunData(SectionViews):
                 as_of=p.window.as_of,
                 lookback_days=p.window.lookback_days,
                 contributions=self.contributions(),
+                level=p.intervals.level,
             )
         card: Scorecard = self._memo["scorecard"]
         return card

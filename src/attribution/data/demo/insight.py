@@ -209,6 +209,7 @@ def _contacts(
         pl.when(pl.col("contact_id").is_in(groups["contact_id"].implode()))
         .then(pl.lit(roles))
         .alias("role"),
+        pl.lit(None, pl.String).alias("lead_profile"),  # not simulated: the contract's column
     )
 
 

@@ -39,6 +39,7 @@ SCORE = "score"
 LEAD_STATUS = "status"
 DISQUALIFIED_REASON = "disqualified_reason"
 DISQUALIFIED_AT = "disqualified_at"
+LEAD_PROFILE = "lead_profile"
 TITLE = "title"
 ROLE = "role"
 
@@ -74,6 +75,7 @@ TableName = Literal[
     "stage_history",
     "experiments",
     "spend",
+    "opportunity_contacts",
 ]
 
 
@@ -187,6 +189,13 @@ TABLES: dict[str, Table] = {
                 _c(LEAD_STATUS, _S, False, "lead status (e.g. open, working, disqualified)"),
                 _c(DISQUALIFIED_REASON, _S, False, "why sales disqualified the lead"),
                 _c(DISQUALIFIED_AT, TIMESTAMP, False, "when sales disqualified the lead"),
+                _c(
+                    LEAD_PROFILE,
+                    _S,
+                    False,
+                    "the lead's profile or grade as sales recorded it (e.g. X Education's "
+                    "Lead Profile); read by the disqualification view, never by a model",
+                ),
                 _c(TITLE, _S, False, "job title"),
                 _c(
                     ROLE,
@@ -251,6 +260,23 @@ TABLES: dict[str, Table] = {
             key=None,
             required=False,
             description="marketing spend per channel (and campaign) and period",
+        ),
+        Table(
+            "opportunity_contacts",
+            (
+                _c(OPPORTUNITY_ID, _S, True, "the deal"),
+                _c(CONTACT_ID, _S, True, "a person the CRM lists on the deal"),
+                _c(
+                    ROLE,
+                    _S,
+                    False,
+                    "the person's buying role on this deal (e.g. Salesforce "
+                    "OpportunityContactRole.Role); read before the contact's own role",
+                ),
+            ),
+            key=None,
+            required=False,
+            description="contact roles per deal: who plays which part in each deal",
         ),
     )
 }

@@ -42,7 +42,9 @@ RELATIONS = (  # child table, column, parent table, key
 ``touches.opportunity_id`` is not among them: a touch may be linked to a deal the data does
 not hold (one outside a loaded period, or not exported); it then belongs to no journey of
 this data, and data health counts such touches. A touch linked to a deal of another
-account is an error."""
+account is an error. Nor is ``opportunity_contacts``: a CRM lists roles for deals outside a
+loaded period and for people not exported as contacts (Salesforce contacts without an
+account); such rows name nobody engaged in a loaded deal and are not read."""
 
 
 def _counts(lf: pl.LazyFrame, checks: Sequence[Check]) -> tuple[int, list[int]]:
@@ -202,8 +204,9 @@ def validate(
     ----------
     tables
         Canonical table name -> polars frame (eager or lazy). ``touches`` and
-        ``opportunities`` are required; ``contacts``, ``accounts``, ``stage_history`` and
-        ``experiments`` are optional. ``None`` values are treated as absent tables.
+        ``opportunities`` are required; ``contacts``, ``accounts``, ``stage_history``,
+        ``experiments``, ``spend`` and ``opportunity_contacts`` are optional. ``None``
+        values are treated as absent tables.
     time_zone
         IANA zone in which timestamps without an offset are read (default ``"UTC"``).
         Everything is stored in UTC.
