@@ -272,9 +272,11 @@ def _conversion_rows(counts: pl.DataFrame, level: float) -> pl.DataFrame:
         pl.col("current").shift(1).alias("current_base"),
         pl.col("previous").shift(1).alias("previous_base"),
     ).slice(1)
-    arrays = [steps[c].to_numpy().astype(float) for c in ("current", "current_base")]
-    arrays += [steps[c].to_numpy().astype(float) for c in ("previous", "previous_base")]
-    low, high = _share_interval(*arrays, level)
+    now, now_base, before, before_base = (
+        steps[c].to_numpy().astype(float)
+        for c in ("current", "current_base", "previous", "previous_base")
+    )
+    low, high = _share_interval(now, now_base, before, before_base, level)
     rate = {
         w: pl.when(pl.col(f"{w}_base") > 0).then(pl.col(w) / pl.col(f"{w}_base"))
         for w in ("current", "previous")
