@@ -163,10 +163,11 @@ class MoneyViews:
         if self.return_result() is None:
             return empty
         iv = self.run.params.intervals
-        j, touches = self.run.journeys, self.run.dataset.lazy("touches")
+        touches = self.run.dataset.lazy("touches")
+        credits = self.all_credits  # each model attributed once per run, also for the deals
         parts = [
             returns(
-                attribute(j, name, **self._options(name)),
+                credits[name],
                 self.spend,
                 touches,
                 level=iv.level,
