@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import attribution as at
 from attribution.errors import ParameterError
@@ -174,3 +176,31 @@ def test_account_stages_agree_with_the_funnel() -> None:
     funnel = at.funnel(ds)
     assert stages.height == funnel["accounts"][0]
     assert stages["mql"].is_not_null().sum() <= funnel["accounts"][1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans()), min_size=1, max_size=40))
+def test_swapping_the_periods_mirrors_every_change(leads: list[tuple[bool, bool, bool]]) -> None:
+    """Each lead: in Q2 (else Q1), reached MQL, reached SQL (only after an MQL)."""
+    rows = [
+        ((Q2 if late else Q1)[0] + timedelta(days=i % 80), mql, mql and sql)
+        for i, (late, mql, sql) in enumerate(leads)
+    ]
+    stages = pl.DataFrame(
+        {
+            "lead": [r[0] for r in rows],
+            "mql": [r[0] + timedelta(days=1) if r[1] else None for r in rows],
+            "sql": [r[0] + timedelta(days=2) if r[2] else None for r in rows],
+        },
+        schema={c: pl.Datetime("us", "UTC") for c in ("lead", "mql", "sql")},
+    )
+    ahead = funnel_change(stages, current=Q2, previous=Q1).table
+    back = funnel_change(stages, current=Q1, previous=Q2).table
+    assert ahead.select("stage", "measure").equals(back.select("stage", "measure"))
+    assert ahead["current"].equals(back["previous"])
+    flipped = -back["change"]
+    assert ((ahead["change"] - flipped).abs().fill_null(0) < 1e-12).all()
+    assert ahead["beyond_noise"].equals(back["beyond_noise"])
+    inside = ahead.filter(pl.col("change_low").is_not_null())
+    assert (inside["change_low"] <= inside["change"] + 1e-9).all()
+    assert (inside["change"] <= inside["change_high"] + 1e-9).all()
