@@ -145,3 +145,18 @@ def test_the_largest_deals_link_to_their_time_lines(run: RunData) -> None:
         assert f"(#{deal_anchor(deal)})" in links
         assert f'<a id="{deal_anchor(deal)}"></a>' in heading
         assert f"deal {deal}: " in chart.to_dict()["title"]
+
+
+def test_a_period_without_leads_is_named_not_compared() -> None:
+    from datetime import UTC, datetime
+
+    from attribution.handoff.periods import funnel_change
+    from attribution.report.period_views import _empty_window
+
+    q1 = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 4, 1, tzinfo=UTC))
+    q3 = (datetime(2025, 7, 1, tzinfo=UTC), datetime(2025, 10, 1, tzinfo=UTC))
+    stages = pl.DataFrame({"lead": [datetime(2025, 2, 1, tzinfo=UTC)], "mql": [None]})
+    table = funnel_change(stages, current=q3, previous=q1).table
+    said = _empty_window(table, q3, q1, "first lead")
+    assert "Not compared" in said and "2025\\-07\\-01" in said and "2025\\-01\\-01" not in said
+    assert _empty_window(funnel_change(stages, current=q1, previous=q1).table, q1, q1, "x") == ""

@@ -205,6 +205,20 @@ def _flagged(table: pl.DataFrame, label: pl.Expr) -> tuple[list[str], int]:
     return moved, rows.height
 
 
+def _empty_window(table: pl.DataFrame, now: Window, before: Window, what: str) -> Markdown:
+    """Say which period has nothing to compare (no first lead, no MQL in it), else empty."""
+    first = table.row(0, named=True)  # the first stage's (or the MQLs') counts
+    empty = [
+        w for w, n in ((now, first["current_base"]), (before, first["previous_base"])) if not n
+    ]
+    if not empty:
+        return Markdown("")
+    return Markdown(
+        "> **Not compared: no {} falls from {}** (the data does not reach into that period), "
+        "so every change in the table below is that gap, not a change in what the teams did."
+    ).format(what, Markdown(" or from ").join(_span(w) for w in empty))
+
+
 def _verdict(moved: list[str], compared: int, level: float) -> Markdown:
     chance = compared * (1 - level)
     if not moved:
@@ -220,6 +234,9 @@ def funnel_periods_text(run: RunData) -> Markdown:
     result = funnel_periods(run)
     if result is None:
         return Markdown("")
+    empty = _empty_window(result.table, result.current, result.previous, "first lead")
+    if empty:
+        return empty
     label = pl.format("{} ({})", "stage", "measure")
     moved, compared = _flagged(result.table, label)
     follow = (
@@ -256,6 +273,9 @@ def sla_periods_text(run: RunData) -> Markdown:
                 "follow-up cannot be told from missing records."
             )
         return Markdown("")
+    empty = _empty_window(result.table, result.current, result.previous, "MQL")
+    if empty:
+        return empty
     moved, compared = _flagged(result.table, pl.col("measure").replace_strict(_MEASURES))
     return Markdown(
         "MQLs handed over from {} (this period) against {}, judged against the {:g}-hour "
