@@ -33,7 +33,7 @@ WORKBOOK = "tables.xlsx"
 """File name of the workbook of every table behind the charts."""
 
 
-def write_glossary(run_dir: Path, nav: Mapping[str, str]) -> Path:
+def write_glossary(run_dir: Path, nav: Mapping[str, Any]) -> Path:
     """Write the glossary page into ``run_dir`` (the same look and header as the pages)."""
     import nbformat
 
@@ -57,7 +57,7 @@ def write_glossary(run_dir: Path, nav: Mapping[str, str]) -> Path:
 
 def write_extras(
     run_dir: Path,
-    nav: Mapping[str, str],
+    nav: Mapping[str, Any],
     pages: Mapping[str, str | None],
     step: Callable[[str], None],
 ) -> dict[str, Any]:

@@ -170,7 +170,7 @@ def export_html(
     dest: str | os.PathLike[str],
     *,
     title: str,
-    nav: Mapping[str, str] | None = None,
+    nav: Mapping[str, Any] | None = None,
 ) -> Path:
     """Render an executed notebook to one self-contained, offline HTML file.
 
@@ -186,9 +186,10 @@ def export_html(
     nav
         Navigation bar and footer values: ``index_href``, ``run_name``, ``source``,
         ``generated``, ``version``, ``notebook``, ``tables``, ``facts`` (the run's data
-        period, currency, models, interval level) and ``glossary_href`` (the first use of
-        each glossary term in the page's prose then links to its entry); ``None`` leaves
-        them out.
+        period, currency, models, interval level), ``glossary_href`` (the first use of
+        each glossary term in the page's prose then links to its entry) and, in a run
+        per segment, ``segments`` (the menu of
+        :func:`attribution.report.segments.segment_menu`); ``None`` leaves them out.
 
     Returns
     -------
@@ -268,6 +269,24 @@ def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _segment_block(menu: Mapping[str, Any] | None) -> str:
+    """Return the index's list of the run's segments (every value escaped)."""
+    if not menu:
+        return ""
+    items = "".join(
+        f'<li><a href="{_e(link["href"])}">{_e(link["label"])}</a></li>'
+        if link["href"]
+        else f"<li>{_e(link['label'])} (too little data for pages)</li>"
+        for link in menu["links"]
+    )
+    where = "all data" if menu.get("current") is None else menu["current"]
+    return (
+        f"<h2>Per {_e(menu['by'])}</h2><p>These pages: <b>{_e(where)}</b>. "
+        f'<a href="{_e(menu["compare_href"])}">Every {_e(menu["by"])} compared</a> · '
+        f'<a href="{_e(menu["whole_href"])}">All data</a></p><ul>{items}</ul>'
+    )
+
+
 def index_html(
     *,
     title: str,
@@ -275,6 +294,7 @@ def index_html(
     reports: Sequence[Mapping[str, Any]],
     facts: Mapping[str, Any],
     extras: Mapping[str, str] | None = None,
+    segments: Mapping[str, Any] | None = None,
 ) -> str:
     """Build the run's index page: links to every report, their status, and run facts.
 
@@ -292,6 +312,9 @@ def index_html(
         Label -> value lines shown under the list (source, period, versions...).
     extras
         Other files of the run by kind: ``glossary``, ``workbook``, ``pdf`` -> file name.
+    segments
+        The run's segments, as :func:`attribution.report.segments.segment_menu` gives them
+        (a run with ``by``): linked under the reports.
 
     Examples
     --------
@@ -333,7 +356,7 @@ def index_html(
         f"{_e(labels.get(kind, kind))}</a></li>"
         for kind, file in (extras or {}).items()
     )
-    more_block = f"<ul>{more}</ul>" if more else ""
+    more_block = (f"<ul>{more}</ul>" if more else "") + _segment_block(segments)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

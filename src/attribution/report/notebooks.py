@@ -195,7 +195,7 @@ def execute(
     title: str,
     values: dict[str, Any],
     run_dir: Path,
-    nav: dict[str, str],
+    nav: dict[str, Any],
     step: Callable[[str], None],
 ) -> NotebookRun:
     """Execute notebook ``name`` with ``values`` into ``run_dir`` and render its HTML page.

@@ -276,6 +276,8 @@ def parse_params(
     params = _with_default_env(params)
     _check_models(params.models, problems)
     _check_goals(params.goals, problems)
+    if params.by_values is not None and params.by is None:
+        problems.append(ParamProblem("by_values", "picks values of 'by'; give by: <column> too"))
     raise_problems(problems, where)
     if base_dir is not None:
         params = _resolve_paths(params, Path(base_dir))

@@ -213,8 +213,13 @@ def write_records(
     manifest: dict[str, Any],
     runs: list[NotebookRun],
     facts: dict[str, str] | None = None,
+    segments: dict[str, Any] | None = None,
 ) -> None:
-    """Write ``manifest.json`` and ``index.html`` (the page linking every report) into ``tmp``."""
+    """Write ``manifest.json`` and ``index.html`` (the page linking every report) into ``tmp``.
+
+    ``segments`` is the menu of the run's segments (:func:`attribution.report.segments.
+    segment_menu`), for a run with ``by``.
+    """
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
     inputs = manifest["inputs"]
     rows = ", ".join(f"{k} {v['rows']:,}" for k, v in inputs["tables"].items())
@@ -237,5 +242,6 @@ def write_records(
         reports=[dataclasses.asdict(r) for r in runs],
         facts=shown,
         extras={k: v["file"] for k, v in manifest.get("exports", {}).items() if "file" in v},
+        segments=segments,
     )
     (tmp / "index.html").write_text(page, encoding="utf-8")

@@ -45,7 +45,6 @@ import concurrent.futures as cf
 import contextlib
 import dataclasses
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -53,7 +52,6 @@ from pathlib import Path
 from typing import Any
 
 from attribution._folders import claimed, swap_into_place
-from attribution._secrets import mask_text
 from attribution._version import __version__
 from attribution.data.dataset import Dataset
 from attribution.data.snapshot import source_files, write_snapshot
@@ -72,9 +70,12 @@ from attribution.report.notebooks import (
     notebook_title,
 )
 from attribution.report.params import load_params
+from attribution.report.progress import Progress as _Progress
 from attribution.report.records import check_destination, is_run_folder, now, write_records
 from attribution.report.records import manifest as record_manifest
 from attribution.report.sections import RunParams
+from attribution.report.segment_runs import PageRunner, run_segments
+from attribution.report.segments import SegmentPlan, plan_segments, segment_menu
 from attribution.report.shared import RunData, load_source, write_params
 
 __all__ = ["RunResult", "run"]
@@ -113,36 +114,6 @@ def _failure(failures: Sequence[NotebookRun], partial_dir: Path, run_dir: Path) 
 
 
 # ------------------------------------------------------------------------------ data
-# ------------------------------------------------------------------------------ progress
-class _Progress:
-    """A progress bar on a terminal, plain timestamped log lines otherwise."""
-
-    def __init__(self, total: int, *, enabled: bool | None, stream: Any = None) -> None:
-        self.stream = stream or sys.stderr
-        tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.bar: Any = None
-        self.lock = threading.Lock()
-        self.start = time.perf_counter()
-        if (enabled is None and tty) or enabled:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="step", file=self.stream, desc="report")
-
-    def step(self, message: str, *, advance: int = 1) -> None:
-        message = mask_text(message)
-        with self.lock:
-            if self.bar is not None:
-                self.bar.set_postfix_str(message, refresh=False)
-                self.bar.update(advance)
-            else:
-                took = time.perf_counter() - self.start
-                print(f"[attribution run {took:6.1f}s] {message}", file=self.stream, flush=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 # ------------------------------------------------------------------------------ execution
 
 
@@ -225,27 +196,36 @@ def run(
         dataset = _load(plan, stack)
         timings["load"] = time.perf_counter() - t
         bar.step(f"loaded and validated {dataset.source} in {timings['load']:.1f}s")
+        segments = plan_segments(dataset, plan.p)  # checks `by` before anything is written
+        bar.grow(
+            0 if segments is None else 1 + (2 + 2 * len(plan.chosen)) * len(segments.with_pages)
+        )
         tmp = stack.enter_context(claimed(plan.out_root, plan.p.run_name))
         snapshot = _write_data(dataset, plan.p, tmp, timings, bar)
         shared = RunData(plan.p, dataset, tmp / "data")
         facts = run_facts(dataset, plan.p)
+        whole = dataset if segments is not None else None  # the segments are cut from it
         del dataset  # the notebooks read the snapshot; free the memory for the kernels
         shared.announce()
-        nav = _nav(plan, snapshot, started, facts)
+        nav = _nav(plan, snapshot, started, facts, segments)
         t = time.perf_counter()
         runs = _execute_all(plan, tmp, nav, jobs, bar, shared, timings)
         timings["notebooks"] = time.perf_counter() - t
+        per_segment, runs_in_segments = _segments(plan, segments, whole, tmp, nav, jobs, bar)
+        timings.update(per_segment.get("timings", {}) if per_segment else {})
         t = time.perf_counter()
         extras = write_extras(tmp, nav, {r.name: r.html for r in runs}, bar.step)
         timings["exports"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - t_start
-        failed = [r for r in runs if r.status != "ok"]
+        failed = [r for r in [*runs, *runs_in_segments] if r.status != "ok"]
         manifest = record_manifest(
             plan.p, plan.params_file, snapshot, runs, timings, started,
             status="failed" if failed else "ok",
         )  # fmt: skip
         manifest["exports"] = extras
-        write_records(tmp, plan.p, manifest, runs, facts)
+        if per_segment is not None:
+            manifest["segments"] = per_segment
+        write_records(tmp, plan.p, manifest, runs, facts, segments=nav.get("segments"))
         bar.step("wrote manifest.json and index.html")
         _publish(tmp, plan, failed)
     return RunResult(
@@ -317,10 +297,19 @@ def _write_data(
 
 
 def _nav(
-    plan: _Plan, snapshot: dict[str, Any], started: str, facts: dict[str, str]
-) -> dict[str, str]:
-    """Return what every page's header and footer show: the run, its data and its facts."""
+    plan: _Plan,
+    snapshot: dict[str, Any],
+    started: str,
+    facts: dict[str, str],
+    segments: SegmentPlan | None = None,
+) -> dict[str, Any]:
+    """Return what every page's header and footer show: the run, its data and its facts.
+
+    In a run per segment, the header also links every value's pages (``segments``).
+    """
+    menu = {} if segments is None else {"segments": segment_menu(segments, None)}
     return {
+        **menu,
         "index_href": "index.html",
         "glossary_href": GLOSSARY_PAGE,
         "run_name": plan.p.run_name,
@@ -331,10 +320,38 @@ def _nav(
     }
 
 
+def _segments(
+    plan: _Plan,
+    segments: SegmentPlan | None,
+    whole: Dataset | None,
+    tmp: Path,
+    nav: dict[str, Any],
+    jobs: int,
+    bar: _Progress,
+) -> tuple[dict[str, Any] | None, list[NotebookRun]]:
+    """Run the pages per segment (a run with ``by``): ``jobs`` kernels in all."""
+    if segments is None or whole is None:
+        return None, []
+    width = max(1, min(jobs, len(segments.with_pages)))  # values at the same time
+    pages = _page_runner(plan, max(1, jobs // width), bar)
+    return run_segments(segments, whole, plan.p, tmp, nav, pages, bar.step, parallel=width)
+
+
+def _page_runner(plan: _Plan, jobs: int, bar: _Progress) -> PageRunner:
+    """Return what runs the run's pages on one segment's data, in that segment's folder."""
+
+    def pages(p: RunParams, dataset: Dataset, folder: Path, nav: dict[str, Any]) -> list[Any]:
+        shared = RunData(p, dataset, folder / "data")
+        shared.announce()
+        return _execute_all(plan, folder, nav, jobs, bar, shared, {})
+
+    return pages
+
+
 def _execute_all(
     plan: _Plan,
     tmp: Path,
-    nav: dict[str, str],
+    nav: dict[str, Any],
     jobs: int,
     bar: _Progress,
     shared: RunData,

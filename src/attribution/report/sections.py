@@ -263,6 +263,16 @@ class RunParams:
     intervals: Intervals = field(default_factory=Intervals)
     scorecard: ScorecardFiles = field(default_factory=ScorecardFiles)
     money: MoneyOptions = field(default_factory=MoneyOptions)
+    by: str | None = field(default=None, metadata={"min_length": 1, "max_length": 200})
+    """Run every page per segment too: an account or opportunity column (``segment``,
+    ``region``, ``owner``, ``opportunities.source``...). The run then writes, besides the
+    whole-data pages, each value's pages in ``by/<column>/<value>/`` and a comparison page
+    ``by/<column>/index.html``. Default none: the whole data only."""
+    by_values: list[str] | None = field(default=None, metadata={"min_length": 1, "max_length": 12})
+    """The values of ``by`` to run (default: every value, at most 12)."""
+    by_min_won: int = field(default=10, metadata={"min": 1, "max": 100_000})
+    """Won deals a value needs for pages of its own; a value with fewer gets a line on
+    the comparison page saying so, and no pages."""
     notebooks: list[str] | None = None
     """Names of the notebooks to run, in order; default: every notebook in notebooks_dir."""
     notebooks_dir: str | None = None
