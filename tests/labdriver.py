@@ -33,6 +33,8 @@ NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
 """The notebook on show (selectors never reach into another open notebook)."""
 CHART_CALL = re.compile(r"^charts\.\w+\(", re.M)
 """A code cell that shows a chart calls a builder of attribution.charts at a line start."""
+TIMELINES_CALL = re.compile(r"^show_deal_timelines\(", re.M)
+"""The money page's cell that shows one time line per largest deal, each after its heading."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,9 @@ _STATE = """() => ({
     'NB .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')].map(
     e => e.textContent.slice(0, 600)),
   text: document.querySelector('NB').textContent,
+  deals: [...document.querySelectorAll('NB .jp-OutputArea-output')].filter(
+    o => !o.querySelector('.attribution-chart-area') &&
+         /^(Won|Lost) deal /.test(o.innerText.trim())).length,
 })""".replace("NB", NOTEBOOK)
 
 
@@ -228,7 +233,7 @@ _STATE = """() => ({
 class RunAll:
     """What Run All left on the page."""
 
-    expected: int  # code cells that show a chart
+    expected: int  # code cells that show a chart (and one per deal heading of the time lines)
     charts: int  # chart outputs on the page
     drawn: int  # ... with marks drawn (SVG or canvas)
     chart_errors: list[str]
@@ -259,7 +264,8 @@ def run_all(opened: Opened, *, timeout: float = 300.0) -> RunAll:
     seconds = time.perf_counter() - started
     state = page.evaluate(_STATE)
     return RunAll(
-        expected=sum(bool(CHART_CALL.search(s)) for s in sources),
+        expected=sum(bool(CHART_CALL.search(s)) for s in sources)
+        + (state["deals"] if any(TIMELINES_CALL.search(s) for s in sources) else 0),
         charts=state["charts"],
         drawn=state["drawn"],
         chart_errors=state["chart_errors"],

@@ -110,3 +110,53 @@ def test_hostile_channel_and_campaign_names_stay_text(tmp_path: Path) -> None:
     assert "<img" not in markup  # escaped: &lt;img ... shows as text, never an element
     shown = html.unescape(re.sub(r"<[^>]+>", " ", markup))
     assert "img src=x" in shown  # the name is shown as text
+
+
+def test_the_funnel_and_the_sla_of_the_two_periods(run: RunData) -> None:
+    from attribution.report import period_views as pv
+
+    now, before = pv._windows(run)
+    change = money_views(run).change()
+    assert (now, before) == (change.current, change.previous)  # the same two periods
+    funnel = pv.funnel_periods(run)
+    assert funnel is not None and funnel.follow_days is not None and funnel.follow_days >= 1
+    assert set(pv.funnel_rate_changes(run)["measure"]) == {"conversion"}
+    shown = pv.funnel_periods_table(run)
+    assert shown.height == funnel.table.height and "interval" in shown.columns
+    assert "same time to convert" in pv.funnel_periods_text(run)
+    sla = pv.sla_periods(run)
+    assert sla is not None and sla.table["measure"].to_list() == [
+        "mqls",
+        "within_sla",
+        "median_hours",
+    ]
+    assert f"{sla.sla_hours:g}-hour SLA" in pv.sla_periods_text(run)
+    assert pv.sla_periods(run) is sla  # computed once per run
+
+
+def test_the_largest_deals_link_to_their_time_lines(run: RunData) -> None:
+    from attribution.report.deal_views import deal_anchor, deal_timelines, largest_deals_links
+
+    deals = money_views(run).largest()
+    links = largest_deals_links(run)
+    lines = deal_timelines(run)
+    assert len(lines) == deals.height
+    for deal, (heading, chart) in zip(deals["opportunity_id"], lines, strict=True):
+        assert f"(#{deal_anchor(deal)})" in links
+        assert f'<a id="{deal_anchor(deal)}"></a>' in heading
+        assert f"deal {deal}: " in chart.to_dict()["title"]
+
+
+def test_a_period_without_leads_is_named_not_compared() -> None:
+    from datetime import UTC, datetime
+
+    from attribution.handoff.periods import funnel_change
+    from attribution.report.period_views import _empty_window
+
+    q1 = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 4, 1, tzinfo=UTC))
+    q3 = (datetime(2025, 7, 1, tzinfo=UTC), datetime(2025, 10, 1, tzinfo=UTC))
+    stages = pl.DataFrame({"lead": [datetime(2025, 2, 1, tzinfo=UTC)], "mql": [None]})
+    table = funnel_change(stages, current=q3, previous=q1).table
+    said = _empty_window(table, q3, q1, "first lead")
+    assert "Not compared" in said and "2025\\-07\\-01" in said and "2025\\-01\\-01" not in said
+    assert _empty_window(funnel_change(stages, current=q1, previous=q1).table, q1, q1, "x") == ""

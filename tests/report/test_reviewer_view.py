@@ -185,3 +185,39 @@ def test_a_run_writes_a_glossary_a_pdf_and_a_workbook(ci_run: CiRun) -> None:
     assert "Intervals: 90%" in summary
     glossary = (run_dir / "glossary.html").read_text()
     assert 'id="removal-effect"' in glossary and 'id="shapley"' in glossary
+
+
+TIMELINES = r"""
+() => [...document.querySelectorAll('.vega-embed')].filter(embed => {
+  const t = embed.querySelector('svg .role-title-text');
+  return t && /^(Won|Lost) deal /.test(t.textContent);
+}).map(embed => {
+  const svg = embed.querySelector('svg.marks').getBoundingClientRect();
+  const out = [];
+  embed.querySelectorAll('svg text').forEach(t => {
+    const r = t.getBoundingClientRect();
+    if (r.width === 0 || !t.textContent.trim()) return;
+    if (r.left < svg.left - 0.5 || r.right > svg.right + 0.5) out.push(t.textContent.trim());
+  });
+  return out;
+})
+"""
+"""Per deal time line on a page: the texts that stick out of the chart's own box."""
+
+
+def test_the_deal_time_lines_read_cleanly_and_the_deal_table_links_to_them(
+    ci_run: CiRun, browser: Any
+) -> None:
+    page = _open(browser, ci_run.result.run_dir / "05_money.html")
+    outside = page.evaluate(TIMELINES)
+    assert outside and all(o == [] for o in outside), outside  # drawn, nothing cut off
+    assert page.evaluate(OVERLAPS) == []  # the milestone labels included
+    links = page.locator('a[href^="#deal-"]')
+    assert links.count() == len(outside)  # one link per deal drawn
+    target = str(links.nth(0).get_attribute("href"))[1:]
+    assert page.locator(f'a[id="{target}"]').count() == 1
+    links.nth(0).click()
+    page.wait_for_timeout(300)
+    top = page.evaluate(f"document.getElementById('{target}').getBoundingClientRect().top")
+    assert -2 <= top < 900  # the link took the reader to the deal
+    page.close()

@@ -19,8 +19,9 @@ The modules: :mod:`~attribution.charts.theme` (theme, colours, value formats),
 :mod:`~attribution.charts.blocks` (what every builder is made of), and the builders by
 kind: :mod:`~attribution.charts.totals` (bars, lines, period bars, shares),
 :mod:`~attribution.charts.estimates` (intervals, heatmap, calibration),
-:mod:`~attribution.charts.stages` (funnel) and :mod:`~attribution.charts.agreed`
-(threshold bars, target progress, SLA months). Importing the package enables the theme.
+:mod:`~attribution.charts.stages` (funnel), :mod:`~attribution.charts.agreed`
+(threshold bars, target progress, SLA months) and :mod:`~attribution.charts.timeline` (one
+deal's touches and milestones in time). Importing the package enables the theme.
 
 Examples
 --------
@@ -56,6 +57,7 @@ from attribution.charts.theme import (
     use_theme,
     value_format,
 )
+from attribution.charts.timeline import timeline
 from attribution.charts.totals import TimeUnit, bars, lines, period_bars, stacked_share
 
 __all__ = [
@@ -86,6 +88,7 @@ __all__ = [
     "stacked_share",
     "target_progress",
     "threshold_bars",
+    "timeline",
     "use_theme",
     "value_format",
 ]

@@ -44,7 +44,7 @@ from attribution.journey.response import (
     need_contacts,
 )
 
-__all__ = ["FunnelBy", "funnel"]
+__all__ = ["FunnelBy", "account_stages", "funnel"]
 
 FunnelBy = Literal["lead_source", "segment", "period"]
 STAGES: tuple[str, ...] = ("lead", "mql", "sql", "opportunity", "won")
@@ -115,6 +115,24 @@ def funnel(
         "median_days_from_lead",
         "revenue",
     )
+
+
+def account_stages(dataset: Dataset, *, as_of: datetime | None = None) -> pl.DataFrame:
+    """One row per account with a lead: the first time it reached each stage by ``as_of``.
+
+    The dates :func:`funnel` counts (``lead``, ``mql``, ``sql``, ``opportunity``,
+    ``won``; empty when not reached), e.g. for
+    :func:`attribution.handoff.periods.funnel_change`.
+
+    Examples
+    --------
+    >>> import attribution as at
+    >>> account_stages(at.demo.generate(n_accounts=300, seed=1)).columns
+    ['account_id', 'lead', 'mql', 'sql', 'opportunity', 'won']
+    """
+    need_contacts(dataset, "funnel")
+    now = pl.lit(resolve_as_of(dataset, as_of)).cast(TIMESTAMP)
+    return _account_stages(dataset, now, "quarter").select(ACCOUNT_ID, *STAGES).collect()
 
 
 def _account_stages(dataset: Dataset, as_of: pl.Expr, period: Period) -> pl.LazyFrame:

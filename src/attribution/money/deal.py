@@ -9,6 +9,7 @@ deal each model gave each touch, so the credits can be checked by eye.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import polars as pl
 
@@ -23,8 +24,10 @@ from attribution.data.schema import (
     CREATED_AT,
     ENTERED_AT,
     IS_WON,
+    MQL_AT,
     OCCURRED_AT,
     OPPORTUNITY_ID,
+    SQL_AT,
     STAGE,
     TEAM,
     TOUCH_ID,
@@ -75,6 +78,7 @@ def deal_journey(
     *,
     credits: Mapping[str, pl.DataFrame] | None = None,
     stage_history: pl.DataFrame | pl.LazyFrame | None = None,
+    contacts: pl.DataFrame | pl.LazyFrame | None = None,
 ) -> pl.DataFrame:
     """List one deal's touches and milestones in time order, with each model's credit.
 
@@ -89,13 +93,16 @@ def deal_journey(
         of the deal, 0 for a touch the model did not credit).
     stage_history
         The ``stage_history`` table, for the deal's stage changes.
+    contacts
+        The ``contacts`` table, for the account's first lead, MQL and SQL (those dated
+        by the deal's close).
 
     Returns
     -------
     polars.DataFrame
         ``at, event, team, channel, campaign, activity, touch_id`` then one credit column
-        per model; ``event`` is ``touch``, ``created``, ``stage: <name>``, ``won`` or
-        ``lost``.
+        per model; ``event`` is ``touch``, ``lead``, ``mql``, ``sql`` (with
+        ``contacts``), ``created``, ``stage: <name>``, ``won`` or ``lost``.
 
     Examples
     --------
@@ -115,6 +122,8 @@ def deal_journey(
             f"no opportunity {opportunity_id!r} in the journeys" + (f"; {hint}" if hint else "")
         )
     table = _events(rows, opportunity_id, stage_history)
+    if contacts is not None:
+        table = _with_lead_milestones(table, contacts, rows.row(0, named=True))
     for name, table_of_model in (credits or {}).items():
         table = _with_credit(table, table_of_model, opportunity_id, f"credit {name}")
     return table
@@ -149,6 +158,31 @@ def _events(
         pl.concat(events, how="diagonal_relaxed")
         .select(*_EVENT_COLUMNS)
         .with_columns(pl.col("event").replace_strict(order, default=2).alias("_o"))
+        .sort("at", "_o", nulls_last=True, maintain_order=True)
+        .drop("_o")
+    )
+
+
+def _with_lead_milestones(
+    table: pl.DataFrame, contacts: pl.DataFrame | pl.LazyFrame, deal: dict[str, Any]
+) -> pl.DataFrame:
+    """Add the account's first lead, MQL and SQL (by the deal's close) to its events."""
+    end = deal[CLOSED_AT]
+    mine = contacts.lazy().filter(pl.col(ACCOUNT_ID) == deal[ACCOUNT_ID])
+    firsts = [
+        mine.select(
+            pl.col(column).filter(pl.col(column) <= end) if end is not None else column
+        ).select(pl.col(column).min().alias("at"), pl.lit(event).alias("event"))
+        for column, event in ((CREATED_AT, "lead"), (MQL_AT, "mql"), (SQL_AT, "sql"))
+        if column in mine.collect_schema()
+    ]
+    if not firsts:
+        return table
+    found = pl.concat(firsts).filter(pl.col("at").is_not_null()).collect()
+    order = {"lead": 0, "mql": 1, "sql": 2, "created": 3, "touch": 4, "won": 6, "lost": 6}
+    return (
+        pl.concat([table, found], how="diagonal_relaxed")
+        .with_columns(pl.col("event").replace_strict(order, default=5).alias("_o"))
         .sort("at", "_o", nulls_last=True, maintain_order=True)
         .drop("_o")
     )

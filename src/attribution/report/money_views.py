@@ -163,10 +163,11 @@ class MoneyViews:
         if self.return_result() is None:
             return empty
         iv = self.run.params.intervals
-        j, touches = self.run.journeys, self.run.dataset.lazy("touches")
+        touches = self.run.dataset.lazy("touches")
+        credits = self.all_credits  # each model attributed once per run, also for the deals
         parts = [
             returns(
-                attribute(j, name, **self._options(name)),
+                credits[name],
                 self.spend,
                 touches,
                 level=iv.level,
@@ -313,15 +314,25 @@ class MoneyViews:
     # ------------------------------------------------------------------ deals
     def largest(self) -> pl.DataFrame:
         """Return the largest won and lost deals (``money.top_deals`` of each)."""
-        return largest_deals(self.run.dataset.lazy("opportunities"), n=self.options.top_deals)
+        return self._keep(  # type: ignore[no-any-return]
+            "largest",
+            lambda: largest_deals(self.run.dataset.lazy("opportunities"), n=self.options.top_deals),
+        )
 
     def journeys_of_largest(self) -> pl.DataFrame:
         """Every event of the largest deals' journeys, deal by deal, with each model's credit."""
+        return self._keep("journeys_of_largest", self._journeys_of_largest)  # type: ignore[no-any-return]
+
+    def _journeys_of_largest(self) -> pl.DataFrame:
         deals = self.largest()
-        stages = self.run.dataset.stage_history
+        ds = self.run.dataset
         parts = [
             deal_journey(
-                self.run.journeys, deal, credits=self.all_credits, stage_history=stages
+                self.run.journeys,
+                deal,
+                credits=self.all_credits,
+                stage_history=ds.stage_history,
+                contacts=ds.contacts,
             ).with_columns(pl.lit(deal).alias(OPPORTUNITY_ID))
             for deal in deals[OPPORTUNITY_ID].to_list()
         ]
