@@ -12,7 +12,7 @@ the channel table and :mod:`.touches` the credits per touch.
 
 from __future__ import annotations
 
-from attribution.models.incremental.model import credits, fit_incremental, incremental
+from attribution.models.incremental.model import credits, fit_design, fit_incremental, incremental
 from attribution.models.incremental.result import EVIDENCE, Incremental, IncrementalResult
 from attribution.models.incremental.summary import summarise
 from attribution.models.incremental.touches import credits_of
@@ -23,6 +23,7 @@ __all__ = [
     "IncrementalResult",
     "credits",
     "credits_of",
+    "fit_design",
     "fit_incremental",
     "incremental",
     "summarise",

@@ -21,7 +21,7 @@ from attribution.models.incremental.calibrate import (
     rescale,
     scales,
 )
-from attribution.models.incremental.design import Exposure, build_design
+from attribution.models.incremental.design import Design, Exposure, build_design
 from attribution.models.incremental.fit import DEFAULT_PENALTY, fit_win_model
 from attribution.models.incremental.result import Incremental, IncrementalResult
 from attribution.models.incremental.select import choose_exposure
@@ -29,7 +29,7 @@ from attribution.models.incremental.split import deal_shares
 from attribution.models.incremental.summary import summarise
 from attribution.models.incremental.touches import credits_of
 
-__all__ = ["credits", "fit_incremental", "incremental"]
+__all__ = ["credits", "fit_design", "fit_incremental", "incremental"]
 
 
 def fit_incremental(
@@ -45,6 +45,23 @@ def fit_incremental(
     """Fit the incremental model on journeys and split every won deal (see :func:`incremental`)."""
     check_team(team)
     design = build_design(journeys, controls=controls, exposure=exposure, min_deals=min_deals)
+    return fit_design(design, team=team, exposure=exposure, penalty=penalty, calibrate=calibrate)
+
+
+def fit_design(
+    design: Design,
+    *,
+    team: str | None = None,
+    exposure: Exposure = "auto",
+    penalty: float | str = DEFAULT_PENALTY,
+    calibrate: Any = None,
+) -> Incremental:
+    """Fit the incremental model on its data (:func:`~.design.build_design`, or summed by Spark).
+
+    ``exposure="auto"`` chooses the exposure form on held-out accounts; the rest is
+    :func:`fit_incremental`.
+    """
+    check_team(team)
     notes = []
     if exposure == "auto":
         design, win, losses = choose_exposure(design, penalty=penalty)

@@ -29,22 +29,39 @@ from attribution.models.credits import (
 )
 from attribution.models.incremental.result import Incremental
 
-__all__ = ["credits_of"]
+__all__ = ["credits_of", "spread_shares"]
 
 
 def credits_of(model: Incremental, journeys: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Return the credits table of a fitted model (see :func:`credits`)."""
+    ids = model.design.deals[OPPORTUNITY_ID].gather(model.rows)
+    channels = model.design.channels
+    return spread_shares(journeys, ids, channels, model.shares, model.baseline, team=model.team)
+
+
+def spread_shares(
+    journeys: pl.DataFrame | pl.LazyFrame,
+    ids: pl.Series,
+    channels: tuple[str, ...],
+    shares: np.ndarray,
+    baseline: np.ndarray,
+    *,
+    team: str | None,
+) -> pl.DataFrame:
+    """Credit each won deal's channel shares to its touches; the baseline to one row.
+
+    ``ids`` are won deals' ids in sorted order, ``shares`` their share per channel (rows
+    of ``ids``, columns of ``channels``) and ``baseline`` their baseline share; every won
+    deal of ``journeys`` must be among ``ids``. A channel's share goes to its touches of
+    the deal in equal parts.
+    """
     won = won_frame(journeys)
-    design, team = model.design, model.team
     touched = won.filter(pl.col(TOUCH_ID).is_not_null())
     if team is not None:
         touched = touched.filter(pl.col(TEAM) == team)
-    ids = design.deals[OPPORTUNITY_ID]
-    row_of = np.full(ids.len(), -1, dtype=np.int64)
-    row_of[model.rows] = np.arange(len(model.rows))
-    deal_row = row_of[ids.search_sorted(touched[OPPORTUNITY_ID]).to_numpy()]
-    codes = touched[CHANNEL].cast(pl.String).cast(pl.Enum(design.channels)).to_physical()
-    share = model.shares[deal_row, codes.to_numpy().astype(np.int64)]
+    deal_row = ids.search_sorted(touched[OPPORTUNITY_ID]).to_numpy()
+    codes = touched[CHANNEL].cast(pl.String).cast(pl.Enum(channels)).to_physical()
+    share = shares[deal_row, codes.to_numpy().astype(np.int64)]
     columns = [*CREDIT_COLUMNS, *EXTRA_COLUMNS]
     credited = (
         touched.with_columns(pl.Series("_s", share), pl.Series("_r", deal_row))
@@ -55,12 +72,9 @@ def credits_of(model: Incremental, journeys: pl.DataFrame | pl.LazyFrame) -> pl.
     deals = first_rows(won)
     has_touch = deals[DEAL].is_in(touched[DEAL].unique().implode())
     base_deals = deals.filter(has_touch).with_columns(
-        pl.Series(
-            "_b",
-            model.baseline[row_of[ids.search_sorted(deals.filter(has_touch)[OPPORTUNITY_ID])]],
-        )
+        pl.Series("_b", baseline[ids.search_sorted(deals.filter(has_touch)[OPPORTUNITY_ID])])
     )
-    baseline = base_deals.filter(pl.col("_b") > 0).select(
+    base_rows = base_deals.filter(pl.col("_b") > 0).select(
         OPPORTUNITY_ID,
         pl.lit(None, dtype=pl.String).alias(TOUCH_ID),
         pl.lit(BASELINE).alias(CHANNEL),
@@ -79,5 +93,5 @@ def credits_of(model: Incremental, journeys: pl.DataFrame | pl.LazyFrame) -> pl.
         )
     ).with_columns(pl.col(POSITION).cast(pl.Int32))
     untouched = no_touch_rows(deals.filter(~has_touch))
-    out = pl.concat([touches, baseline, untouched], how="vertical_relaxed")
+    out = pl.concat([touches, base_rows, untouched], how="vertical_relaxed")
     return out.sort(OPPORTUNITY_ID, POSITION)
