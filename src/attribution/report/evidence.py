@@ -11,6 +11,7 @@ shows them, so they are computed here, not among the run's shared estimates.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -115,9 +116,22 @@ def incremental_view(run: RunData) -> IncrementalView:
     lifts = lift(data, level=level) if data.experiments is not None else None
     options = {"controls": data, **({"calibrate": lifts} if lifts is not None else {})}
     result = incremental(journeys, **options)  # type: ignore[arg-type]
-    comparison = compare(journeys, {"incremental": options}, level=level, draws=draws)
+    models = [m for m in dict.fromkeys([*run.params.models.models, "incremental"]) if m in _CHECKED]
+    specs: dict[str, dict[str, Any]] = {
+        str(m): ({"controls": data} if m == "incremental" else {}) for m in models
+    }
+    # one bootstrap for the checked models (the same account resamples for each): the
+    # checks' stability and the uncalibrated model's intervals (of the channels it
+    # credits) come from it
+    checked = compare(journeys, specs, level=level, draws=draws)
+    comparison = checked
+    if lifts is not None:  # the calibrated model's own intervals
+        comparison = compare(journeys, {"incremental": options}, level=level, draws=draws)
     assert comparison.intervals is not None
-    intervals = comparison.intervals.select(CHANNEL, "revenue", "ci_low", "ci_high")
+    incremental_rows = (pl.col("model") == "incremental") & (pl.col("revenue") > 0)
+    intervals = comparison.intervals.filter(incremental_rows).select(
+        CHANNEL, "revenue", "ci_low", "ci_high"
+    )
     channels = (
         result.table.join(intervals.drop("revenue"), on=CHANNEL, how="left")
         .filter(~pl.col(CHANNEL).is_in([BASELINE, NO_TOUCH]))
@@ -125,7 +139,8 @@ def incremental_view(run: RunData) -> IncrementalView:
             CHANNEL, "team", "revenue", "share", "ci_low", "ci_high", "evidence", "scale", "effect"
         )
     )
-    models = [m for m in dict.fromkeys([*run.params.models.models, "incremental"]) if m in _CHECKED]
-    checks = model_checks(journeys, models, controls=data, level=level, draws=draws)
+    checks = model_checks(
+        journeys, models, controls=data, level=level, draws=draws, comparison=checked
+    )
     notes = pl.DataFrame({"note": list(result.notes)}, schema={"note": pl.String})
     return IncrementalView(result, intervals, channels, checks, lifts, notes)
