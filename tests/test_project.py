@@ -13,6 +13,7 @@ import yaml
 from helpers import ROOT
 
 import attribution as at
+from attribution._version import __version__
 
 
 def test_environment_yml_installs_the_package_and_nothing_else() -> None:
@@ -118,6 +119,7 @@ def _readme_tree_modules() -> set[str]:
     tree = readme.split("## Folder tree", 1)[1].split("```", 2)[1]
     lines = tree.splitlines()
     start = next(i for i, ln in enumerate(lines) if "src/attribution/" in ln)
+    top = lines[start].index("src/attribution/")  # entries at or left of it close the package
     folders: dict[int, str] = {}  # column of an entry -> the folder it opens
     owner = ""  # the folder that bare comment lines continue
     found: set[str] = set()
@@ -125,6 +127,8 @@ def _readme_tree_modules() -> set[str]:
         entry = re.search(r"[├└]── (\S+)", line)
         if entry is not None:
             col = entry.start()
+            if col < top:
+                break
             parent = next((folders[c] for c in sorted(folders, reverse=True) if c < col), "")
             folders = {c: f for c, f in folders.items() if c < col}
             name = entry.group(1)
@@ -138,8 +142,6 @@ def _readme_tree_modules() -> set[str]:
             else line
         )
         found |= {f"{owner}{m}" for m in re.findall(r"\b(\w+\.py)\b", code)}
-        if entry is not None and entry.group(1) == "cli.py":
-            break
     return found
 
 
@@ -155,3 +157,9 @@ def test_the_readme_tree_names_every_module_and_no_other() -> None:
     assert not named - files, (
         f"the README's tree names modules that do not exist: {sorted(named - files)}"
     )
+
+
+def test_the_version_is_written_once_for_the_package_and_its_metadata() -> None:
+    """The wheel's version and the one a run records are the same."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["project"]["version"] == __version__

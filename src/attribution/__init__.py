@@ -23,6 +23,7 @@ import importlib
 from typing import Any
 
 from attribution import errors, feedback, health
+from attribution._version import __version__
 from attribution.alignment.definitions import Definitions, load_definitions
 from attribution.alignment.qualification import AppliedDefinitions, apply_definitions
 from attribution.alignment.scorecard import Scorecard, scorecard
@@ -67,7 +68,6 @@ from attribution.models.markov import markov
 from attribution.models.shapley import shapley
 from attribution.models.timeline import credit_over_time
 
-__version__ = "0.1.0"
 __all__ = [
     "MODELS",
     "AttributionError",

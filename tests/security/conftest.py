@@ -24,9 +24,13 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
     return HostileRun(result=result, out=root / "outputs", log=log.getvalue(), maps=maps)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Debian's headless Chromium driven by Playwright (never a downloaded browser)."""
+    """Debian's headless Chromium driven by Playwright (never a downloaded browser).
+
+    Closed with its module: a Playwright sync session left open would make every later
+    test that drives Chromium fail ("Sync API inside the asyncio loop").
+    """
     if os.environ.get("ATTRIBUTION_SKIP_BROWSER") == "1":  # pragma: no cover - opt-out only
         pytest.skip("ATTRIBUTION_SKIP_BROWSER=1")
     from playwright.sync_api import sync_playwright

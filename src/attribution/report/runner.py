@@ -52,9 +52,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from attribution import __version__
 from attribution._folders import claimed, swap_into_place
 from attribution._secrets import mask_text
+from attribution._version import __version__
 from attribution.data.dataset import Dataset
 from attribution.data.snapshot import source_files, write_snapshot
 from attribution.engines import adapter
