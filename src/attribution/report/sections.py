@@ -287,7 +287,7 @@ class RunParams:
         Examples
         --------
         >>> RunParams().to_dict()["source"]["demo"]
-        {'accounts': 3000, 'seed': 0}
+        {'accounts': 3000, 'seed': 0, 'experiments': [], 'holdout_share': 0.5}
         """
         out: dict[str, Any] = plain(dataclasses.asdict(self))
         return out
