@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -56,17 +57,25 @@ def _data(scenario: str, deals: int, seed: int) -> tuple[at.Dataset, pl.DataFram
     return ds, ds.truth.channels.select("channel", "share")
 
 
-def _specs(ds: at.Dataset) -> dict[str, dict[str, object]]:
-    specs: dict[str, dict[str, object]] = {name: {} for name in at.MODELS}
-    specs["custom"] = {"weights": {"first": 1, "lead_creation": 1, "rest": 1}}
-    specs["incremental"] = {"controls": ds}
+def _specs(ds: at.Dataset, models: Sequence[str] | None) -> dict[str, dict[str, object]]:
+    specs: dict[str, dict[str, object]] = {name: {} for name in models or at.MODELS}
+    if "custom" in specs:
+        specs["custom"] = {"weights": {"first": 1, "lead_creation": 1, "rest": 1}}
+    if "incremental" in specs:
+        specs["incremental"] = {"controls": ds}
     return specs
 
 
-def score(ds: at.Dataset, truth: pl.DataFrame, draws: int, level: float) -> pl.DataFrame:
-    """Score every registered model against the true channel shares of ``ds``."""
+def score(
+    ds: at.Dataset,
+    truth: pl.DataFrame,
+    draws: int,
+    level: float,
+    models: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Score every registered model (or ``models``) against the true channel shares of ``ds``."""
     j = at.journeys(ds)
-    done = one_pass(j, plan(j, label_specs(_specs(ds)), None), None, "channel")
+    done = one_pass(j, plan(j, label_specs(_specs(ds, models)), None), None, "channel")
     table, credits_of = credit_table(j, done, None, "channel")
     groups = sorted({*table["channel"].to_list(), NO_TOUCH})
     boots = boot(done, credits_of, Resamples(j, "channel", draws, 0), groups)
@@ -92,6 +101,7 @@ def score(ds: at.Dataset, truth: pl.DataFrame, draws: int, level: float) -> pl.D
                 "tv": 0.5 * float(np.abs(share - t).sum()),
                 "rank": float(rank),
                 "coverage": float(covered.mean()),
+                "width": float((hi - lo).mean()),
             }
         )
     return pl.DataFrame(rows)

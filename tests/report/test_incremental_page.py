@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import polars as pl
 import pytest
 from conftest import CiRun
@@ -9,8 +12,10 @@ from conftest import CiRun
 import attribution as at
 from attribution.report.evidence import incremental_view
 from attribution.report.notebook import table
-from attribution.report.params import parse_params
-from attribution.report.shared import RunData
+from attribution.report.params import load_params, parse_params
+from attribution.report.shared import RunData, open_run
+
+ROOT = Path(__file__).resolve().parents[2]
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -50,5 +55,54 @@ def test_a_hostile_channel_name_is_escaped_in_the_section() -> None:
     view = incremental_view(run)
     assert HOSTILE in view.channels["channel"].to_list()
     rendered = table(view.channels)._repr_html_() + table(view.notes)._repr_html_()
+    rendered += table(view.experiments)._repr_html_()
     assert HOSTILE not in rendered and "&lt;img" in rendered
+    assert HOSTILE in view.experiments["channel"].to_list()
+    assert HOSTILE not in view.experiments_note
     assert HOSTILE not in view.summary and HOSTILE not in view.checks.reason
+
+
+def test_a_demo_run_with_experiments_shows_their_lift_and_evidence(tmp_path: Path) -> None:
+    """``source.demo.experiments`` simulates holdouts; the page measures and calibrates by them."""
+    from attribution.report import run
+
+    params = parse_params(
+        {
+            "run_name": "experiments",
+            "source": {"demo": {"accounts": 1_500, "seed": 1, "experiments": ["webinar"]}},
+            "models": {"models": ["linear", "markov"], "refit_draws": 20},
+            "intervals": {"draws": 20},
+        }
+    )
+    assert params.source.demo is not None and params.source.demo.experiments == ["webinar"]
+    result = run(params, only=["02_attribution"], out=tmp_path, progress=False, log=io.StringIO())
+    tables = result.run_dir / "tables" / "02_attribution"
+    channels = pl.read_parquet(tables / "incremental_evidence.parquet")
+    webinar = channels.filter(pl.col("channel") == "webinar").row(0, named=True)
+    assert webinar["evidence"] == "experiment" and webinar["scale"] >= 0
+    assert set(channels.filter(pl.col("channel") != "webinar")["evidence"]) <= {
+        "model",
+        "presence only",
+    }
+    lifts = pl.read_parquet(tables / "experiment_lift.parquet")
+    assert lifts["outcome"].to_list() == ["opportunity", "win", "revenue"]
+    assert (lifts["ci_low"] <= lifts["lift"]).all() and (lifts["lift"] <= lifts["ci_high"]).all()
+    page = (result.run_dir / "02_attribution.html").read_text()
+    assert "What the experiments measured" in page and "channels calibrated: webinar" in page
+
+
+def test_the_default_run_simulates_an_experiment_and_bad_channels_are_named() -> None:
+    default = load_params(ROOT / "params" / "default.yaml")
+    assert default.source.demo is not None and default.source.demo.experiments == ["webinar"]
+    with pytest.raises(at.ParameterError, match=r"source\.demo\.experiments.*'demo'"):
+        parse_params({"source": {"demo": {"experiments": ["demo"]}}})
+    with pytest.raises(at.ParameterError, match="holdout_share"):
+        parse_params({"source": {"demo": {"experiments": ["email"], "holdout_share": 1.0}}})
+
+
+def test_without_experiments_the_section_says_how_to_add_one() -> None:
+    run = open_run("", {"source": {"demo": {"accounts": 1_000}}, "models": {"refit_draws": 20}})
+    view = incremental_view(run)
+    assert view.lifts is None and view.experiments.height == 0
+    assert "No experiment in these data" in view.experiments_note
+    assert "experiment" not in set(view.channels["evidence"])

@@ -14,7 +14,7 @@ import attribution as at
 from attribution.errors import AttributionError, ParameterError, SchemaError
 from attribution.journey.columns import JOURNEY_COLUMNS
 
-FITTED = ("markov", "shapley")
+FITTED = ("markov", "shapley", "incremental")
 
 
 def _local(frame: object) -> pl.DataFrame:

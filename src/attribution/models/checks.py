@@ -38,9 +38,9 @@ from scipy.stats import rankdata
 
 from attribution.data.schema import ACCOUNT_ID, CHANNEL, OPPORTUNITY_ID
 from attribution.journey.columns import POSITION, STATUS
-from attribution.models.compare import compare
+from attribution.models.compare import Comparison, compare
 from attribution.models.credits import BASELINE, CREDIT, NO_TOUCH
-from attribution.models.incremental.model import fit_incremental
+from attribution.models.incremental import Incremental, credits_of, fit_incremental
 from attribution.models.incremental.select import FOLDS, folds, held_out_probability
 from attribution.models.markov import markov
 from attribution.models.registry import attribute
@@ -132,15 +132,12 @@ def _scores(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
     return float(auc), float(loss)
 
 
-def _prediction(
-    name: str, journeys: Any, deals: pl.DataFrame, controls: Any
-) -> tuple[float, float]:
+def _prediction(name: str, deals: pl.DataFrame, fitted: Incremental | None) -> tuple[float, float]:
     fold = deals.select(pl.col(ACCOUNT_ID).hash(seed=7) % FOLDS).to_series().to_numpy()
     y = deals["won"].to_numpy()
-    if name == "incremental":
-        model = fit_incremental(journeys, controls=controls)
-        design = model.design
-        return _scores(design.won, held_out_probability(design, model.fit, folds(design)))
+    if name == "incremental" and fitted is not None:
+        design = fitted.design
+        return _scores(design.won, held_out_probability(design, fitted.fit, folds(design)))
     if name in ("markov", "shapley"):
         key = "last" if name == "markov" else "set"
         return _scores(y, _rate_predictions(deals, key, fold))
@@ -207,6 +204,7 @@ def model_checks(
     level: float = 0.9,
     draws: int = 50,
     seed: int = 0,
+    comparison: Comparison | None = None,
 ) -> ModelChecks:
     """Check attribution models on data without a known truth (see the module docstring).
 
@@ -220,6 +218,10 @@ def model_checks(
         Passed to the ``incremental`` model (e.g. the dataset: its accounts' segment).
     level, draws, seed
         Bootstrap intervals behind the stability score.
+    comparison
+        The :func:`attribution.compare` of these journeys by channel with intervals for
+        every model checked (as ``level``, ``draws`` and ``seed`` would make it), when the
+        caller has it already: its intervals are used instead of a second bootstrap.
 
     Examples
     --------
@@ -237,15 +239,22 @@ def model_checks(
     )
     placebo_set = placebo.filter("placebo")[CHANNEL].to_list()
     options = {name: ({"controls": controls} if name == "incremental" else {}) for name in models}
-    intervals = compare(journeys, options, level=level, draws=draws, seed=seed).intervals
+    if comparison is None or comparison.intervals is None:
+        comparison = compare(journeys, options, level=level, draws=draws, seed=seed)
+    intervals = comparison.intervals
     assert intervals is not None
+    # the incremental model is fitted once: its credits and its held-out predictions
+    fitted = fit_incremental(journeys, controls=controls) if "incremental" in models else None
     rows = []
     for name in models:
-        credits = attribute(journeys, name, **options[name])
+        if name == "incremental" and fitted is not None:
+            credits = credits_of(fitted, journeys)
+        else:
+            credits = attribute(journeys, name, **options[name])
         by_channel = credits.filter(~pl.col(CHANNEL).is_in([NO_TOUCH, BASELINE]))
         total = float(by_channel["revenue"].sum())
         on_placebo = float(by_channel.filter(pl.col(CHANNEL).is_in(placebo_set))["revenue"].sum())
-        auc, loss = _prediction(name, journeys, deals, controls)
+        auc, loss = _prediction(name, deals, fitted)
         rows.append(
             {
                 "model": name,

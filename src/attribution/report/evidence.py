@@ -11,6 +11,7 @@ shows them, so they are computed here, not among the run's shared estimates.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -23,7 +24,20 @@ from attribution.models.credits import BASELINE, NO_TOUCH
 from attribution.models.incremental import IncrementalResult, incremental
 from attribution.report.shared import RunData
 
-__all__ = ["IncrementalView", "incremental_view"]
+__all__ = ["LIFT_SCHEMA", "IncrementalView", "incremental_view"]
+
+LIFT_SCHEMA = {
+    "experiment": pl.String,
+    "channel": pl.String,
+    "outcome": pl.String,
+    "lift": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "p_value": pl.Float64,
+    "treatment_accounts": pl.Int64,
+    "holdout_accounts": pl.Int64,
+}
+"""The columns of the page's experiments table."""
 
 _CHECKED = ("linear", "last_touch", "markov", "shapley", "incremental")
 
@@ -36,12 +50,45 @@ class IncrementalView:
     intervals: pl.DataFrame
     """``channel, revenue, ci_low, ci_high`` (``(baseline)`` and ``(no touch)`` included)."""
     channels: pl.DataFrame
-    """Per channel: ``channel, team, revenue, share, ci_low, ci_high, evidence, effect``."""
+    """Per channel: ``channel, team, revenue, share, ci_low, ci_high, evidence, scale, effect``
+    (``scale``: the factor an experiment's lift put on its credit; 1 without one)."""
     checks: ModelChecks
     lifts: LiftResult | None
     notes: pl.DataFrame
     """The model's notes, one per row (``note``): shown as a table, so data-derived names in
     them are escaped like any cell."""
+
+    @property
+    def experiments(self) -> pl.DataFrame:
+        """Each experiment's measured lift with its interval (empty without experiments).
+
+        ``experiment, channel, outcome, lift, ci_low, ci_high, p_value, treatment_accounts,
+        holdout_accounts``: per account, on opportunities opened, deals won and won revenue.
+        """
+        if self.lifts is None:
+            return pl.DataFrame(schema=LIFT_SCHEMA)
+        return self.lifts.table.select(list(LIFT_SCHEMA))
+
+    @property
+    def experiments_note(self) -> Markdown:
+        """What the experiments show, or how to add one when the data hold none."""
+        if self.lifts is None:
+            return Markdown(
+                "> **No experiment in these data.** Every channel's credit above rests on the "
+                "model or on presence only. To test a channel, hold a random share of "
+                "accounts out of it and add an `experiments` table (experiment, account_id, "
+                "arm treatment/holdout, channel, start, end); `attribution.plan_experiment` "
+                "gives the holdout size and duration needed."
+            )
+        calibrated = self.channels.filter(pl.col("evidence") == "experiment")[CHANNEL]
+        names = Markdown(", ").join(calibrated.to_list()) or Markdown("none")
+        return Markdown(
+            "Accounts were assigned at random to keep or lose a channel, so the lift is that "
+            "channel's causal effect on these accounts over the experiment's window, with "
+            "its interval. The incremental model's effect of each tested channel is rescaled "
+            "to the measured lift on winning (*scale* in the table above); channels "
+            "calibrated: {}."
+        ).format(names)
 
     @property
     def summary(self) -> Markdown:
@@ -69,15 +116,31 @@ def incremental_view(run: RunData) -> IncrementalView:
     lifts = lift(data, level=level) if data.experiments is not None else None
     options = {"controls": data, **({"calibrate": lifts} if lifts is not None else {})}
     result = incremental(journeys, **options)  # type: ignore[arg-type]
-    comparison = compare(journeys, {"incremental": options}, level=level, draws=draws)
+    models = [m for m in dict.fromkeys([*run.params.models.models, "incremental"]) if m in _CHECKED]
+    specs: dict[str, dict[str, Any]] = {
+        str(m): ({"controls": data} if m == "incremental" else {}) for m in models
+    }
+    # one bootstrap for the checked models (the same account resamples for each): the
+    # checks' stability and the uncalibrated model's intervals (of the channels it
+    # credits) come from it
+    checked = compare(journeys, specs, level=level, draws=draws)
+    comparison = checked
+    if lifts is not None:  # the calibrated model's own intervals
+        comparison = compare(journeys, {"incremental": options}, level=level, draws=draws)
     assert comparison.intervals is not None
-    intervals = comparison.intervals.select(CHANNEL, "revenue", "ci_low", "ci_high")
+    incremental_rows = (pl.col("model") == "incremental") & (pl.col("revenue") > 0)
+    intervals = comparison.intervals.filter(incremental_rows).select(
+        CHANNEL, "revenue", "ci_low", "ci_high"
+    )
     channels = (
         result.table.join(intervals.drop("revenue"), on=CHANNEL, how="left")
         .filter(~pl.col(CHANNEL).is_in([BASELINE, NO_TOUCH]))
-        .select(CHANNEL, "team", "revenue", "share", "ci_low", "ci_high", "evidence", "effect")
+        .select(
+            CHANNEL, "team", "revenue", "share", "ci_low", "ci_high", "evidence", "scale", "effect"
+        )
     )
-    models = [m for m in dict.fromkeys([*run.params.models.models, "incremental"]) if m in _CHECKED]
-    checks = model_checks(journeys, models, controls=data, level=level, draws=draws)
+    checks = model_checks(
+        journeys, models, controls=data, level=level, draws=draws, comparison=checked
+    )
     notes = pl.DataFrame({"note": list(result.notes)}, schema={"note": pl.String})
     return IncrementalView(result, intervals, channels, checks, lifts, notes)

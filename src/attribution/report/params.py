@@ -27,6 +27,7 @@ from typing import Any
 from attribution._text import did_you_mean
 from attribution._yaml import read_yaml
 from attribution.config import ParamProblem, check_schema, raise_problems
+from attribution.data.demo.interventions import check_experiments
 from attribution.data.schema import TABLES, check_time_zone
 from attribution.data.sources.locate import ENV_URL
 from attribution.errors import ParameterError
@@ -97,6 +98,10 @@ def _check_source(source: Source, problems: list[ParamProblem]) -> None:
             problems.append(
                 ParamProblem(f"source.{n}", "applies to a path source only, not to demo data")
             )
+        try:
+            check_experiments(source.demo.experiments, source.demo.holdout_share)
+        except ParameterError as exc:
+            problems.append(ParamProblem("source.demo.experiments", str(exc)))
     unknown = [t for t in {**(source.tables or {}), **(source.columns or {})} if t not in TABLES]
     for t in unknown:
         which = "tables" if t in (source.tables or {}) else "columns"

@@ -59,6 +59,13 @@ class DemoSource:
     """Companies to simulate (about 35% open an opportunity)."""
     seed: int = 0
     """Random seed: the same seed and size give identical data."""
+    experiments: list[str] = field(default_factory=list)
+    """Marketing channels to run a simulated holdout experiment on (e.g. ``[webinar]``): a
+    random ``holdout_share`` of the accounts gets none of the channel's touches before deals
+    close, the data gain an ``experiments`` table, and the attribution page measures each
+    experiment's lift and calibrates the incremental model's credit by it. Empty: none."""
+    holdout_share: float = field(default=0.5, metadata={"min": 0.05, "max": 0.95})
+    """Share of the accounts held out of each experiment's channel."""
 
 
 @dataclass(frozen=True)
@@ -290,7 +297,7 @@ class RunParams:
         Examples
         --------
         >>> RunParams().to_dict()["source"]["demo"]
-        {'accounts': 3000, 'seed': 0}
+        {'accounts': 3000, 'seed': 0, 'experiments': [], 'holdout_share': 0.5}
         """
         out: dict[str, Any] = plain(dataclasses.asdict(self))
         return out

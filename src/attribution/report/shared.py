@@ -372,7 +372,13 @@ def load_source(source: Source) -> Dataset:
         The source cannot be read or breaks the data contract (every problem listed).
     """
     if source.demo is not None:
-        return demo.generate(n_accounts=source.demo.accounts, seed=source.demo.seed)
+        d = source.demo
+        return demo.generate(
+            n_accounts=d.accounts,
+            seed=d.seed,
+            experiments=tuple(d.experiments),
+            holdout_share=d.holdout_share,
+        )
     location = source.path if source.path is not None else env_url(source.url_env or ENV_URL)
     return load(
         location,

@@ -10,7 +10,10 @@ and give the numbers the polars engine gives:
   same polars code inside Spark, one bucket of accounts or deals per call
   (``groupBy(bucket).applyInArrow``);
 * global reductions (path counts, Markov transition counts, Shapley coalition counts) are
-  Spark aggregations; only their sums come to the driver, where the exact solvers run.
+  Spark aggregations; only their sums come to the driver, where the exact solvers run;
+* the ``incremental`` model's per-deal exposure is summed by Spark, its win model fitted
+  and every won deal split in the driver, and the deals' shares credited to their touches
+  per bucket (:mod:`attribution.spark.incremental`).
 
 Row-level results (journeys, credits) are Spark DataFrames; channel tables, path tables,
 Markov and Shapley results are the polars objects of the local engine.
@@ -28,6 +31,7 @@ __all__ = [
     "as_frame",
     "attribute",
     "compare",
+    "incremental",
     "journeys",
     "load_for_report",
     "load_tables",
@@ -42,6 +46,7 @@ __all__ = [
 
 from attribution.spark.counts import markov, paths, shapley
 from attribution.spark.credits import attribute, compare
+from attribution.spark.incremental import incremental
 from attribution.spark.journeys import journeys
 from attribution.spark.output import write_credits
 from attribution.spark.report import load_for_report, write_model_credits

@@ -26,6 +26,7 @@ from attribution.models.rules import RULE_MODELS
 from attribution.models.spread import spread
 from attribution.spark import counts
 from attribution.spark.frames import grouped_map, to_polars
+from attribution.spark.incremental import incremental_credits, incremental_fit
 from attribution.spark.journeys import journey_schema
 
 if TYPE_CHECKING:
@@ -85,6 +86,9 @@ def attribute(
     lookup(model)
     check_options(str(model), options, model_options(str(model)))
     check_team(team)
+    if model == "incremental":
+        fitted = incremental_fit(journeys, team=team, **options)
+        return incremental_credits(journeys, fitted, credit_schema(), buckets)
     won = _won(journeys)
     if model in _FITTED:
         weights = fitted_weights(journeys, model, options, team, buckets)
@@ -113,7 +117,9 @@ def compare(
 
     Markov and Shapley weights are fitted first (Spark sums); then each bucket of won deals
     runs the polars :func:`attribution.compare` for the rule models and the spread kernel
-    for the fitted ones, and Spark adds the per-bucket sums by model and group.
+    for the fitted ones, and Spark adds the per-bucket sums by model and group. The
+    ``incremental`` model is fitted on exposure summed by Spark
+    (:mod:`attribution.spark.incremental`) and its credits added up the same way.
     Bootstrap intervals (``level``) need every account's deals together and are not offered.
     """
     from pyspark.sql import functions as sf
@@ -132,6 +138,13 @@ def compare(
         check_options(name, options, model_options(name))
     rules = {
         label: {**options, "model": name} for label, name, options in specs if name in RULE_MODELS
+    }
+    incremental = {
+        label: incremental_credits(
+            journeys, incremental_fit(journeys, team=team, **options), credit_schema(), buckets
+        )
+        for label, name, options in specs
+        if name == "incremental"
     }
     fitted = {
         label: fitted_weights(journeys, name, options, team, buckets)
@@ -156,6 +169,14 @@ def compare(
 
     schema = {"model": pl.String, by: pl.String, REVENUE: pl.Float64}
     partial = grouped_map(_won(journeys), OPPORTUNITY_ID, buckets, per_bucket, schema)
+    for label, credited in incremental.items():
+        partial = partial.unionByName(
+            credited.select(
+                sf.lit(label).alias("model"),
+                sf.coalesce(sf.col(by), sf.lit(NO_GROUP)).alias(by),
+                sf.col(REVENUE),
+            )
+        )
     summed = partial.groupBy("model", by).agg(sf.sum(REVENUE).alias(REVENUE))
     long = to_polars(summed.toArrow())
     labels = [label for label, _, _ in specs]

@@ -24,7 +24,7 @@ from attribution.models.compare.resample import Resamples, codes
 from attribution.models.credits import BASELINE, NO_TOUCH, won_frame
 from attribution.models.incremental.calibrate import rescale
 from attribution.models.incremental.fit import refit
-from attribution.models.incremental.model import Incremental
+from attribution.models.incremental.result import Incremental
 from attribution.models.incremental.split import deal_shares
 
 __all__ = ["FittedIncremental", "incremental_boot"]

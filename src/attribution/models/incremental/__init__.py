@@ -5,22 +5,17 @@ by presence in won journeys; neither says what a channel adds. The ``incremental
 fits a regularised win model on won *and* lost deals (:mod:`.design`, :mod:`.fit`) and
 splits each won deal's revenue by the exact Shapley value of its channels in that model
 (:mod:`.split`); experiments that measured a channel's lift recalibrate its effect
-(:mod:`.calibrate`). :mod:`.model` holds the result, :func:`incremental` and the
-registry's ``credits``.
+(:mod:`.calibrate`). :mod:`.model` fits it and holds :func:`incremental` and the
+registry's ``credits``; :mod:`.result` the fitted model and its result, :mod:`.summary`
+the channel table and :mod:`.touches` the credits per touch.
 """
 
 from __future__ import annotations
 
-from attribution.models.incremental.model import (
-    EVIDENCE,
-    Incremental,
-    IncrementalResult,
-    credits,
-    credits_of,
-    fit_incremental,
-    incremental,
-    summarise,
-)
+from attribution.models.incremental.model import credits, fit_design, fit_incremental, incremental
+from attribution.models.incremental.result import EVIDENCE, Incremental, IncrementalResult
+from attribution.models.incremental.summary import summarise
+from attribution.models.incremental.touches import credits_of
 
 __all__ = [
     "EVIDENCE",
@@ -28,6 +23,7 @@ __all__ = [
     "IncrementalResult",
     "credits",
     "credits_of",
+    "fit_design",
     "fit_incremental",
     "incremental",
     "summarise",

@@ -27,35 +27,28 @@ from attribution.data.schema import (
     ACCOUNT_ID,
     AMOUNT,
     CHANNEL,
-    INDUSTRY,
     MARKETING,
     OPPORTUNITY_ID,
     SALES,
-    SEGMENT,
     TEAM,
     TOUCH_ID,
 )
 from attribution.errors import ParameterError, SchemaError
 from attribution.journey.columns import OPPORTUNITY_CREATED_AT, STATUS
-from attribution.journey.controls import period_label
 from attribution.journey.features import SPEED_TO_LEAD_HOURS, opportunity_features
+from attribution.models.incremental.controls import control_frame, controls_of, given_of
 
 __all__ = [
     "EXPOSURES",
-    "MIN_LEVEL",
     "Design",
     "Exposure",
     "build_design",
-    "control_frame",
+    "design_of",
     "exposure_of",
 ]
 
 Exposure = Literal["auto", "log", "count", "presence"]
 EXPOSURES: tuple[str, ...] = ("auto", "log", "count", "presence")
-MIN_LEVEL = 20
-"""Closed deals a control level needs to keep its own coefficient (else ``other``)."""
-_OTHER = "other"
-_UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -134,46 +127,6 @@ def exposure_of(counts: np.ndarray, exposure: str) -> np.ndarray:
         return (counts > 0).astype(float)
     out: np.ndarray = counts.astype(float)
     return out
-
-
-def control_frame(controls: Dataset | pl.DataFrame | None) -> pl.DataFrame | None:
-    """Per-deal controls from a dataset (its accounts' segment, industry) or a frame.
-
-    A frame is joined on ``opportunity_id`` (or ``account_id`` when it has no
-    ``opportunity_id``); each other column is a categorical control, and channel effects
-    may differ by the first one. None when there are none.
-
-    Examples
-    --------
-    >>> control_frame(pl.DataFrame({"account_id": ["a"], "segment": ["SMB"]})).columns
-    ['account_id', 'segment']
-    """
-    if controls is None:
-        return None
-    if isinstance(controls, Dataset):
-        if controls.accounts is None:
-            return None
-        frame = (
-            controls.lazy("accounts")
-            .select(ACCOUNT_ID, pl.col(SEGMENT, INDUSTRY).cast(pl.String))
-            .collect()
-        )
-        known = [c for c in (SEGMENT, INDUSTRY) if frame[c].null_count() < frame.height]
-        return frame.select(ACCOUNT_ID, *known) if known else None
-    if not isinstance(controls, pl.DataFrame):
-        raise ParameterError(
-            "controls must be a Dataset (its accounts' segment is used) or a polars DataFrame "
-            f"keyed by opportunity_id or account_id; got {type(controls).__name__}"
-        )
-    key = OPPORTUNITY_ID if OPPORTUNITY_ID in controls.columns else ACCOUNT_ID
-    if key not in controls.columns or controls.width < 2:
-        raise ParameterError(
-            "controls needs an opportunity_id or account_id column and at least one control "
-            f"column; it has: {', '.join(controls.columns) or 'none'}"
-        )
-    if controls[key].is_duplicated().any():
-        raise ParameterError(f"controls has repeated {key} values; give one row per {key}")
-    return controls
 
 
 def _speed(
@@ -260,62 +213,6 @@ def _presence(
     )
 
 
-def _given(deals: pl.DataFrame, extra: pl.DataFrame | None) -> pl.DataFrame:
-    """Return the caller's controls for every deal, as text (``unknown`` where missing)."""
-    if extra is None:
-        return pl.DataFrame()
-    key = OPPORTUNITY_ID if OPPORTUNITY_ID in extra.columns else ACCOUNT_ID
-    joined = deals.select(key).join(
-        extra.with_columns(pl.col(key).cast(pl.String)), on=key, how="left", maintain_order="left"
-    )
-    given = joined.drop(key).select(pl.all().cast(pl.String).fill_null(_UNKNOWN))
-    return given.rename(lambda c: f"given_{c}")
-
-
-def _size_band(deals: pl.DataFrame, given: pl.DataFrame) -> pl.Series:
-    """Quartile of each deal's amount, within its first given control (e.g. its segment)."""
-    group = given.to_series(0) if given.width else pl.Series([""] * deals.height)
-    frame = deals.select(AMOUNT).with_columns(group.alias("_g"))
-    rank = pl.col(AMOUNT).rank("ordinal").over("_g") / pl.col(AMOUNT).count().over("_g")
-    quartile = (rank * 4).ceil().clip(1, 4).cast(pl.Int32)
-    return frame.select(
-        pl.when(pl.col(AMOUNT).is_null())
-        .then(pl.lit(_UNKNOWN))
-        .otherwise(pl.format("q{}", quartile))
-        .alias("size_band")
-    ).to_series()
-
-
-def _controls(deals: pl.DataFrame, extra: pl.DataFrame | None, won: pl.Series) -> pl.DataFrame:
-    """Categorical controls: period, size band, then the caller's; rare levels merged.
-
-    A control is left out when it does not vary or a level's deals all share one outcome
-    (its coefficient would not be finite).
-    """
-    given = _given(deals, extra)
-    raw = deals.select(
-        period_label("_created", "quarter").fill_null(_UNKNOWN).alias("period")
-    ).with_columns(_size_band(deals, given))
-    if given.width:
-        raw = raw.hstack(given)
-    kept = []
-    for name in raw.columns:
-        values = raw[name]
-        rare = values.value_counts().filter(pl.col("count") < MIN_LEVEL)[name]
-        values = pl.select(
-            pl.when(values.is_in(rare.implode())).then(pl.lit(_OTHER)).otherwise(values)
-        ).to_series()
-        stuck = (
-            pl.DataFrame({"v": values, "y": won})
-            .group_by("v")
-            .agg(pl.col("y").n_unique())
-            .filter(pl.col("y") < 2)
-        )
-        if values.n_unique() > 1 and stuck.height == 0:
-            kept.append(values.alias(name))
-    return pl.DataFrame(kept) if kept else pl.DataFrame(schema={})
-
-
 def build_design(
     journeys: pl.DataFrame | pl.LazyFrame,
     *,
@@ -336,7 +233,6 @@ def build_design(
         raise ParameterError(f"exposure must be one of {', '.join(EXPOSURES)}; got {exposure!r}")
     if isinstance(min_deals, bool) or not isinstance(min_deals, int) or min_deals < 1:
         raise ParameterError(f"min_deals must be a whole number of at least 1, got {min_deals!r}")
-    extra = control_frame(controls)
     dataset = controls if isinstance(controls, Dataset) else None
     rows = _closed_rows(journeys)
     deals = (
@@ -344,10 +240,37 @@ def build_design(
         .agg(pl.col(ACCOUNT_ID, "won", AMOUNT, "_created").first())
         .sort(OPPORTUNITY_ID)
     )
-    touched = rows.filter(pl.col(TOUCH_ID).is_not_null() & pl.col(CHANNEL).is_not_null())
-    team_of = (
-        touched.group_by(CHANNEL, TEAM)
+    cells = (
+        rows.filter(pl.col(TOUCH_ID).is_not_null() & pl.col(CHANNEL).is_not_null())
+        .group_by(OPPORTUNITY_ID, CHANNEL, TEAM)
         .len()
+    )
+    speed = _speed(journeys, dataset, deals[OPPORTUNITY_ID])
+    return design_of(
+        deals, cells, controls=controls, exposure=exposure, min_deals=min_deals, speed=speed
+    )
+
+
+def design_of(
+    deals: pl.DataFrame,
+    cells: pl.DataFrame,
+    *,
+    controls: Dataset | pl.DataFrame | None = None,
+    exposure: Exposure = "auto",
+    min_deals: int = 10,
+    speed: np.ndarray | None = None,
+) -> Design:
+    """Build the win model's data from closed deals and their touch counts.
+
+    ``deals``: one row per closed deal (``opportunity_id, account_id, won, amount,
+    _created``), sorted by ``opportunity_id``; ``cells``: touches per deal, channel and
+    team (``opportunity_id, channel, team, len``). :func:`build_design` sums them from
+    journeys, the Spark engine in Spark; ``speed`` is each deal's speed-to-lead term.
+    """
+    extra = control_frame(controls)
+    team_of = (
+        cells.group_by(CHANNEL, TEAM)
+        .agg(pl.col("len").sum())
         .sort([CHANNEL, "len", TEAM], descending=[False, True, False])
         .unique(CHANNEL, keep="first", maintain_order=True)
     )
@@ -355,13 +278,13 @@ def build_design(
     teams = [t if t in (MARKETING, SALES) else MARKETING for t in team_of[TEAM].to_list()]
     counts = np.zeros((deals.height, len(channels)))
     if channels:
-        cells = touched.group_by(OPPORTUNITY_ID, CHANNEL).len()
-        deal_at = deals[OPPORTUNITY_ID].search_sorted(cells[OPPORTUNITY_ID]).to_numpy()
-        channel_at = cells[CHANNEL].cast(pl.Enum(channels)).to_physical().to_numpy()
-        counts[deal_at, channel_at.astype(np.int64)] = cells["len"].to_numpy()
+        per_cell = cells.group_by(OPPORTUNITY_ID, CHANNEL).agg(pl.col("len").sum())
+        deal_at = deals[OPPORTUNITY_ID].search_sorted(per_cell[OPPORTUNITY_ID]).to_numpy()
+        channel_at = per_cell[CHANNEL].cast(pl.Enum(channels)).to_physical().to_numpy()
+        counts[deal_at, channel_at.astype(np.int64)] = per_cell["len"].to_numpy()
     won = deals["won"].to_numpy()
     presence = _presence(counts, won, channels, teams, min_deals)
-    given = _given(deals, extra)
+    given = given_of(deals, extra)
     group, groups = None, ()
     if given.width:
         levels = given.to_series(0)
@@ -374,9 +297,9 @@ def build_design(
         counts=counts,
         estimable=presence["estimable"].to_numpy(),
         presence=presence,
-        controls=_controls(deals, extra, deals["won"]),
+        controls=controls_of(deals, extra, deals["won"]),
         exposure="log" if exposure == "auto" else exposure,
-        speed=_speed(journeys, dataset, deals[OPPORTUNITY_ID]),
+        speed=speed,
         group=group if len(groups) > 1 else None,
         groups=groups if len(groups) > 1 else (),
     )

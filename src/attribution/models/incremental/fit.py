@@ -32,6 +32,7 @@ after the fact would change what the model predicts).
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,13 @@ from threadpoolctl import threadpool_limits
 from attribution.data.schema import MARKETING, SALES
 from attribution.errors import ParameterError
 from attribution.models.incremental.design import Design
+from attribution.models.incremental.priors import (
+    alpha_of,
+    empirical_bayes,
+    evidence_loop,
+    group_of,
+    newton,
+)
 
 __all__ = ["DEFAULT_PENALTY", "TEAM_TERMS", "WinFit", "fit_win_model", "refit", "team_logs"]
 
@@ -49,12 +57,10 @@ DEFAULT_PENALTY = "auto"
 """Estimate the channel terms' prior variances from the data (empirical Bayes)."""
 TEAM_TERMS = ("team_m", "team_s", "team_ms", "speed")
 """The formula's names of ``log1p(M)``, ``log1p(S)``, their product and the speed term."""
-_BASE_PENALTY = 0.01
-"""Prior precision of the intercept, team terms and controls (keeps them finite)."""
-_PRECISION = (1.0, 1e5)
-"""Smallest and largest prior precision the empirical Bayes estimate may take."""
 _EM_DEALS = 100_000
 """Deals the empirical Bayes estimate looks at (a seeded sample of larger data)."""
+_REFIT_ROUNDS = 10
+"""Most rounds of the evidence loop a bootstrap resample runs (from the full sample's)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ class WinFit:
     """The statsmodels results (``None`` when nothing could be fitted)."""
     message: str = ""
     """Why the model could not be fitted (empty when it was)."""
+    estimated: bool = False
+    """Whether the priors were estimated from the data (``penalty="auto"``)."""
 
     def deal_delta(self, design: Design, rows: np.ndarray) -> np.ndarray:
         """Each deal's channel terms ``d_c + e_cg`` (rows x channels)."""
@@ -159,106 +167,6 @@ def _fit(model: Any, alpha: np.ndarray, start: np.ndarray | None) -> Any:
         return model.fit_regularized(alpha=alpha, L1_wt=0.0, start_params=start)
 
 
-def newton(
-    exog: np.ndarray,
-    endog: np.ndarray,
-    precision: np.ndarray,
-    start: np.ndarray,
-    weights: np.ndarray | None = None,
-    steps: int = 25,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Find the ridge Logit's optimum by Newton's method; also the posterior information.
-
-    Minimises ``-loglike + sum(precision * params**2) / 2`` (the objective statsmodels'
-    ``fit_regularized`` minimises, times the number of deals) from ``start``: each step
-    solves ``(X'WX + diag(precision)) step = score``. Used where the model is refitted
-    many times (the empirical Bayes loop, bootstrap resamples), warm-started from a nearby
-    optimum, so a few steps suffice.
-
-    Examples
-    --------
-    >>> x = np.column_stack([np.ones(6), [0.0, 1, 2, 3, 4, 5]])
-    >>> params, _ = newton(x, np.array([0.0, 0, 1, 0, 1, 1]), np.array([0.0, 1.0]), np.zeros(2))
-    >>> params.round(3).tolist()
-    [-1.918, 0.767]
-    """
-    w = np.ones(len(endog)) if weights is None else weights
-    params = start.copy()
-    with threadpool_limits(limits=1, user_api="blas"):  # small solves: threads only wait
-        return _newton_steps(exog, endog, precision, params, w, steps)
-
-
-def _newton_steps(
-    exog: np.ndarray,
-    endog: np.ndarray,
-    precision: np.ndarray,
-    params: np.ndarray,
-    w: np.ndarray,
-    steps: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    information = np.eye(len(params))
-    for _ in range(steps):
-        p = 0.5 * (1.0 + np.tanh(0.5 * (exog @ params)))
-        score = exog.T @ (w * (endog - p)) - precision * params
-        information = (exog * (w * p * (1.0 - p))[:, None]).T @ exog + np.diag(precision)
-        step = np.linalg.lstsq(information, score, rcond=None)[0]
-        params = params + step
-        if np.max(np.abs(step)) < 1e-10:
-            break
-    return params, information
-
-
-def _group(name: str) -> str:
-    """Return the prior a term belongs to (other terms than these two have none).
-
-    ``channel``: a channel's difference from its team's average touch; ``segment``: its
-    difference in one segment.
-    """
-    if not name.startswith("x"):
-        return ""
-    return "segment" if "_g" in name else "channel"
-
-
-def _alpha(names: tuple[str, ...], precision: dict[str, float], n: float) -> np.ndarray:
-    """Per-deal ridge weights of every coefficient (statsmodels' ``alpha``)."""
-    return np.array([precision.get(_group(name), _BASE_PENALTY) / n for name in names])
-
-
-def _empirical_bayes(model: Any, names: tuple[str, ...], rows: np.ndarray) -> dict[str, float]:
-    """Prior precisions of the channel terms and of their segment differences (evidence).
-
-    One prior for the channels' differences from their team's average touch, one for
-    their differences by segment. Repeat: fit the ridge model with the current
-    precisions; each prior's new precision is its effective number of terms over their
-    sum of squares (MacKay's fixed point for the Laplace approximation of the marginal
-    likelihood: ``gamma = sum(1 - lambda * posterior variance)``), until neither moves by
-    more than 1%. The precise estimates of a channel that clearly differs are kept; the
-    noise of the others is shrunk away.
-    """
-    exog = np.asarray(model.exog)[rows]
-    endog = np.asarray(model.endog)[rows]
-    labels = np.array([_group(n) for n in names])
-    groups = {g: labels == g for g in dict.fromkeys(labels) if g}
-    precision = {k: 100.0 for k in groups}
-    rate = float(np.clip(endog.mean(), 1e-6, 1 - 1e-6))
-    params = np.zeros(exog.shape[1])
-    params[0] = np.log(rate / (1 - rate))  # the intercept comes first in the formula's design
-    for _ in range(50):
-        prior = _alpha(names, precision, 1.0)
-        params, information = newton(exog, endog, prior, params)
-        variance = np.diag(np.linalg.pinv(information))
-        new = {}
-        for k, v in groups.items():
-            if k in precision:
-                gamma = max(float(np.sum(1.0 - precision[k] * variance[v])), 1e-3)
-                new[k] = float(np.clip(gamma / max(np.sum(params[v] ** 2), 1e-12), *_PRECISION))
-        done = all(abs(np.log(new[k] / precision[k])) < 0.01 for k in new)
-        precision = new
-        if done:
-            break
-    return precision
-
-
 def _unfitted(design: Design, message: str) -> WinFit:
     won = design.won
     rate = float(np.clip(won.mean() if len(won) else 0.5, 1e-6, 1 - 1e-6))
@@ -317,14 +225,15 @@ def fit_win_model(design: Design, *, penalty: float | str = DEFAULT_PENALTY) -> 
         rows = np.arange(n)
         if n > _EM_DEALS:
             rows = np.sort(np.random.default_rng(0).choice(n, _EM_DEALS, replace=False))
-        precision = _empirical_bayes(model, names, rows) if terms.channel else {}
+        precision = empirical_bayes(model, names, rows) if terms.channel else {}
     else:
-        precision = {_group(name): float(penalty) for name in names if _group(name)}
-    alpha = _alpha(names, precision, n)
+        precision = {group_of(name): float(penalty) for name in names if group_of(name)}
+    alpha = alpha_of(names, precision, n)
     results = _fit(model, alpha, None)
     params = np.asarray(results.params, dtype=float)
     exog = np.asarray(model.exog)
-    return _split(design, players, names, params, exog, alpha, precision, results)
+    fit = _split(design, players, names, params, exog, alpha, precision, results)
+    return dataclasses.replace(fit, estimated=penalty == "auto" and bool(precision))
 
 
 def _split(
@@ -367,11 +276,21 @@ def _split(
 def refit(design: Design, fit: WinFit, weights: np.ndarray) -> WinFit:
     """Refit the win model with a weight per deal (a bootstrap resample), from ``fit``.
 
-    The same design matrix and penalties (scaled to the resample's deals), by
-    :func:`newton` from the full sample's coefficients.
+    The same design matrix, by :func:`newton` from the full sample's coefficients. With
+    estimated priors (``penalty="auto"``) the resample estimates its own (the evidence
+    loop of :func:`fit_win_model`, from the full sample's precisions), so the interval also
+    carries how unsure the data are about how far to shrink; a fixed penalty is kept
+    (scaled to the resample's deals).
     """
     if fit.results is None:
         return fit
+    won = design.won.astype(float)
+    if fit.estimated:
+        precision, params = evidence_loop(
+            fit.exog, won, fit.names, dict(fit.precision), fit.params, weights, rounds=_REFIT_ROUNDS
+        )
+        alpha = alpha_of(fit.names, precision, float(weights.sum()))
+        return _split(design, fit.players, fit.names, params, fit.exog, alpha, precision, None)
     prior = fit.alpha * float(weights.sum())
-    params, _ = newton(fit.exog, design.won.astype(float), prior, fit.params, weights)
+    params, _ = newton(fit.exog, won, prior, fit.params, weights)
     return _split(design, fit.players, fit.names, params, fit.exog, fit.alpha, fit.precision, None)

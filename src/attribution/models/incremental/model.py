@@ -1,37 +1,20 @@
-"""The ``incremental`` model: fit, result and credits (see the package docstring)."""
+"""The ``incremental`` model: fit it, and its two answers (see the package docstring).
+
+:func:`fit_incremental` fits the win model and splits every won deal; :func:`credits` gives
+the credits per touch (:mod:`.touches`) and :func:`incremental` the channel table
+(:mod:`.summary`); the fitted model and the result types are in :mod:`.result`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import polars as pl
 
 from attribution.data.dataset import Dataset
-from attribution.data.schema import (
-    ACCOUNT_ID,
-    AMOUNT,
-    CAMPAIGN,
-    CHANNEL,
-    CLOSED_AT,
-    OPPORTUNITY_ID,
-    TEAM,
-    TOUCH_ID,
-)
-from attribution.journey.columns import POSITION
-from attribution.models.credits import (
-    BASELINE,
-    CREDIT,
-    CREDIT_COLUMNS,
-    DEAL,
-    EXTRA_COLUMNS,
-    REVENUE,
-    check_team,
-    first_rows,
-    no_touch_rows,
-    won_frame,
-)
+from attribution.data.schema import CHANNEL
+from attribution.models.credits import check_team
 from attribution.models.incremental.calibrate import (
     Calibration,
     calibration_table,
@@ -39,99 +22,14 @@ from attribution.models.incremental.calibrate import (
     scales,
 )
 from attribution.models.incremental.design import Design, Exposure, build_design
-from attribution.models.incremental.fit import DEFAULT_PENALTY, WinFit, fit_win_model
+from attribution.models.incremental.fit import DEFAULT_PENALTY, fit_win_model
+from attribution.models.incremental.result import Incremental, IncrementalResult
 from attribution.models.incremental.select import choose_exposure
-from attribution.models.incremental.split import deal_shares, players_of, win_probability
-from attribution.results import Result
+from attribution.models.incremental.split import deal_shares
+from attribution.models.incremental.summary import summarise
+from attribution.models.incremental.touches import credits_of
 
-__all__ = [
-    "EVIDENCE",
-    "Incremental",
-    "IncrementalResult",
-    "credits",
-    "fit_incremental",
-    "incremental",
-]
-
-EVIDENCE = ("experiment", "model", "presence only")
-"""What a channel's credit rests on, strongest first."""
-
-NOTE = (
-    "Each won deal's revenue split by the Shapley value of its channels in a regularised "
-    "win model fitted on won and lost deals (exposure per channel, the marketing x sales "
-    "interaction, period, deal size and the given controls), divided by its predicted win "
-    "probability; what the model predicts without any touch is the baseline. It estimates "
-    "effects from deals that differ in exposure, so it is still observational: a touch that "
-    "follows the decision to buy (a brand search right before signing) or effort aimed at "
-    "deals likely to close looks like an effect, and no model of these data can tell. "
-    "Only an experiment (a holdout) can; channels calibrated by one say so."
-)
-
-
-@dataclass(frozen=True, kw_only=True, repr=False)
-class IncrementalResult(Result):
-    """What :func:`incremental` found.
-
-    Attributes
-    ----------
-    table : polars.DataFrame
-        One row per channel: ``channel, team, revenue`` (credited), ``share`` (of the
-        revenue credited to channels), ``effect`` (the average drop in the predicted
-        chance to win when the channel's touches are taken out of the closed deals that
-        have them; negative: its touches go with losing), ``floored`` (revenue of the deals
-        where its Shapley value came out negative and was set to 0), ``present_won`` and
-        ``present_lost`` (share of won and lost deals touched by it), ``evidence``
-        (``experiment``, ``model`` or ``presence only``), ``scale`` (the calibration factor
-        of its credit; 1 without an experiment) and ``reason`` (why a channel is not in the
-        model). Sorted by revenue.
-    baseline_revenue, baseline_share : float
-        Won revenue the model says would have come without the touches credited, and its
-        share of won revenue (credited to ``(baseline)`` rows).
-    won_revenue : float
-        Revenue of the won deals.
-    team_terms : polars.DataFrame
-        The team terms of the win model: ``term`` (marketing, sales, interaction,
-        speed-to-lead), ``estimate`` and ``negative`` (a term that lowers the chance to
-        win; its part of a channel's credit is floored per deal, see ``floored``).
-    notes : tuple of str
-        What the fit left out or capped (channels not estimable, calibration notes).
-    model : object
-        The statsmodels results of the win model (``None`` when it could not be fitted).
-    """
-
-    baseline_revenue: float = 0.0
-    baseline_share: float = 0.0
-    won_revenue: float = 0.0
-    team_terms: pl.DataFrame | None = None
-    notes: tuple[str, ...] = ()
-    model: Any = None
-    note: str = NOTE
-
-
-@dataclass(frozen=True)
-class Incremental:
-    """A fitted incremental model: its design, win model, calibration and won deals' shares."""
-
-    design: Design
-    fit: WinFit
-    team: str | None
-    rows: np.ndarray
-    """Positions of the won deals in the design."""
-    shares: np.ndarray
-    baseline: np.ndarray
-    floored: np.ndarray
-    """Per won deal and channel: the negative share floored at 0 (see :mod:`.split`)."""
-    scale: np.ndarray
-    calibration: Calibration | None
-    notes: tuple[str, ...]
-
-    def evidence(self) -> list[str]:
-        """Return the evidence level of every channel of the design."""
-        calibrated = set(self.calibration.channel) if self.calibration is not None else set()
-        return [
-            "experiment" if c in calibrated else "model" if ok else "presence only"
-            for c, ok in enumerate(self.design.estimable)
-        ]
+__all__ = ["credits", "fit_design", "fit_incremental", "incremental"]
 
 
 def fit_incremental(
@@ -147,6 +45,23 @@ def fit_incremental(
     """Fit the incremental model on journeys and split every won deal (see :func:`incremental`)."""
     check_team(team)
     design = build_design(journeys, controls=controls, exposure=exposure, min_deals=min_deals)
+    return fit_design(design, team=team, exposure=exposure, penalty=penalty, calibrate=calibrate)
+
+
+def fit_design(
+    design: Design,
+    *,
+    team: str | None = None,
+    exposure: Exposure = "auto",
+    penalty: float | str = DEFAULT_PENALTY,
+    calibrate: Any = None,
+) -> Incremental:
+    """Fit the incremental model on its data (:func:`~.design.build_design`, or summed by Spark).
+
+    ``exposure="auto"`` chooses the exposure form on held-out accounts; the rest is
+    :func:`fit_incremental`.
+    """
+    check_team(team)
     notes = []
     if exposure == "auto":
         design, win, losses = choose_exposure(design, penalty=penalty)
@@ -177,57 +92,6 @@ def fit_incremental(
     return Incremental(
         design, win, team, rows, shares, baseline, floored, scale, calibration, tuple(notes)
     )
-
-
-def credits_of(model: Incremental, journeys: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """Return the credits table of a fitted model (see :func:`credits`)."""
-    won = won_frame(journeys)
-    design, team = model.design, model.team
-    touched = won.filter(pl.col(TOUCH_ID).is_not_null())
-    if team is not None:
-        touched = touched.filter(pl.col(TEAM) == team)
-    ids = design.deals[OPPORTUNITY_ID]
-    row_of = np.full(ids.len(), -1, dtype=np.int64)
-    row_of[model.rows] = np.arange(len(model.rows))
-    deal_row = row_of[ids.search_sorted(touched[OPPORTUNITY_ID]).to_numpy()]
-    codes = touched[CHANNEL].cast(pl.String).cast(pl.Enum(design.channels)).to_physical()
-    share = model.shares[deal_row, codes.to_numpy().astype(np.int64)]
-    columns = [*CREDIT_COLUMNS, *EXTRA_COLUMNS]
-    credited = (
-        touched.with_columns(pl.Series("_s", share), pl.Series("_r", deal_row))
-        .with_columns((pl.col("_s") / pl.len().over(DEAL, CHANNEL)).alias(CREDIT))
-        .filter(pl.col(CREDIT) > 0)
-        .with_columns((pl.col(CREDIT) * pl.col(AMOUNT)).alias(REVENUE))
-    )
-    deals = first_rows(won)
-    has_touch = deals[DEAL].is_in(touched[DEAL].unique().implode())
-    base_deals = deals.filter(has_touch).with_columns(
-        pl.Series(
-            "_b",
-            model.baseline[row_of[ids.search_sorted(deals.filter(has_touch)[OPPORTUNITY_ID])]],
-        )
-    )
-    baseline = base_deals.filter(pl.col("_b") > 0).select(
-        OPPORTUNITY_ID,
-        pl.lit(None, dtype=pl.String).alias(TOUCH_ID),
-        pl.lit(BASELINE).alias(CHANNEL),
-        pl.lit(BASELINE).alias(TEAM),
-        pl.col("_b").alias(CREDIT),
-        (pl.col("_b") * pl.col(AMOUNT).cast(pl.Float64)).alias(REVENUE),
-        ACCOUNT_ID,
-        pl.lit(BASELINE).alias(CAMPAIGN),
-        CLOSED_AT,
-        pl.lit(0, dtype=pl.Int32).alias(POSITION),
-    )
-    touches = credited.select(
-        *(
-            pl.col(c).cast(pl.String) if c in (CHANNEL, TEAM, CAMPAIGN, TOUCH_ID) else c
-            for c in columns
-        )
-    ).with_columns(pl.col(POSITION).cast(pl.Int32))
-    untouched = no_touch_rows(deals.filter(~has_touch))
-    out = pl.concat([touches, baseline, untouched], how="vertical_relaxed")
-    return out.sort(OPPORTUNITY_ID, POSITION)
 
 
 def credits(
@@ -264,65 +128,6 @@ def credits(
         calibrate=calibrate,
     )
     return credits_of(model, journeys)
-
-
-def _effects(model: Incremental) -> np.ndarray:
-    """Per channel: the average drop in predicted win probability without its touches."""
-    design, win = model.design, model.fit
-    out = np.full(len(design.channels), np.nan)
-    for c in win.players:
-        rows = np.flatnonzero(design.counts[:, c] > 0)
-        counts = design.counts[rows]
-        without = counts.copy()
-        without[:, c] = 0.0
-        drop = win_probability(design, win, rows, counts) - win_probability(
-            design, win, rows, without
-        )
-        out[c] = float(drop.mean()) if len(rows) else np.nan
-    return out
-
-
-def summarise(model: Incremental) -> IncrementalResult:
-    """Return the channel table and the baseline of a fitted model."""
-    design, win = model.design, model.fit
-    amounts = design.deals[AMOUNT].fill_null(0.0).to_numpy()[model.rows]
-    revenue = (model.shares * amounts[:, None]).sum(axis=0)
-    floored = -(model.floored * amounts[:, None]).sum(axis=0)
-    players = players_of(design, win, model.team)
-    credited = revenue[players].sum()
-    table = design.presence.select(
-        CHANNEL, TEAM, "present_won", "present_lost", "reason"
-    ).with_columns(
-        pl.Series(REVENUE, revenue),
-        pl.Series("share", revenue / credited if credited > 0 else np.zeros_like(revenue)),
-        pl.Series("effect", _effects(model)),
-        pl.Series("floored", floored),
-        pl.Series("evidence", model.evidence()),
-        pl.Series("scale", model.scale),
-    )
-    if model.team is not None:
-        table = table.filter(pl.col(TEAM) == model.team)
-    columns = [CHANNEL, TEAM, REVENUE, "share", "effect", "floored", "present_won"]
-    columns += ["present_lost", "evidence", "scale", "reason"]
-    table = table.select(columns).sort([REVENUE, CHANNEL], descending=[True, False])
-    won_revenue = float(amounts.sum())
-    base = float((model.baseline * amounts).sum())
-    terms = pl.DataFrame(
-        {
-            "term": ["marketing", "sales", "interaction", "speed-to-lead"],
-            "estimate": win.raw_team,
-            "negative": np.nan_to_num(win.raw_team, nan=0.0) < 0,
-        }
-    ).filter(pl.col("estimate").is_not_nan())
-    return IncrementalResult(
-        table=table,
-        baseline_revenue=base,
-        baseline_share=base / won_revenue if won_revenue > 0 else float("nan"),
-        won_revenue=won_revenue,
-        team_terms=terms,
-        notes=model.notes,
-        model=win.results,
-    )
 
 
 def incremental(

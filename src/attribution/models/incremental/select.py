@@ -18,7 +18,8 @@ import polars as pl
 
 from attribution.data.schema import ACCOUNT_ID
 from attribution.models.incremental.design import Design, Exposure
-from attribution.models.incremental.fit import WinFit, fit_win_model, newton
+from attribution.models.incremental.fit import WinFit, fit_win_model
+from attribution.models.incremental.priors import newton
 
 __all__ = ["FOLDS", "choose_exposure", "folds", "held_out_loss", "held_out_probability"]
 
