@@ -23,7 +23,7 @@ FEEDBACK_PAGE = "06_feedback"
 
 
 class _Facts(Protocol):
-    """The part of :class:`attribution.report.readiness.Facts` these rules read."""
+    """The part of :class:`attribution.report.data_counts.Facts` these rules read."""
 
     @property
     def tables(self) -> frozenset[str]: ...
