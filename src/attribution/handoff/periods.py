@@ -19,7 +19,6 @@ so one flag among many is weak news. A change says what moved, not why.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,31 +31,22 @@ from attribution._intervals import (
     DEFAULT_LEVEL,
     check_draws,
     check_level,
-    quantiles,
 )
 from attribution._time import utc
 from attribution.errors import ParameterError
+from attribution.handoff.change import (
+    CHANGE_COLUMNS,
+    count_interval,
+    finish_change,
+    median_interval,
+    share_interval,
+)
 from attribution.handoff.funnel import STAGES
 from attribution.results import Result
 
 __all__ = ["CHANGE_COLUMNS", "FunnelChange", "SlaChange", "funnel_change", "sla_change"]
 
 Window = tuple[datetime, datetime]
-_BLOCK_CELLS = 4_000_000  # resampled values held at once
-
-CHANGE_COLUMNS: dict[str, type[pl.DataType] | pl.DataType] = {
-    "measure": pl.String,
-    "unit": pl.String,
-    "current": pl.Float64,
-    "previous": pl.Float64,
-    "change": pl.Float64,
-    "change_low": pl.Float64,
-    "change_high": pl.Float64,
-    "beyond_noise": pl.Boolean,
-    "current_base": pl.Int64,
-    "previous_base": pl.Int64,
-}
-"""Columns of every comparison table (the funnel's start with ``stage`` and ``step``)."""
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
@@ -124,48 +114,6 @@ def _need(frame: pl.DataFrame, columns: Sequence[str], what: str) -> pl.DataFram
     return frame.with_columns(pl.col(naive).dt.replace_time_zone("UTC")) if naive else frame
 
 
-def _count_interval(
-    now: np.ndarray, before: np.ndarray, level: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """MOVER interval of ``now - before`` for two Poisson counts (statsmodels)."""
-    from statsmodels.stats.rates import confint_poisson_2indep
-
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)  # a ratio of two zero counts
-        low, high = confint_poisson_2indep(
-            now, 1.0, before, 1.0, method="mover", compare="diff", alpha=1 - level
-        )
-    return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
-
-
-def _share_interval(
-    hits: np.ndarray, n: np.ndarray, hits_before: np.ndarray, n_before: np.ndarray, level: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Newcombe's interval of a difference of two proportions; NaN where a base is 0."""
-    from statsmodels.stats.proportion import confint_proportions_2indep
-
-    ok = (n > 0) & (n_before > 0)
-    low, high = np.full(n.shape, np.nan), np.full(n.shape, np.nan)
-    if ok.any():
-        lo, hi = confint_proportions_2indep(
-            hits[ok], n[ok], hits_before[ok], n_before[ok],
-            method="newcomb", compare="diff", alpha=1 - level,
-        )  # fmt: skip
-        low[ok], high[ok] = lo, hi
-    return low, high
-
-
-def _finish(frame: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
-    """Add the change and its flag; order the columns."""
-    return frame.with_columns(
-        (pl.col("current") - pl.col("previous")).alias("change"),
-        pl.col("change_low", "change_high").cast(pl.Float64).fill_nan(None),
-    ).with_columns(
-        ((pl.col("change_low") > 0) | (pl.col("change_high") < 0)).fill_null(False)
-        .alias("beyond_noise"),
-    ).select(*keys, *(pl.col(c).cast(t) for c, t in CHANGE_COLUMNS.items()))  # fmt: skip
-
-
 def funnel_change(
     stages: pl.DataFrame,
     *,
@@ -224,7 +172,7 @@ def funnel_change(
     accounts = _accounts_rows(counts, level)
     conversion = _conversion_rows(counts, level)
     steps = {s: STAGES.index(s) + 1 for s in recorded}
-    table = _finish(pl.concat([accounts, conversion], how="vertical_relaxed"), ["stage"])
+    table = finish_change(pl.concat([accounts, conversion], how="vertical_relaxed"), ["stage"])
     table = (
         table.with_columns(
             pl.col("stage").replace_strict(steps, return_dtype=pl.Int64).alias("step")
@@ -252,7 +200,7 @@ def _accounts_rows(counts: pl.DataFrame, level: float) -> pl.DataFrame:
     """
     now = counts["current"].to_numpy().astype(float)
     before = counts["previous"].to_numpy().astype(float)
-    low, high = _count_interval(now, before, level)
+    low, high = count_interval(now, before, level)
     return counts.select(
         "stage",
         pl.lit("accounts").alias("measure"),
@@ -276,7 +224,7 @@ def _conversion_rows(counts: pl.DataFrame, level: float) -> pl.DataFrame:
         steps[c].to_numpy().astype(float)
         for c in ("current", "current_base", "previous", "previous_base")
     )
-    low, high = _share_interval(now, now_base, before, before_base, level)
+    low, high = share_interval(now, now_base, before, before_base, level)
     rate = {
         w: pl.when(pl.col(f"{w}_base") > 0).then(pl.col(w) / pl.col(f"{w}_base"))
         for w in ("current", "previous")
@@ -338,11 +286,11 @@ def sla_change(
     parts = [_sla_counts(responses.filter(_inside("mql_at", w))) for w in (now, before)]
     (mqls, judged, within, _), (mqls_b, judged_b, within_b, _) = (p[:4] for p in parts)
     hours, hours_b = parts[0][3], parts[1][3]
-    c_low, c_high = _count_interval(np.array([mqls]), np.array([mqls_b]), level)
-    s_low, s_high = _share_interval(
+    c_low, c_high = count_interval(np.array([mqls]), np.array([mqls_b]), level)
+    s_low, s_high = share_interval(
         np.array([within]), np.array([judged]), np.array([within_b]), np.array([judged_b]), level
     )
-    m_low, m_high = _median_interval(hours, hours_b, level, draws, seed)
+    m_low, m_high = median_interval(hours, hours_b, level, draws, seed)
     rows = pl.DataFrame(
         {
             "measure": ["mqls", "within_sla", "median_hours"],
@@ -365,7 +313,7 @@ def sla_change(
         "moved, not why."
     )
     return SlaChange(
-        table=_finish(rows, []),
+        table=finish_change(rows, []),
         note=note,
         level=level,
         draws=draws,
@@ -392,22 +340,3 @@ def _ratio(hits: int, n: int) -> float | None:
 
 def _median(values: np.ndarray) -> float | None:
     return float(np.median(values)) if values.size else None
-
-
-def _median_interval(
-    now: np.ndarray, before: np.ndarray, level: float, draws: int, seed: int
-) -> tuple[float | None, float | None]:
-    """Percentile bootstrap of ``median(now) - median(before)``, leads resampled per window."""
-    if not now.size or not before.size:
-        return None, None
-    rng = np.random.default_rng(seed)
-    block = max(1, _BLOCK_CELLS // max(now.size, before.size))
-    diffs = np.concatenate(
-        [
-            np.median(rng.choice(now, (size, now.size)), axis=1)
-            - np.median(rng.choice(before, (size, before.size)), axis=1)
-            for size in (min(block, draws - first) for first in range(0, draws, block))
-        ]
-    )
-    q_low, q_high = quantiles(level)
-    return float(np.quantile(diffs, q_low)), float(np.quantile(diffs, q_high))
