@@ -43,6 +43,8 @@ def test_x_education_tags_feed_the_disqualification_view() -> None:
     reasons = at.feedback.disqualification_reasons(ds, by=None).table
     assert reasons["disqualified"].sum() == 1_587
     assert any(r.startswith("lead quality: ") for r in reasons["reason"].to_list())  # no tag
+    # a lead still being called but rated "Worst" is disqualified for its quality, not "busy"
+    assert not {"busy", "ringing"} & set(reasons["reason"].to_list())
 
 
 def test_x_education_lead_profile_feeds_the_disqualification_view() -> None:
