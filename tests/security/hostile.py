@@ -2,7 +2,7 @@
 
 :func:`hostile_run` builds the demo data (1,000 accounts) with every label the reports show
 turned into a script or markup injection (channels, campaigns, activities, reps, stages,
-sources, lead sources, segments, industries, contact ids), some also starting like a
+sources, lead sources, segments, industries, contact and deal ids), some also starting like a
 spreadsheet formula; an agreement and targets whose names, signatories, behaviours, labels
 and notes are injections too; a params file whose title, currency and channel groups are;
 and a source folder whose path is one. ``conftest.py`` runs every report notebook on it
@@ -40,11 +40,11 @@ def poisoned(value: str, where: str, i: int) -> str:
 
 
 LABELS = {  # table -> columns whose values a report shows
-    "touches": ("channel", "campaign", "activity", "rep", "contact_id"),
-    "opportunities": ("stage", "source", "rep", "lost_reason"),
+    "touches": ("channel", "campaign", "activity", "rep", "contact_id", "opportunity_id"),
+    "opportunities": ("opportunity_id", "stage", "source", "rep", "lost_reason"),
     "contacts": ("lead_source", "contact_id", "disqualified_reason"),
     "accounts": ("segment", "industry", "region"),
-    "stage_history": ("stage",),
+    "stage_history": ("opportunity_id", "stage"),
     "spend": ("channel", "campaign"),
 }
 
