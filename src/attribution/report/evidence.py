@@ -70,6 +70,35 @@ class IncrementalView:
         return self.lifts.table.select(list(LIFT_SCHEMA))
 
     @property
+    def experiments_shown(self) -> pl.DataFrame:
+        """The experiments table as the page shows it: each lift per 1,000 accounts.
+
+        A lift per account on opportunities or wins is a few thousandths, which a table
+        rounds to 0; per 1,000 accounts it reads as deals (and revenue) gained.
+
+        Examples
+        --------
+        >>> IncrementalView.shown(pl.DataFrame(schema=LIFT_SCHEMA)).columns[2:5]
+        ['outcome', 'lift_per_1000_accounts', 'interval_low']
+        """
+        return self.shown(self.experiments)
+
+    @staticmethod
+    def shown(table: pl.DataFrame) -> pl.DataFrame:
+        """Scale a lift table to 1,000 accounts and name each outcome in words."""
+        outcome = {"opportunity": "opportunities opened", "win": "deals won"}
+        return table.with_columns(
+            pl.col("outcome").replace(outcome),
+            (pl.col("lift", "ci_low", "ci_high") * 1000).round(2),
+        ).rename(
+            {
+                "lift": "lift_per_1000_accounts",
+                "ci_low": "interval_low",
+                "ci_high": "interval_high",
+            }
+        )
+
+    @property
     def experiments_note(self) -> Markdown:
         """What the experiments show, or how to add one when the data hold none."""
         if self.lifts is None:
