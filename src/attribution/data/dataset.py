@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 import polars as pl
 
@@ -16,7 +16,7 @@ __all__ = ["Dataset", "Frame"]
 Frame = pl.DataFrame | pl.LazyFrame
 """A polars frame, eager or lazy. Library functions accept either."""
 
-_TABLE_NAMES = (
+TableName = Literal[
     "touches",
     "opportunities",
     "contacts",
@@ -25,7 +25,10 @@ _TABLE_NAMES = (
     "experiments",
     "spend",
     "opportunity_contacts",
-)
+]
+"""The contract's table names (:mod:`attribution.data.schema.contract` describes each)."""
+
+_TABLE_NAMES: tuple[str, ...] = get_args(TableName)
 
 
 @dataclass(frozen=True)

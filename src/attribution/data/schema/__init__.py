@@ -17,6 +17,7 @@ The package: :mod:`~attribution.data.schema.contract` (the tables and columns, d
 
 from __future__ import annotations
 
+from attribution.data.dataset import TableName
 from attribution.data.schema.contract import (
     ACCOUNT_ID,
     ACTIVITY,
@@ -61,7 +62,6 @@ from attribution.data.schema.contract import (
     TOUCH_ID,
     Column,
     Table,
-    TableName,
 )
 from attribution.data.schema.convert import check_time_zone, converted, has_offset
 from attribution.data.schema.problems import Problem, raise_problems

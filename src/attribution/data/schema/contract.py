@@ -7,7 +7,6 @@ the contract is in :mod:`attribution.data.schema.validation`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import polars as pl
 
@@ -66,17 +65,6 @@ TEAMS: tuple[str, str] = (MARKETING, SALES)
 
 TIMESTAMP = pl.Datetime("us", "UTC")
 """The one timestamp type of the contract: microseconds, UTC."""
-
-TableName = Literal[
-    "touches",
-    "opportunities",
-    "contacts",
-    "accounts",
-    "stage_history",
-    "experiments",
-    "spend",
-    "opportunity_contacts",
-]
 
 
 # ---------------------------------------------------------------------------- spec
