@@ -2,7 +2,9 @@
 
 One call for the page (:func:`incremental_view`): the ``incremental`` model fitted on the
 run's journeys with the dataset's controls, calibrated by the dataset's experiments when it
-has them; its credit per channel with account-bootstrap intervals (the win model re-fitted
+has them (each experiment's lift weighed against the model's by their precision, shown per
+calibrated channel: :attr:`IncrementalView.calibration_shown`); its credit per channel with
+account-bootstrap intervals (the win model re-fitted
 on every resample); the model checks of the run's models; and one table per channel of its
 credit, interval and evidence level (experiment, model, presence only). Only this page
 shows them, so they are computed here, not among the run's shared estimates.
@@ -11,6 +13,7 @@ shows them, so they are computed here, not among the run's shared estimates.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any
 
 import polars as pl
@@ -22,9 +25,10 @@ from attribution.models.checks import ModelChecks, model_checks
 from attribution.models.compare import compare
 from attribution.models.credits import BASELINE, NO_TOUCH
 from attribution.models.incremental import IncrementalResult, incremental
+from attribution.models.incremental.calibrate import WEAK_WEIGHT
 from attribution.report.shared import RunData
 
-__all__ = ["LIFT_SCHEMA", "IncrementalView", "incremental_view"]
+__all__ = ["CALIBRATION_SCHEMA", "LIFT_SCHEMA", "IncrementalView", "incremental_view"]
 
 LIFT_SCHEMA = {
     "experiment": pl.String,
@@ -38,6 +42,20 @@ LIFT_SCHEMA = {
     "holdout_accounts": pl.Int64,
 }
 """The columns of the page's experiments table."""
+
+CALIBRATION_SCHEMA = {
+    "channel": pl.String,
+    "measured_lift": pl.Float64,
+    "measured_low": pl.Float64,
+    "measured_high": pl.Float64,
+    "model_lift": pl.Float64,
+    "model_low": pl.Float64,
+    "model_high": pl.Float64,
+    "experiment_weight": pl.Float64,
+    "calibrated_lift": pl.Float64,
+    "scale": pl.Float64,
+}
+"""The columns of the page's calibration table (lifts: deals won per 1,000 accounts)."""
 
 _CHECKED = ("linear", "last_touch", "markov", "shapley", "incremental")
 
@@ -57,6 +75,57 @@ class IncrementalView:
     notes: pl.DataFrame
     """The model's notes, one per row (``note``): shown as a table, so data-derived names in
     them are escaped like any cell."""
+    level: float = 0.9
+    """Coverage of the intervals of the calibration table."""
+
+    @property
+    def calibration_shown(self) -> pl.DataFrame:
+        """Per calibrated channel: the measured and the model's lift, the weight, the factor.
+
+        Lifts on winning per 1,000 treatment accounts (deals won), with intervals at
+        ``level`` (normal, from each lift's standard error); ``experiment_weight`` is the
+        experiment's share of the calibrated lift and ``scale`` the factor of the channel's
+        credit (:mod:`attribution.models.incremental.calibrate`). Empty without calibration.
+
+        Examples
+        --------
+        >>> IncrementalView.calibrated(None, 0.9).columns[:3]
+        ['channel', 'measured_lift', 'measured_low']
+        """
+        return self.calibrated(self.result.calibration, self.level)
+
+    @staticmethod
+    def calibrated(table: pl.DataFrame | None, level: float) -> pl.DataFrame:
+        """Return the model's calibration table as the page shows it (``calibration_shown``)."""
+        if table is None:
+            return pl.DataFrame(schema=CALIBRATION_SCHEMA)
+        z = float(NormalDist().inv_cdf(0.5 + level / 2))
+        per_1000 = 1000.0
+        bounds = (("lift", 0.0), ("low", -z), ("high", z))
+        return table.select(
+            pl.col(CHANNEL),
+            *(
+                ((pl.col(name) + at * pl.col(f"{name}_se")) * per_1000).alias(f"{label}_{end}")
+                for name, label in (("measured", "measured"), ("implied", "model"))
+                for end, at in bounds
+            ),
+            pl.col("weight").alias("experiment_weight"),
+            (pl.col("calibrated") * per_1000).alias("calibrated_lift"),
+            pl.col("scale"),
+        ).with_columns(pl.exclude(CHANNEL).round(3))
+
+    @property
+    def calibration_note(self) -> Markdown:
+        """One sentence on what the weight means."""
+        return Markdown(
+            "Lifts on deals won per 1,000 treatment accounts, with {:.0%} intervals. The "
+            "calibrated lift weighs the experiment's lift and the model's by their precision "
+            "(1 / variance): *experiment_weight* is the experiment's share of it, near 1 when "
+            "the experiment is far more precise than the model (its lift sets the credit), "
+            "near 0 when it is far noisier (the credit stays the model's); *scale*, calibrated "
+            "over model lift, multiplies the channel's credit. The model's interval is its "
+            "sampling noise only, not its error of form."
+        ).format(self.level)
 
     @property
     def experiments(self) -> pl.DataFrame:
@@ -111,13 +180,29 @@ class IncrementalView:
             )
         calibrated = self.channels.filter(pl.col("evidence") == "experiment")[CHANNEL]
         names = Markdown(", ").join(calibrated.to_list()) or Markdown("none")
-        return Markdown(
+        text = Markdown(
             "Accounts were assigned at random to keep or lose a channel, so the lift is that "
             "channel's causal effect on these accounts over the experiment's window, with "
-            "its interval. The incremental model's effect of each tested channel is rescaled "
-            "to the measured lift on winning (*scale* in the table above); channels "
+            "its interval. The incremental model's credit of each tested channel is "
+            "calibrated by the measured lift on winning, weighed against the model's own by "
+            "their precision (the calibration table; *scale* in the table above); channels "
             "calibrated: {}."
         ).format(names)
+        return text + self._weak_note()
+
+    def _weak_note(self) -> Markdown:
+        """Return a sentence on experiments too noisy to move the model (weight below 0.1)."""
+        table = self.result.calibration
+        if table is None:
+            return Markdown("")
+        weak = table.filter(pl.col("weight") < WEAK_WEIGHT)
+        if weak.height == 0:
+            return Markdown("")
+        return Markdown(
+            " The experiment on {} got a weight below {:g}: its lift is far noisier than the "
+            "model's, so the channel's credit is still essentially the model's, not set by "
+            "the experiment."
+        ).format(Markdown(", ").join(weak[CHANNEL].to_list()), WEAK_WEIGHT)
 
     @property
     def summary(self) -> Markdown:
@@ -172,4 +257,4 @@ def incremental_view(run: RunData) -> IncrementalView:
         journeys, models, controls=data, level=level, draws=draws, comparison=checked
     )
     notes = pl.DataFrame({"note": list(result.notes)}, schema={"note": pl.String})
-    return IncrementalView(result, intervals, channels, checks, lifts, notes)
+    return IncrementalView(result, intervals, channels, checks, lifts, notes, level)

@@ -5,10 +5,16 @@ weigh every closed deal of an account; the win model is re-fitted with those wei
 (:func:`attribution.models.incremental.fit.refit`, Newton steps from the full sample's
 coefficients, the same priors), and every won deal is split again by the exact Shapley
 value of its channels (:func:`attribution.models.incremental.split.deal_shares`).
-Calibration factors are held at the full sample's. A deal's channel share goes to its
-touches of the channel in equal parts, so a group's revenue (channel, team or campaign)
-is one sparse product per resample; the baseline goes to ``(baseline)``, won deals
-without a creditable touch to ``(no touch)``, as in the credits table.
+A calibrated channel's factor is recomputed on every resample
+(:func:`attribution.models.incremental.calibrate.factors`): from the re-fitted model's
+implied lift and a normal draw of the measured lift (mean the experiment's lift, sd its
+standard error; seeded from the resamples' seed, so the same inputs give the same
+intervals), the experiment's weight held at the full sample's; the interval so carries the
+experiment's noise as well as the model's. Without calibration nothing is drawn. A deal's
+channel share goes to its touches of the channel in equal parts, so a group's revenue
+(channel, team or campaign) is one sparse product per resample; the baseline goes to
+``(baseline)``, won deals without a creditable touch to ``(no touch)``, as in the credits
+table.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import scipy.sparse as sp
 from attribution.data.schema import AMOUNT, CHANNEL, OPPORTUNITY_ID, TEAM, TOUCH_ID
 from attribution.models.compare.resample import Resamples, codes
 from attribution.models.credits import BASELINE, NO_TOUCH, won_frame
-from attribution.models.incremental.calibrate import rescale
+from attribution.models.incremental.calibrate import factors, rescale
 from attribution.models.incremental.fit import refit
 from attribution.models.incremental.result import Incremental
 from attribution.models.incremental.split import deal_shares
@@ -67,6 +73,16 @@ def _spread(
     return matrix, has_touch
 
 
+def _measured_draws(model: Incremental, seed: int, draws: int) -> np.ndarray:
+    """Per resample and experiment: a draw of the measured lift (normal, its se)."""
+    cal = model.calibration
+    if cal is None:
+        return np.zeros((draws, 0))
+    # a stream of its own, so the accounts' resamples are the same with or without it
+    rng = np.random.default_rng([seed, 1])
+    return cal.lift + cal.se * rng.standard_normal((draws, len(cal.lift)))
+
+
 def incremental_boot(
     fitted: FittedIncremental, frame: Resamples, groups: list[str], group_of: pl.Expr
 ) -> np.ndarray:
@@ -90,11 +106,13 @@ def incremental_boot(
     out = np.zeros((deal_weights.shape[0], len(groups)))
     base_at = groups.index(BASELINE) if BASELINE in groups else None
     no_touch = groups.index(NO_TOUCH)
+    measured = _measured_draws(model, frame.seed, deal_weights.shape[0])
     for b, weights in enumerate(deal_weights):
         fit = refit(design, model.fit, weights)
         shares, baseline, _ = deal_shares(design, fit, model.rows, team=model.team)
-        if model.calibration is not None:
-            shares, baseline = rescale(shares, baseline, model.scale)
+        if model.calibration is not None and model.combined is not None:
+            scale = factors(design, fit, model.calibration, model.combined, measured[b])
+            shares, baseline = rescale(shares, baseline, scale)
         won = weights[model.rows] * amounts
         out[b] = matrix.T @ (shares * won[:, None]).ravel()
         if base_at is not None:

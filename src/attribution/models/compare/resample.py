@@ -44,6 +44,8 @@ class Resamples:
                 by_account[:, start : start + size] = rng.multinomial(n, p, size=size).T
         self.weights = by_account.T
         self.by = by
+        self.seed = seed
+        """The resamples' seed (models that draw more than accounts seed from it)."""
 
     @property
     def weights(self) -> np.ndarray:

@@ -18,8 +18,8 @@ from attribution.models.credits import check_team
 from attribution.models.incremental.calibrate import (
     Calibration,
     calibration_table,
+    combine,
     rescale,
-    scales,
 )
 from attribution.models.incremental.design import Design, Exposure, build_design
 from attribution.models.incremental.fit import DEFAULT_PENALTY, fit_win_model
@@ -80,17 +80,28 @@ def fit_design(
         notes.append(win.message)
     rows = np.flatnonzero(design.won)
     shares, baseline, floored = deal_shares(design, win, rows, team=team)
-    scale, calibration = np.ones(len(design.channels)), None
+    scale, calibration, combined = np.ones(len(design.channels)), None, None
     if calibrate is not None:
         table, left_out = calibration_table(calibrate, design)
         notes += left_out
         if table.height:
             calibration = Calibration(table, design)
-            scale, odd = scales(design, win, calibration)
-            notes += odd
+            combined = combine(design, win, calibration)
+            scale = combined.scale
+            notes += combined.notes
             shares, baseline = rescale(shares, baseline, scale)
     return Incremental(
-        design, win, team, rows, shares, baseline, floored, scale, calibration, tuple(notes)
+        design,
+        win,
+        team,
+        rows,
+        shares,
+        baseline,
+        floored,
+        scale,
+        calibration,
+        tuple(notes),
+        combined,
     )
 
 
@@ -178,8 +189,9 @@ def incremental(
         lost deals have it, and as many of each lack it.
     calibrate
         Experiments that measured channels' lift (what :func:`attribution.lift` returns, or
-        its ``.calibration`` table): each such channel's effect is rescaled to the measured
-        lift (:mod:`attribution.models.incremental.calibrate`).
+        its ``.calibration`` table): each such channel's credit is rescaled to the
+        calibrated lift, the measured and the model's lift weighed by their precision
+        (:mod:`attribution.models.incremental.calibrate`; the result's ``calibration``).
 
     Returns
     -------

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from attribution.models.incremental.calibrate import Calibration
+from attribution.models.incremental.calibrate import Calibration, Combined
 from attribution.models.incremental.design import Design
 from attribution.models.incremental.fit import WinFit
 from attribution.results import Result
@@ -59,6 +59,13 @@ class IncrementalResult(Result):
         What the fit left out or capped (channels not estimable, calibration notes).
     model : object
         The statsmodels results of the win model (``None`` when it could not be fitted).
+    calibration : polars.DataFrame or None
+        One row per experiment that calibrated a channel: ``experiment, channel``,
+        ``measured`` and ``measured_se`` (its lift on winning per treatment account),
+        ``implied`` and ``implied_se`` (the model's lift for the same accounts), ``weight``
+        (the experiment's in the calibrated lift), ``calibrated`` and ``scale`` (the factor
+        of the channel's credit); see :mod:`attribution.models.incremental.calibrate`.
+        ``None`` without calibration.
     """
 
     baseline_revenue: float = 0.0
@@ -67,6 +74,7 @@ class IncrementalResult(Result):
     team_terms: pl.DataFrame | None = None
     notes: tuple[str, ...] = ()
     model: Any = None
+    calibration: pl.DataFrame | None = None
     note: str = NOTE
 
 
@@ -86,6 +94,8 @@ class Incremental:
     scale: np.ndarray
     calibration: Calibration | None
     notes: tuple[str, ...]
+    combined: Combined | None = None
+    """Each experiment weighed against the model's lift (``None`` without calibration)."""
 
     def evidence(self) -> list[str]:
         """Return the evidence level of every channel of the design."""

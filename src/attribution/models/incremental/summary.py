@@ -69,4 +69,9 @@ def summarise(model: Incremental) -> IncrementalResult:
         team_terms=terms,
         notes=model.notes,
         model=win.results,
+        calibration=(
+            model.combined.table(model.calibration)
+            if model.combined is not None and model.calibration is not None
+            else None
+        ),
     )
