@@ -6,7 +6,8 @@ On the demo with a holdout of ``--channel`` (the default report's data at 50,000
 accounts), times the weighing of the experiment against the model
 (:func:`attribution.models.incremental.calibrate.combine`: the model's implied lift and its
 delta-method standard error) against the whole fit, and the model's bootstrap
-(``compare``, ``--draws`` resamples) with and without calibration (best of ``--repeat``).
+(``compare``, ``--draws`` resamples) with and without calibration (best of ``--repeat``),
+and what calibration adds to one resample (``calibrate.factors``).
 Prints the channel's credit (point and interval) uncalibrated and calibrated, the weight
 the experiment got and the factor; nothing is asserted.
 """
@@ -23,7 +24,12 @@ import polars as pl
 
 import attribution as at
 from attribution.models.incremental import fit_incremental
-from attribution.models.incremental.calibrate import Calibration, calibration_table, combine
+from attribution.models.incremental.calibrate import (
+    Calibration,
+    calibration_table,
+    combine,
+    factors,
+)
 
 
 def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -54,6 +60,10 @@ def main() -> None:
     combine_s, combined = best(lambda: combine(model.design, model.fit, cal), args.repeat)
     print(f"fit (no calibration) {fit_s:.2f} s; weighing the experiment {combine_s:.3f} s")
     print(combined.table(cal))
+    per_resample, _ = best(
+        lambda: factors(model.design, model.fit, cal, combined, cal.lift), args.repeat * 10
+    )
+    print(f"a resample's factor (its model's lift, the weighed draw): {per_resample * 1e3:.1f} ms")
     rows = []
     for label, options in (("model", {}), ("calibrated", {"calibrate": measured})):
         spec = {"incremental": {"controls": ds, **options}}

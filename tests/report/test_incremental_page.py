@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
@@ -56,10 +57,19 @@ def test_a_hostile_channel_name_is_escaped_in_the_section() -> None:
     assert HOSTILE in view.channels["channel"].to_list()
     rendered = table(view.channels)._repr_html_() + table(view.notes)._repr_html_()
     rendered += table(view.experiments)._repr_html_()
+    rendered += table(view.calibration_shown)._repr_html_()
     assert HOSTILE not in rendered and "&lt;img" in rendered
     assert HOSTILE in view.experiments["channel"].to_list()
+    assert view.calibration_shown["channel"].to_list() == [HOSTILE]
     assert HOSTILE not in view.experiments_note
     assert HOSTILE not in view.summary and HOSTILE not in view.checks.reason
+    # an experiment too noisy to move the model is named in the evidence text, escaped
+    assert view.result.calibration is not None
+    weak = view.result.calibration.with_columns(weight=pl.lit(0.01))
+    noisy = dataclasses.replace(view, result=dataclasses.replace(view.result, calibration=weak))
+    assert "weight below 0.1" in noisy.experiments_note
+    assert HOSTILE not in noisy.experiments_note and "&lt;img" in noisy.experiments_note
+    assert HOSTILE not in view.calibration_note
 
 
 def test_a_demo_run_with_experiments_shows_their_lift_and_evidence(tmp_path: Path) -> None:
@@ -84,11 +94,19 @@ def test_a_demo_run_with_experiments_shows_their_lift_and_evidence(tmp_path: Pat
         "model",
         "presence only",
     }
+    calibration = pl.read_parquet(tables / "experiment_calibration.parquet")
+    row = calibration.row(0, named=True)
+    assert calibration["channel"].to_list() == ["webinar"] and 0 <= row["experiment_weight"] <= 1
+    assert row["scale"] == pytest.approx(webinar["scale"], abs=1e-3)
+    low, high = sorted([row["measured_lift"], row["model_lift"]])
+    assert low - 1e-3 <= row["calibrated_lift"] <= high + 1e-3
+    assert row["measured_low"] <= row["measured_lift"] <= row["measured_high"]
     lifts = pl.read_parquet(tables / "experiment_lift.parquet")
     assert lifts["outcome"].to_list() == ["opportunity", "win", "revenue"]
     assert (lifts["ci_low"] <= lifts["lift"]).all() and (lifts["lift"] <= lifts["ci_high"]).all()
     page = (result.run_dir / "02_attribution.html").read_text()
     assert "What the experiments measured" in page and "channels calibrated: webinar" in page
+    assert "Experiment weight" in page and "weighs the experiment" in page
 
 
 def test_the_default_run_simulates_an_experiment_and_bad_channels_are_named() -> None:
@@ -106,3 +124,4 @@ def test_without_experiments_the_section_says_how_to_add_one() -> None:
     assert view.lifts is None and view.experiments.height == 0
     assert "No experiment in these data" in view.experiments_note
     assert "experiment" not in set(view.channels["evidence"])
+    assert view.calibration_shown.height == 0 and view.result.calibration is None

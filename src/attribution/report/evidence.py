@@ -120,7 +120,7 @@ class IncrementalView:
         return Markdown(
             "Lifts on deals won per 1,000 treatment accounts, with {:.0%} intervals. The "
             "calibrated lift weighs the experiment's lift and the model's by their precision "
-            "(1 / variance): *experiment_weight* is the experiment's share of it, near 1 when "
+            "(1 / variance): the *experiment weight* is the experiment's share of it, near 1 when "
             "the experiment is far more precise than the model (its lift sets the credit), "
             "near 0 when it is far noisier (the credit stays the model's); *scale*, calibrated "
             "over model lift, multiplies the channel's credit. The model's interval is its "

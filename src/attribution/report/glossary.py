@@ -141,7 +141,9 @@ TERMS: tuple[Term, ...] = (
     Term(
         "calibration",
         "Whether predicted probabilities match what happened: among deals given 30%, about "
-        "30% should have won.",
+        "30% should have won. Of the incremental model by an experiment: its credit of the "
+        "tested channel weighed toward the measured lift, as far as the experiment's "
+        "precision against the model's allows.",
     ),
     Term(
         "MQL",

@@ -4,8 +4,9 @@ Rule models credit touches by position and path models (Markov, Shapley over cha
 by presence in won journeys; neither says what a channel adds. The ``incremental`` model
 fits a regularised win model on won *and* lost deals (:mod:`.design`, :mod:`.fit`) and
 splits each won deal's revenue by the exact Shapley value of its channels in that model
-(:mod:`.split`); experiments that measured a channel's lift recalibrate its effect
-(:mod:`.calibrate`). :mod:`.model` fits it and holds :func:`incremental` and the
+(:mod:`.split`); experiments that measured a channel's lift calibrate its credit, weighed
+against the lift the model implies for their accounts by the precision of each
+(:mod:`.calibrate`, :mod:`.implied`). :mod:`.model` fits it and holds :func:`incremental` and the
 registry's ``credits``; :mod:`.result` the fitted model and its result, :mod:`.summary`
 the channel table and :mod:`.touches` the credits per touch.
 """
