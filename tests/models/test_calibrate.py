@@ -16,7 +16,7 @@ from attribution.models.compare.incremental import FittedIncremental, incrementa
 from attribution.models.compare.resample import Resamples
 from attribution.models.credits import BASELINE, NO_TOUCH
 from attribution.models.incremental import Incremental, fit_incremental
-from attribution.models.incremental.calibrate import MAX_SCALE, factor_of, weigh
+from attribution.models.incremental.calibrate import MAX_SCALE, factor_of, rescale, weigh
 from attribution.models.incremental.design import build_design
 from attribution.models.incremental.fit import fit_win_model
 from attribution.models.incremental.implied import (
@@ -69,6 +69,26 @@ def test_a_precise_experiment_recovers_the_old_factor_and_a_noisy_one_the_model(
     vague, calibrated = weigh(*(np.array([v]) for v in (measured, se_m * 1e6, implied, se_m)))
     assert vague[0] == pytest.approx(0.0, abs=1e-9)
     assert calibrated[0] == pytest.approx(implied, abs=1e-9)
+
+
+def test_a_lift_without_uncertainty_decides_only_against_a_noisy_one() -> None:
+    weight, calibrated = weigh(
+        np.array([3.0, 3.0]), np.array([1.0, 0.0]), np.array([1.0, 1.0]), np.array([0.0, 0.0])
+    )
+    assert weight.tolist() == [0.0, 1.0] and calibrated.tolist() == [1.0, 3.0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    shares=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=6),
+    scale=st.lists(st.floats(0.0, MAX_SCALE), min_size=6, max_size=6),
+)
+def test_rescaling_keeps_every_deal_whole(shares: list[float], scale: list[float]) -> None:
+    row = np.array(shares) / max(1.0, sum(shares))
+    baseline = np.array([1.0 - row.sum()])
+    scaled, rest = rescale(row[None, :].copy(), baseline, np.array(scale[: len(shares)]))
+    assert (scaled >= 0).all() and (rest >= 0).all()
+    assert scaled.sum() + rest[0] == pytest.approx(1.0)
 
 
 @pytest.fixture(scope="module")
