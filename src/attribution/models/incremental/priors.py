@@ -91,7 +91,9 @@ def alpha_of(names: tuple[str, ...], precision: dict[str, float], n: float) -> n
     return np.array([precision.get(group_of(name), BASE_PENALTY) / n for name in names])
 
 
-def empirical_bayes(model: Any, names: tuple[str, ...], rows: np.ndarray) -> dict[str, float]:
+def empirical_bayes(
+    model: Any, names: tuple[str, ...], rows: np.ndarray
+) -> tuple[dict[str, float], np.ndarray]:
     """Prior precisions of the channel terms and of their segment differences (evidence).
 
     One prior for the channels' differences from their team's average touch, one for
@@ -103,6 +105,8 @@ def empirical_bayes(model: Any, names: tuple[str, ...], rows: np.ndarray) -> dic
     precisions reach their joint fixed point together, the same end as a full fit per
     round in about a third of the steps. The precise estimates of a channel that clearly
     differs are kept; the noise of the others is shrunk away.
+
+    Also returns the last round's coefficients (a close start for the final fit).
     """
     exog = np.asarray(model.exog)[rows]
     endog = np.asarray(model.endog)[rows]
@@ -111,8 +115,7 @@ def empirical_bayes(model: Any, names: tuple[str, ...], rows: np.ndarray) -> dic
     params = np.zeros(exog.shape[1])
     params[0] = np.log(rate / (1 - rate))  # the intercept comes first in the formula's design
     start = dict.fromkeys(labels, 100.0)
-    precision, _ = evidence_loop(exog, endog, names, start, params, refit=False)
-    return precision
+    return evidence_loop(exog, endog, names, start, params, refit=False)
 
 
 def evidence_loop(
