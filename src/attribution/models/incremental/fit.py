@@ -325,15 +325,25 @@ def refit(design: Design, fit: WinFit, weights: np.ndarray) -> WinFit:
     estimated priors (``penalty="auto"``) the resample estimates its own (the evidence
     loop of :func:`fit_win_model`, from the full sample's precisions), so the interval also
     carries how unsure the data are about how far to shrink; a fixed penalty is kept
-    (scaled to the resample's deals).
+    (scaled to the resample's deals). The priors are re-estimated on the deals the full
+    fit estimated them on (:func:`sample_rows`), the coefficients then fitted on all.
     """
     if fit.results is None:
         return fit
     won = design.won.astype(float)
     if fit.estimated:
+        rows = sample_rows(len(won))  # where the full fit estimated its priors
         precision, params = evidence_loop(
-            fit.exog, won, fit.names, dict(fit.precision), fit.params, weights, rounds=_REFIT_ROUNDS
+            fit.exog[rows],
+            won[rows],
+            fit.names,
+            dict(fit.precision),
+            fit.params,
+            weights[rows],
+            rounds=_REFIT_ROUNDS,
+            refit=False,
         )
+        params, _ = newton(fit.exog, won, alpha_of(fit.names, precision, 1.0), params, weights)
         alpha = alpha_of(fit.names, precision, float(weights.sum()))
         return _split(design, fit.players, fit.names, params, fit.exog, alpha, precision, None)
     prior = fit.alpha * float(weights.sum())
