@@ -19,10 +19,27 @@ import polars as pl
 
 from attribution.errors import AttributionError
 
-__all__ = ["CHROMIUM", "find_chromium", "print_pdf", "sheet_names", "write_workbook"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_FLAGS",
+    "find_chromium",
+    "print_pdf",
+    "sheet_names",
+    "write_workbook",
+]
 
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 """Executable names looked up on the PATH for :func:`print_pdf`."""
+
+CHROMIUM_FLAGS: tuple[str, ...] = (
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+)
+"""Chromium's flags wherever the package, its tests and scripts drive it headless and offline:
+no GPU, no first-run or sync, nothing fetched in the background, no component updates."""
 
 _INDEX = "contents"
 
@@ -136,11 +153,7 @@ def print_pdf(
         args = [
             browser,
             "--headless",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-sync",
-            "--disable-background-networking",
-            "--disable-component-update",
+            *CHROMIUM_FLAGS,
             "--disable-extensions",
             "--run-all-compositor-stages-before-draw",
             "--virtual-time-budget=20000",  # let the charts' scripts draw before printing
