@@ -178,16 +178,7 @@ def run(
     bar = _Progress(4 + 2 * len(plan.pages.chosen), enabled=progress, stream=log)
     with contextlib.ExitStack() as stack:
         stack.callback(bar.close)
-        t = time.perf_counter()
-        dataset = _load(plan, stack)
-        timings["load"] = time.perf_counter() - t
-        bar.step(f"loaded and validated {dataset.source} in {timings['load']:.1f}s")
-        segments = plan_segments(dataset, plan.p)  # checks `by` before anything is written
-        bar.grow(
-            0
-            if segments is None
-            else 1 + (2 + 2 * len(plan.pages.chosen)) * len(segments.with_pages)
-        )
+        dataset, segments = _load_and_plan(plan, stack, timings, bar)
         tmp = stack.enter_context(claimed(plan.out_root, plan.p.run_name))
         snapshot = _write_data(dataset, plan.p, tmp, timings, bar)
         shared = RunData(plan.p, dataset, tmp / "data")
@@ -265,6 +256,20 @@ def _load(plan: _Plan, stack: contextlib.ExitStack) -> Dataset:
         return load_source(p.source)
     scratch = stack.enter_context(claimed(plan.out_root, f"{p.run_name}.spark"))
     return _load_spark(p, scratch)
+
+
+def _load_and_plan(
+    plan: _Plan, stack: contextlib.ExitStack, timings: dict[str, float], bar: _Progress
+) -> tuple[Dataset, SegmentPlan | None]:
+    """Load the data (timed) and plan the runs per segment, if any (``by`` checked)."""
+    t = time.perf_counter()
+    dataset = _load(plan, stack)
+    timings["load"] = time.perf_counter() - t
+    bar.step(f"loaded and validated {dataset.source} in {timings['load']:.1f}s")
+    segments = plan_segments(dataset, plan.p)  # checks `by` before anything is written
+    per_value = 2 + 2 * len(plan.pages.chosen)  # progress steps per segment value
+    bar.grow(0 if segments is None else 1 + per_value * len(segments.with_pages))
+    return dataset, segments
 
 
 def _write_data(
