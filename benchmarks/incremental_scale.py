@@ -9,14 +9,20 @@ per deal are Poisson among the deals they reach, and a win drawn from a logistic
 ``log1p`` exposure (two channels without effect). Then, timed one after the other in this
 process (the peak resident memory read after each):
 
-* ``design``: the win model's data from the per-deal sums (what Spark or
-  :func:`~attribution.models.incremental.design.build_design` hands over);
+* ``journeys to design``: the win model's data summed from one journey row per touch of
+  every closed deal (:func:`~attribution.models.incremental.design.build_design`, what
+  ``attribute(..., "incremental")`` starts from);
+* ``design``: the same from the per-deal sums (what Spark hands over), the one used below;
 * ``fit``: the exposure form chosen on held-out accounts, the ridge Logit with its
   empirical Bayes priors, and every won deal split by the exact Shapley value of its
   channels (:func:`attribution.models.incremental.fit_design`);
 * ``channel table``: revenue, share and effect per channel (``summarise``);
 * ``credits``: every won deal's shares spread to its touches (one row per touch, built
-  here from the counts), as ``attribute(..., "incremental")`` returns them.
+  here from the counts), as ``attribute(..., "incremental")`` returns them;
+* ``one bootstrap resample``: what each of the page's resamples costs: the win model
+  re-fitted with account weights (its priors re-estimated) and every won deal split again
+  (:func:`~attribution.models.incremental.fit.refit`,
+  :func:`~attribution.models.incremental.split.deal_shares`).
 
 Prints one line per step and a markdown table; nothing is asserted.
 """
@@ -31,7 +37,9 @@ import numpy as np
 import polars as pl
 
 from attribution.models.incremental import fit_design, summarise
-from attribution.models.incremental.design import design_of
+from attribution.models.incremental.design import build_design, design_of
+from attribution.models.incremental.fit import refit
+from attribution.models.incremental.split import deal_shares
 from attribution.models.incremental.touches import spread_shares
 
 CHANNELS = [f"m{i}" for i in range(8)] + [f"s{i}" for i in range(4)]
@@ -85,16 +93,22 @@ def simulate(n: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFram
     return deals.sort("opportunity_id"), cells, accounts
 
 
-def touches_of(deals: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
-    """One journey row per touch of every won deal (what credits are spread over)."""
-    won = deals.filter("won").select("opportunity_id", "account_id", "amount", "_created")
-    rows = cells.join(won, on="opportunity_id").select(pl.all().repeat_by("len").explode())
+def touches_of(deals: pl.DataFrame, cells: pl.DataFrame, *, won_only: bool = True) -> pl.DataFrame:
+    """One journey row per touch of every won (or closed) deal."""
+    chosen = deals.filter("won") if won_only else deals
+    closed = chosen.select(
+        "opportunity_id",
+        "account_id",
+        "amount",
+        "_created",
+        pl.when("won").then(pl.lit("won")).otherwise(pl.lit("lost")).alias("status"),
+    )
+    rows = cells.join(closed, on="opportunity_id").select(pl.all().repeat_by("len").explode())
     return rows.with_columns(
         pl.format("{}-{}", "opportunity_id", pl.int_range(pl.len()).over("opportunity_id")).alias(
             "touch_id"
         ),
         pl.int_range(pl.len()).over("opportunity_id").cast(pl.Int32).alias("position"),
-        pl.lit("won").alias("status"),
         pl.lit(None, dtype=pl.String).alias("campaign"),
         (pl.col("_created") + timedelta(days=60)).alias("closed_at"),
         (pl.col("_created") + timedelta(days=30)).alias("occurred_at"),
@@ -122,6 +136,9 @@ def main() -> None:
         print(f"{name}: {rows[-1][1]:.1f} s, peak {rows[-1][2]:,.0f} MB", flush=True)
         return out
 
+    closed = touches_of(deals, cells, won_only=False).rename({"_created": "opportunity_created_at"})
+    step("journeys to design", lambda: build_design(closed, controls=accounts))
+    closed = pl.DataFrame()  # free the journeys before the fit
     design = step("design", lambda: design_of(deals, cells, controls=accounts))
     model = step("fit + Shapley split", lambda: fit_design(design))
     table = step("channel table", lambda: summarise(model))
@@ -133,12 +150,23 @@ def main() -> None:
             journeys, ids, design.channels, model.shares, model.baseline, team=None
         ),
     )
+    weights = np.random.default_rng(1).poisson(1.0, design.deals.height).astype(float)
+
+    def resample() -> None:
+        fit = refit(design, model.fit, weights)
+        deal_shares(design, fit, model.rows, team=None)
+
+    step("one bootstrap resample", resample)
     print(table.table.select("channel", "share", "effect", "evidence"))
     print(
         f"exposure {model.design.exposure}; {credits.height:,} credit rows; "
         f"baseline share {table.baseline_share:.3f}"
     )
-    total = sum(r[1] for r in rows[1:])
+    total = sum(
+        r[1]
+        for r in rows
+        if r[0] in ("design", "fit + Shapley split", "channel table", "credits per touch")
+    )
     print("\n| step | seconds | peak memory |\n|---|---:|---:|")
     for name, seconds, mb in rows:
         print(f"| {name} | {seconds:.1f} | {mb / 1024:.1f} GB |")

@@ -7,6 +7,7 @@ the model is not checked against the very process it was designed on.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from math import factorial
 
 import numpy as np
@@ -199,3 +200,29 @@ def test_the_shapley_conversion_rate_note_says_what_its_conversions_are() -> Non
     rate = at.shapley(paths)
     assert "a share, not a count" in rate.note
     assert "a share, not a count" not in at.shapley(paths, value="conversions").note
+
+
+@pytest.mark.parametrize("exposure", ["log", "presence"])
+def test_the_win_models_columns_are_what_its_formula_would_build(
+    independent: tuple[truthgen.Simulated, at.Dataset, pl.DataFrame], exposure: str
+) -> None:
+    import pandas as pd
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    from attribution.models.incremental.design import build_design
+    from attribution.models.incremental.fit import _columns
+
+    for ds in (independent[1], at.demo.generate(n_accounts=2_000, seed=3)):
+        design = replace(build_design(at.journeys(ds), controls=ds), exposure=exposure)
+        columns, terms = _columns(design, np.flatnonzero(design.estimable))
+        frame = {k: v for k, v in columns.items() if k != "Intercept" and not k.startswith("C(")}
+        frame["won"] = design.won.astype(float)
+        for i, name in enumerate(design.controls.columns):
+            frame[f"k{i}"] = design.controls[name].to_list()
+        rhs = [*terms.controls, *terms.team, *terms.channel, *terms.segment]
+        formula = smf.glm(
+            "won ~ " + " + ".join(rhs), pd.DataFrame(frame), family=sm.families.Binomial()
+        )
+        assert tuple(formula.exog_names) == tuple(columns)
+        assert np.array_equal(np.asarray(formula.exog), np.column_stack(list(columns.values())))
