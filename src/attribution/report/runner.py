@@ -184,7 +184,6 @@ def run(
         shared = RunData(plan.p, dataset, tmp / "data")
         facts = run_facts(dataset, plan.p)
         whole = dataset if segments is not None else None  # the segments are cut from it
-        del dataset  # the notebooks read the snapshot; free the memory for the kernels
         shared.announce()
         nav = _nav(plan, snapshot, started, facts, segments)
         t = time.perf_counter()
