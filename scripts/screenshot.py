@@ -13,15 +13,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from attribution.report.exports import CHROMIUM_FLAGS
+
 CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+ARGS = ["--no-sandbox", *CHROMIUM_FLAGS]
 
 
 def main() -> None:

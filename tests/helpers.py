@@ -6,6 +6,8 @@ from pathlib import Path
 
 import polars as pl
 
+from attribution.report.exports import CHROMIUM_FLAGS
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 REAL_DATA = SHARED / "data" / "real"
@@ -45,11 +47,4 @@ def plant_previous_run(folder: Path, files: dict[str, str] | None = None) -> Pat
 
 # Debian's headless Chromium (never a browser a tool downloads) and the flags every test uses
 CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+ARGS = ["--no-sandbox", *CHROMIUM_FLAGS]

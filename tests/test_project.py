@@ -84,6 +84,11 @@ def test_public_api_is_exported() -> None:
         assert name in at.__all__ and hasattr(at, name)
 
 
+def test_the_report_packages_lazy_names_all_resolve() -> None:
+    for name in at.report._RUNNER:  # the runner's names, loaded on first use
+        assert getattr(at.report, name).__name__ == name
+
+
 @pytest.mark.skipif(
     shutil.which("ruff", path=str(ROOT / ".venv" / "bin")) is None,
     reason="ruff is installed by `make setup`",

@@ -71,7 +71,7 @@ class NotebookError(AttributionError):
     Attributes
     ----------
     failures : list
-        The failed notebooks (:class:`attribution.report.runner.NotebookRun`).
+        The failed notebooks (:class:`attribution.report.notebooks.NotebookRun`).
     partial_dir, run_dir : pathlib.Path or None
         Where the partial output is, and the run folder that was left untouched.
     """

@@ -19,9 +19,9 @@ from attribution.alignment.definitions import Definitions
 from attribution.alignment.definitions_schema import MqlRule, ServiceLevel, SqlRule
 from attribution.alignment.kpis import COLUMNS
 from attribution.alignment.scorecard import Scorecard
-from attribution.alignment.service_level import SLA_SCHEMA
+from attribution.alignment.service_level import CAMPAIGNS_SCHEMA, REPS_SCHEMA, SLA_SCHEMA
 from attribution.alignment.targets import Targets
-from attribution.data.schema import CAMPAIGN, REP, TIMESTAMP
+from attribution.data.schema import TIMESTAMP
 
 __all__ = ["HOW_TO_AGREE", "not_agreed"]
 
@@ -57,25 +57,6 @@ _HISTORY_SCHEMA = {
     **{c: _TYPES.get(c, pl.String()) for c in COLUMNS},
     "is_target_period": pl.Boolean(),
 }
-_RANKED = {"agreed": pl.Float64, "status": pl.String, "rank": pl.Int64}
-_REPS_SCHEMA = {
-    "month": pl.String,
-    REP: pl.String,
-    "mqls": pl.Int64,
-    "within_sla": pl.Int64,
-    "share_within_sla": pl.Float64,
-    "median_hours": pl.Float64,
-    **_RANKED,
-}
-_CAMPAIGNS_SCHEMA = {
-    "month": pl.String,
-    CAMPAIGN: pl.String,
-    "mqls": pl.Int64,
-    "sqls": pl.Int64,
-    "sql_rate": pl.Float64,
-    "pending": pl.Int64,
-    **_RANKED,
-}
 
 
 def not_agreed(missing: Sequence[str], as_of: datetime) -> Scorecard:
@@ -110,8 +91,8 @@ def not_agreed(missing: Sequence[str], as_of: datetime) -> Scorecard:
         table=pl.DataFrame(schema=_TABLE_SCHEMA),
         history=pl.DataFrame(schema=_HISTORY_SCHEMA),
         sla=pl.DataFrame(schema=SLA_SCHEMA),
-        reps=pl.DataFrame(schema=_REPS_SCHEMA),
-        campaigns=pl.DataFrame(schema=_CAMPAIGNS_SCHEMA),
+        reps=pl.DataFrame(schema=REPS_SCHEMA),
+        campaigns=pl.DataFrame(schema=CAMPAIGNS_SCHEMA),
         applied=None,
         definitions=Definitions(
             name="(not agreed yet)",

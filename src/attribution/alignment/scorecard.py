@@ -42,6 +42,7 @@ from attribution.alignment.agreements import demo_only
 from attribution.alignment.definitions import Definitions, load_definitions
 from attribution.alignment.kpi_sources import KpiSources, data_start, sources
 from attribution.alignment.kpis import COLUMNS, check_targets, target_rows
+from attribution.alignment.qualification import AppliedDefinitions
 from attribution.alignment.scorecard_result import Scorecard, ScorecardSummary
 from attribution.alignment.service_level import rank_campaigns, rank_reps, sla_by_month
 from attribution.alignment.target_status import scored, trend
@@ -122,18 +123,46 @@ def scorecard(
     True
     """
     _check_min_mqls(min_mqls)
+    d, t, now, start = _agreed(dataset, targets, definitions, as_of)
+    level = check_level(level)
+    notes: list[str] = []
+    s, applied = sources(
+        dataset, d, t, now, lookback_days, draws, seed, notes, contributions, level=level
+    )
+    notes += _not_measurable(s)
+    return _card(s, applied, d, t, now, start, min_mqls, notes)
+
+
+def _agreed(
+    dataset: Dataset,
+    targets: str | os.PathLike[str] | Mapping[str, Any] | Targets | None,
+    definitions: str | os.PathLike[str] | Mapping[str, Any] | Definitions | None,
+    as_of: datetime | None,
+) -> tuple[Definitions, Targets, datetime, datetime]:
+    """Read the agreement files (the shipped ones: demo data only); check the targets' periods.
+
+    Returns the definitions, the targets, ``as_of`` and the data's first moment.
+    """
     demo_only(definitions, dataset, "definitions")
     demo_only(targets, dataset, "targets")
     d, t = load_definitions(definitions), load_targets(targets)
     now = resolve_as_of(dataset, as_of)
     start = data_start(dataset)
     check_targets(t, start, now)
-    notes: list[str] = []
-    level = check_level(level)
-    s, applied = sources(
-        dataset, d, t, now, lookback_days, draws, seed, notes, contributions, level=level
-    )
-    notes += _not_measurable(s)
+    return d, t, now, start
+
+
+def _card(
+    s: KpiSources,
+    applied: AppliedDefinitions | None,
+    d: Definitions,
+    t: Targets,
+    now: datetime,
+    start: datetime,
+    min_mqls: int,
+    notes: list[str],
+) -> Scorecard:
+    """Set the KPIs against their targets, lay out the SLA and the rankings: the scorecard."""
     table, history = _target_tables(t, s, now, start)
     return Scorecard(
         table=table,

@@ -23,7 +23,15 @@ from attribution.errors import EstimateWarning
 from attribution.handoff.speed import speed_to_lead
 from attribution.journey.response import SpeedBy
 
-__all__ = ["SLA_SCHEMA", "rank_campaigns", "rank_reps", "sla_by_month", "sla_long"]
+__all__ = [
+    "CAMPAIGNS_SCHEMA",
+    "REPS_SCHEMA",
+    "SLA_SCHEMA",
+    "rank_campaigns",
+    "rank_reps",
+    "sla_by_month",
+    "sla_long",
+]
 
 _NO_RESPONSE = "(no response)"
 SLA_SCHEMA = {
@@ -47,6 +55,27 @@ SLA_SCHEMA = {
     "pending": pl.Int64,
 }
 """The columns of :attr:`attribution.Scorecard.sla`."""
+_RANKED = {"agreed": pl.Float64, "status": pl.String, "rank": pl.Int64}
+REPS_SCHEMA = {
+    "month": pl.String,
+    REP: pl.String,
+    "mqls": pl.Int64,
+    "within_sla": pl.Int64,
+    "share_within_sla": pl.Float64,
+    "median_hours": pl.Float64,
+    **_RANKED,
+}
+"""The columns of :attr:`attribution.Scorecard.reps` (:func:`rank_reps`)."""
+CAMPAIGNS_SCHEMA = {
+    "month": pl.String,
+    CAMPAIGN: pl.String,
+    "mqls": pl.Int64,
+    "sqls": pl.Int64,
+    "sql_rate": pl.Float64,
+    "pending": pl.Int64,
+    **_RANKED,
+}
+"""The columns of :attr:`attribution.Scorecard.campaigns` (:func:`rank_campaigns`)."""
 _SLA_MEASURES = (
     ("marketing", "MQLs delivered", "count", "mqls", "agreed_mqls", "mqls_status"),
     ("marketing", "MQL to SQL rate", "share", "sql_rate", "agreed_sql_rate", "sql_rate_status"),
@@ -207,17 +236,7 @@ def rank_reps(
     follow: bool,
 ) -> pl.DataFrame:
     """Rank, per month, the reps who answered MQLs by the share answered in time."""
-    schema = {
-        "month": pl.String,
-        REP: pl.String,
-        "mqls": pl.Int64,
-        "within_sla": pl.Int64,
-        "share_within_sla": pl.Float64,
-        "median_hours": pl.Float64,
-        "agreed": pl.Float64,
-        "status": pl.String,
-        "rank": pl.Int64,
-    }
+    schema = REPS_SCHEMA
     if applied is None or not follow:
         return pl.DataFrame(schema=schema)
     per = _speed_to_lead(applied, d, now, ["month", "rep"]).filter(pl.col(REP) != _NO_RESPONSE)
@@ -236,17 +255,7 @@ def rank_campaigns(
     s: KpiSources, d: Definitions, now: datetime, on_track: float, min_mqls: int
 ) -> pl.DataFrame:
     """Rank, per month, the campaigns of the MQLs by the SQLs they became so far."""
-    schema = {
-        "month": pl.String,
-        CAMPAIGN: pl.String,
-        "mqls": pl.Int64,
-        "sqls": pl.Int64,
-        "sql_rate": pl.Float64,
-        "pending": pl.Int64,
-        "agreed": pl.Float64,
-        "status": pl.String,
-        "rank": pl.Int64,
-    }
+    schema = CAMPAIGNS_SCHEMA
     if s.first_mqls is None:
         return pl.DataFrame(schema=schema)
     per = s.first_mqls.group_by("month", CAMPAIGN).agg(

@@ -46,6 +46,7 @@ from attribution.errors import ParameterError, SourceError
 __all__ = ["load", "read_mapped", "read_tables", "write_tables"]
 
 _FORMATS = ("parquet", "csv")
+_ONE_WAY = "give either a mapping or the columns=/tables= shorthand, not both"
 
 
 def _mapping_defaults(
@@ -161,7 +162,7 @@ def read_tables(
         Only the contract tables the source provides.
     """
     if mapping is not None and (columns or tables):
-        raise ParameterError("give either a mapping or the columns=/tables= shorthand, not both")
+        raise ParameterError(_ONE_WAY)
     rules = load_mapping(mapping) if mapping is not None else Mapping.renames(columns, tables)
     with _opened(source, schema if schema is not None else rules.schema) as src:
         read = read_mapped(src, rules, window, time_zone)
@@ -256,27 +257,39 @@ def load(
         time_zone=time_zone,
     )
     if rules is not None and (columns or tables):
-        raise ParameterError("give either a mapping or the columns=/tables= shorthand, not both")
+        raise ParameterError(_ONE_WAY)
     rules = rules if rules is not None else Mapping.renames(columns, tables)
     with _opened(source, schema) as src:
-        read = read_mapped(src, rules, window, time_zone)
-        if not read.tables and not read.problems:
-            _none_found(src)
-        if not isinstance(src, FolderSource):  # database results, before the connection closes
-            read = dataclasses.replace(
-                read, tables={n: f.collect().lazy() for n, f in read.tables.items()}
-            )
-        dataset = validate(
-            read.tables,
-            time_zone=time_zone,
-            lazy=lazy,
-            source=src.description,
-            problems=read.problems,
-            failed=read.failed,
-            origins=read.origins,
-            plausible=plausible,
-        )
+        dataset = _read_validated(src, rules, window, time_zone, lazy, plausible)
     return window.select(dataset) if window is not None else dataset
+
+
+def _read_validated(
+    src: Source,
+    rules: Mapping,
+    window: Window | None,
+    time_zone: str,
+    lazy: bool,
+    plausible: Plausible | None,
+) -> Dataset:
+    """Read the mapped tables of an open source and validate them (every problem at once)."""
+    read = read_mapped(src, rules, window, time_zone)
+    if not read.tables and not read.problems:
+        _none_found(src)
+    if not isinstance(src, FolderSource):  # database results, before the connection closes
+        read = dataclasses.replace(
+            read, tables={n: f.collect().lazy() for n, f in read.tables.items()}
+        )
+    return validate(
+        read.tables,
+        time_zone=time_zone,
+        lazy=lazy,
+        source=src.description,
+        problems=read.problems,
+        failed=read.failed,
+        origins=read.origins,
+        plausible=plausible,
+    )
 
 
 def _none_found(src: Source) -> None:

@@ -298,9 +298,43 @@ def ideal_customer_profile(
     level = check_level(level)
     deals = closed_deals(dataset, as_of=as_of)
     y = deals["is_won"].cast(pl.Float64)
+    controls, warns = _controls(deals, y, min_count)
+    fields = _described(deals, level, min_count)
+    n, events = deals.height, int(y.sum())
+    problems = _problems(controls, n, events)
+    if problems and (not controls or not events or events == n):
+        return ProfileEstimate.not_supported(
+            problems, n=n, events=events, table=pl.DataFrame(schema=_TERM_SCHEMA), **fields
+        )
+    res, penalised, messages, ok = _fits(y, controls, penalty * n / 100)
+    if res is None or not ok:
+        return ProfileEstimate.not_supported(
+            warns + messages + problems or ["the model did not converge"],
+            n=n,
+            events=events,
+            table=pl.DataFrame(schema=_TERM_SCHEMA),
+            **fields,
+        )
+    z = float(norm.ppf((1 + level) / 2))
+    return ProfileEstimate(
+        table=_terms(res, penalised, controls, z),
+        model=res,
+        diagnostics=Diagnostics.of_fit(res, y.to_numpy(), warns + messages + problems),
+        **fields,
+    )
+
+
+def _controls(
+    deals: pl.DataFrame, y: pl.Series, min_count: int
+) -> tuple[dict[str, pl.Series], list[str]]:
+    """Return the firmographics the model takes (rare levels merged, nested dropped), and why."""
     controls, warns = prepare_controls({d: deals[d] for d in FIRMOGRAPHICS}, y, min_count=min_count)
     controls, nested = _drop_nested(controls)
-    warns += nested
+    return controls, warns + nested
+
+
+def _described(deals: pl.DataFrame, level: float, min_count: int) -> dict[str, Any]:
+    """Return the estimate's fields besides the model: its note, the profile, its evidence."""
     profile = _standouts(deals, level, min_count)
     evidence = _evidence(deals, profile, level)
     note = (
@@ -309,14 +343,17 @@ def ideal_customer_profile(
         "means the level is not distinguishable from the rest. Who has won, not who would "
         "win if reached."
     )
-    fields: dict[str, Any] = {
+    return {
         "note": note,
         "level": level,
         "profile": profile,
         "sentence": _sentence(profile, evidence),
         "evidence": evidence,
     }
-    n, events = deals.height, int(y.sum())
+
+
+def _problems(controls: dict[str, pl.Series], n: int, events: int) -> list[str]:
+    """Return what limits the model: no firmographic, too few wins (or losses) for its terms."""
     k = 1 + sum(s.n_unique() - 1 for s in controls.values())
     problems = [] if controls else [_NO_FIRMOGRAPHICS]
     problems += (
@@ -324,10 +361,17 @@ def ideal_customer_profile(
         if n and events and n - events
         else [f"{events} of {n} closed deals won: the model needs both outcomes"]
     )
-    if problems and (not controls or not events or events == n):
-        return ProfileEstimate.not_supported(
-            problems, n=n, events=events, table=pl.DataFrame(schema=_TERM_SCHEMA), **fields
-        )
+    return problems
+
+
+def _fits(
+    y: pl.Series, controls: dict[str, pl.Series], alpha: float
+) -> tuple[Any, Any, list[str], bool]:
+    """Fit the Logit of winning and, when it can be trusted, its L1-penalised twin.
+
+    Returns the fit (``None`` if it failed), the penalised fit (``None`` when not made),
+    the fit's messages and whether it can be trusted.
+    """
     import statsmodels.formula.api as smf
 
     data = pl.DataFrame({"won": y, **controls}).to_pandas()
@@ -337,23 +381,9 @@ def ideal_customer_profile(
         "ideal customer profile",
     )
     if res is None or not ok:
-        return ProfileEstimate.not_supported(
-            warns + messages + problems or ["the model did not converge"],
-            n=n,
-            events=events,
-            table=pl.DataFrame(schema=_TERM_SCHEMA),
-            **fields,
-        )
+        return res, None, messages, ok
     penalised, _, _ = fit_quietly(  # an L1 fit has no standard errors: its notes say so
-        lambda: smf.logit(formula, data).fit_regularized(
-            method="l1", alpha=penalty * n / 100, disp=0
-        ),
+        lambda: smf.logit(formula, data).fit_regularized(method="l1", alpha=alpha, disp=0),
         "ideal customer profile (penalised)",
     )
-    z = float(norm.ppf((1 + level) / 2))
-    return ProfileEstimate(
-        table=_terms(res, penalised, controls, z),
-        model=res,
-        diagnostics=Diagnostics.of_fit(res, y.to_numpy(), warns + messages + problems),
-        **fields,
-    )
+    return res, penalised, messages, ok

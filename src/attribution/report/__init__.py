@@ -10,18 +10,18 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_RUNNER = (
-    "NotebookError",
-    "NotebookRun",
-    "RunResult",
-    "available_notebooks",
-    "load_source",
-    "notebook_title",
-    "run",
-)
+_RUNNER = {  # each name from the module that defines it
+    "NotebookError": "attribution.errors",
+    "NotebookRun": "attribution.report.notebooks",
+    "RunResult": "attribution.report.runner",
+    "available_notebooks": "attribution.report.notebooks",
+    "load_source": "attribution.report.shared",
+    "notebook_title": "attribution.report.notebooks",
+    "run": "attribution.report.runner",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _RUNNER:
-        return getattr(importlib.import_module("attribution.report.runner"), name)
+        return getattr(importlib.import_module(_RUNNER[name]), name)
     raise AttributeError(f"module 'attribution.report' has no attribute {name!r}")

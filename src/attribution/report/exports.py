@@ -18,11 +18,29 @@ from pathlib import Path
 import polars as pl
 
 from attribution.errors import AttributionError
+from attribution.report.spreadsheet import flat_cells
 
-__all__ = ["CHROMIUM", "find_chromium", "print_pdf", "sheet_names", "write_workbook"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_FLAGS",
+    "find_chromium",
+    "print_pdf",
+    "sheet_names",
+    "write_workbook",
+]
 
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 """Executable names looked up on the PATH for :func:`print_pdf`."""
+
+CHROMIUM_FLAGS: tuple[str, ...] = (
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+)
+"""Chromium's flags wherever the package, its tests and scripts drive it headless and offline:
+no GPU, no first-run or sync, nothing fetched in the background, no component updates."""
 
 _INDEX = "contents"
 
@@ -83,21 +101,10 @@ def write_workbook(tables_dir: str | os.PathLike[str], path: str | os.PathLike[s
         )
         index.write_excel(book, worksheet=_INDEX, autofit=True)
         for f, name in zip(files, names, strict=True):
-            _plain(pl.read_parquet(f)).write_excel(book, worksheet=name, autofit=True)
+            flat_cells(pl.read_parquet(f), naive_times=True).write_excel(
+                book, worksheet=name, autofit=True
+            )
     return out
-
-
-def _plain(frame: pl.DataFrame) -> pl.DataFrame:
-    """Make nested and zoned columns spreadsheet cells: lists joined, structs as JSON."""
-    exprs = []
-    for name, dtype in frame.schema.items():
-        if isinstance(dtype, pl.List | pl.Array):
-            exprs.append(pl.col(name).cast(pl.List(pl.String)).list.join(" > "))
-        elif isinstance(dtype, pl.Struct):
-            exprs.append(pl.col(name).struct.json_encode())
-        elif isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
-            exprs.append(pl.col(name).dt.replace_time_zone(None))
-    return frame.with_columns(exprs) if exprs else frame
 
 
 def find_chromium() -> str | None:
@@ -136,11 +143,7 @@ def print_pdf(
         args = [
             browser,
             "--headless",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-sync",
-            "--disable-background-networking",
-            "--disable-component-update",
+            *CHROMIUM_FLAGS,
             "--disable-extensions",
             "--run-all-compositor-stages-before-draw",
             "--virtual-time-budget=20000",  # let the charts' scripts draw before printing

@@ -287,6 +287,43 @@ def _segment_block(menu: Mapping[str, Any] | None) -> str:
     )
 
 
+_EXTRAS = {
+    "pdf": "The summary as a PDF",
+    "workbook": "Every table behind the charts, one Excel workbook",
+    "glossary": "Glossary: the words the reports use",
+}
+
+
+def _report_row(r: Mapping[str, Any]) -> str:
+    """One report's row of the index: its link and notebook, status, time, table links."""
+    link = f'<a href="{_e(r["html"])}">{_e(r["title"])}</a>' if r.get("html") else _e(r["title"])
+    status = _e(r.get("status", ""))
+    css = "ok" if r.get("status") == "ok" else "failed"
+    tables = r.get("tables") or []
+    table_links = ", ".join(
+        f'<a href="{_e(t)}">{_e(Path(t).stem)}</a>' for t in tables if t.endswith(".csv")
+    )
+    return (
+        "<tr>"
+        f'<td>{link}<br><small><a href="{_e(r["ipynb"])}" download>notebook (.ipynb, '
+        "to open in Jupyter)</a></small></td>"
+        f'<td class="{css}">{status}</td>'
+        f"<td>{sum((r.get('seconds') or {}).values()):.1f} s</td>"
+        f"<td><small>{table_links or '&ndash;'}</small></td>"
+        "</tr>"
+    )
+
+
+def _extras_list(extras: Mapping[str, str]) -> str:
+    """Return the list of the run's other files (PDF, workbook, glossary), or nothing."""
+    more = "".join(
+        f'<li><a href="{_e(file)}"{" download" if kind != "glossary" else ""}>'
+        f"{_e(_EXTRAS.get(kind, kind))}</a></li>"
+        for kind, file in extras.items()
+    )
+    return f"<ul>{more}</ul>" if more else ""
+
+
 def index_html(
     *,
     title: str,
@@ -325,38 +362,9 @@ def index_html(
     >>> 'href="00_summary.html"' in page, external_references(page)
     (True, [])
     """
-    rows = []
-    for r in reports:
-        link = (
-            f'<a href="{_e(r["html"])}">{_e(r["title"])}</a>' if r.get("html") else _e(r["title"])
-        )
-        status = _e(r.get("status", ""))
-        css = "ok" if r.get("status") == "ok" else "failed"
-        tables = r.get("tables") or []
-        table_links = ", ".join(
-            f'<a href="{_e(t)}">{_e(Path(t).stem)}</a>' for t in tables if t.endswith(".csv")
-        )
-        rows.append(
-            "<tr>"
-            f'<td>{link}<br><small><a href="{_e(r["ipynb"])}" download>notebook (.ipynb, '
-            "to open in Jupyter)</a></small></td>"
-            f'<td class="{css}">{status}</td>'
-            f"<td>{sum((r.get('seconds') or {}).values()):.1f} s</td>"
-            f"<td><small>{table_links or '&ndash;'}</small></td>"
-            "</tr>"
-        )
+    rows = [_report_row(r) for r in reports]
     fact_lines = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts.items())
-    labels = {
-        "pdf": "The summary as a PDF",
-        "workbook": "Every table behind the charts, one Excel workbook",
-        "glossary": "Glossary: the words the reports use",
-    }
-    more = "".join(
-        f'<li><a href="{_e(file)}"{" download" if kind != "glossary" else ""}>'
-        f"{_e(labels.get(kind, kind))}</a></li>"
-        for kind, file in (extras or {}).items()
-    )
-    more_block = (f"<ul>{more}</ul>" if more else "") + _segment_block(segments)
+    more_block = _extras_list(extras or {}) + _segment_block(segments)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

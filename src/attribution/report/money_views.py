@@ -11,8 +11,9 @@ its note says why. What the page says about them is :mod:`attribution.report.mon
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -37,6 +38,8 @@ from attribution.money.spend import spend_table
 from attribution.report.shared import RunData
 
 __all__ = ["MoneyViews", "latest_period", "money_views"]
+
+T = TypeVar("T")
 
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
 _RETURN_COLUMNS = {
@@ -88,10 +91,11 @@ class MoneyViews:
         self.options = run.params.money
         self._memo: dict[str, Any] = {}
 
-    def _keep(self, name: str, compute: Any) -> Any:
+    def _keep(self, name: str, compute: Callable[[], T]) -> T:
         if name not in self._memo:
             self._memo[name] = compute()
-        return self._memo[name]
+        value: T = self._memo[name]
+        return value
 
     # ------------------------------------------------------------------ credits
     def _options(self, model: str) -> dict[str, Any]:
@@ -113,14 +117,15 @@ class MoneyViews:
     def credits(self) -> pl.DataFrame:
         """Won revenue credited by the page's model."""
         model = self.model
-        return self._keep(  # type: ignore[no-any-return]
+        frame: pl.DataFrame = self._keep(  # the options could name an engine: Any
             "credits", lambda: attribute(self.run.journeys, model, **self._options(model))
         )
+        return frame
 
     @property
     def spend(self) -> pl.DataFrame:
         """The run's spend (its spend table, else the touches' costs)."""
-        return self._keep("spend", lambda: spend_table(self.run.dataset))  # type: ignore[no-any-return]
+        return self._keep("spend", lambda: spend_table(self.run.dataset))
 
     # ------------------------------------------------------------------ return
     def returns(self, by: str = CHANNEL) -> pl.DataFrame:
@@ -135,7 +140,7 @@ class MoneyViews:
         if not self.run.readiness.supported("spend") or self.spend.is_empty():
             return None
         iv = self.run.params.intervals
-        return self._keep(  # type: ignore[no-any-return]
+        return self._keep(
             f"returns_{by}",
             lambda: returns(
                 self.credits,
@@ -183,7 +188,7 @@ class MoneyViews:
         """Won credits of every model of the run (and the page's model), by name."""
         names = list(dict.fromkeys([*self.run.params.models.models, self.model]))
         j = self.run.journeys
-        return self._keep(  # type: ignore[no-any-return]
+        return self._keep(
             "all_credits",
             lambda: {
                 n: self.credits if n == self.model else attribute(j, n, **self._options(n))
@@ -196,7 +201,7 @@ class MoneyViews:
     def created(self) -> pl.DataFrame:
         """Created pipeline credited by the page's model (touches up to each creation)."""
         model = self.model
-        return self._keep(  # type: ignore[no-any-return]
+        return self._keep(
             "created",
             lambda: pipeline_credits(self.run.journeys, model, **self._options(model)),
         )
@@ -205,7 +210,7 @@ class MoneyViews:
     def win(self) -> WinProbability:
         """Each deal's win probability (the value of open pipeline)."""
         iv = self.run.params.intervals
-        return self._keep(  # type: ignore[no-any-return]
+        return self._keep(
             "win",
             lambda: win_probability(
                 self.run.dataset, self.run.journeys, level=iv.level, draws=iv.draws
@@ -216,7 +221,7 @@ class MoneyViews:
     def pending(self) -> pl.DataFrame:
         """Open pipeline at its expected value, credited by the page's model."""
         model = self.model
-        return self._keep(  # type: ignore[no-any-return]
+        return self._keep(
             "pending",
             lambda: pipeline_credits(
                 self.run.journeys, model, kind="pending", win=self.win, **self._options(model)
@@ -255,7 +260,7 @@ class MoneyViews:
             raise ParameterError(f"what must be 'credits' or 'pipeline', got {what!r}")
         current, compare_to = self.windows()
         iv = self.run.params.intervals
-        return self._keep(  # type: ignore[no-any-return]
+        return self._keep(
             f"change_{what}_{by}",
             lambda: compare_periods(
                 frames[what](),
@@ -314,14 +319,14 @@ class MoneyViews:
     # ------------------------------------------------------------------ deals
     def largest(self) -> pl.DataFrame:
         """Return the largest won and lost deals (``money.top_deals`` of each)."""
-        return self._keep(  # type: ignore[no-any-return]
+        return self._keep(
             "largest",
             lambda: largest_deals(self.run.dataset.lazy("opportunities"), n=self.options.top_deals),
         )
 
     def journeys_of_largest(self) -> pl.DataFrame:
         """Every event of the largest deals' journeys, deal by deal, with each model's credit."""
-        return self._keep("journeys_of_largest", self._journeys_of_largest)  # type: ignore[no-any-return]
+        return self._keep("journeys_of_largest", self._journeys_of_largest)
 
     def _journeys_of_largest(self) -> pl.DataFrame:
         deals = self.largest()
@@ -353,8 +358,4 @@ def money_views(run: RunData) -> MoneyViews:
     >>> v is money_views(run), v.returns().columns[:3]
     (True, ['channel', 'spend', 'revenue'])
     """
-    memo = run._memo
-    if "money_views" not in memo:
-        memo["money_views"] = MoneyViews(run)
-    views: MoneyViews = memo["money_views"]
-    return views
+    return run.memo("money_views", lambda: MoneyViews(run))

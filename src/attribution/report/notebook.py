@@ -36,7 +36,7 @@ from attribution._markdown import Markdown, plain
 from attribution.data.dataset import Frame
 from attribution.errors import ParameterError
 from attribution.report import lab_charts
-from attribution.report.spreadsheet import formula_safe
+from attribution.report.spreadsheet import flat_cells, formula_safe
 
 __all__ = [
     "Table",
@@ -81,17 +81,6 @@ def setup(*, currency: str = "$") -> None:
     lab_charts.enable({"actions": _ACTIONS, "renderer": "svg"})
 
 
-def _csv_ready(frame: pl.DataFrame) -> pl.DataFrame:
-    """Make nested columns CSV-friendly: lists joined with ' > ', structs as JSON."""
-    exprs = []
-    for name, dtype in frame.schema.items():
-        if isinstance(dtype, pl.List | pl.Array):
-            exprs.append(pl.col(name).cast(pl.List(pl.String)).list.join(" > "))
-        elif isinstance(dtype, pl.Struct):
-            exprs.append(pl.col(name).struct.json_encode())
-    return frame.with_columns(exprs) if exprs else frame
-
-
 def save_table(frame: Frame, name: str, tables_dir: str | os.PathLike[str] | None) -> pl.DataFrame:
     """Save the table behind a chart as ``<tables_dir>/<name>.parquet`` and ``.csv``.
 
@@ -132,7 +121,7 @@ def save_table(frame: Frame, name: str, tables_dir: str | os.PathLike[str] | Non
         folder = Path(tables_dir)
         folder.mkdir(parents=True, exist_ok=True)
         data.write_parquet(folder / f"{name}.parquet")
-        formula_safe(_csv_ready(data)).write_csv(folder / f"{name}.csv")
+        formula_safe(flat_cells(data)).write_csv(folder / f"{name}.csv")
     return data
 
 

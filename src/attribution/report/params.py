@@ -2,9 +2,10 @@
 
 ``attribution run PARAMS.yaml`` reads the file with :func:`load_params`. The schema (one
 frozen dataclass per section, see :mod:`attribution.report.sections`) is checked by
-:func:`attribution.config.check_schema`, then the cross-field rules here run (a source is
-one of demo, path or Spark; the custom model has weights; response bins increase...), and
-**one** :class:`~attribution.errors.ParameterError` lists every problem before anything runs.
+:func:`attribution.config.check_schema`, then the rules across fields run
+(:mod:`attribution.report.param_rules`: a source is one of demo, path or Spark; the custom
+model has weights; response bins increase...), and **one**
+:class:`~attribution.errors.ParameterError` lists every problem before anything runs.
 
 **Relative paths** in a params file (``source.path``, ``source.mapping``, a relative
 ``sqlite:///`` or ``duckdb:///`` URL, ``notebooks_dir``, ``output_dir``, and the files a
@@ -16,7 +17,6 @@ files are read and checked with the params file, so a broken one stops the run u
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import os
 import re
 from collections.abc import Mapping
@@ -24,26 +24,17 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from attribution._text import did_you_mean
 from attribution._yaml import read_yaml
-from attribution.config import ParamProblem, check_schema, raise_problems
-from attribution.data.demo.interventions import check_experiments
-from attribution.data.schema import TABLES, check_time_zone
+from attribution.config import check_schema, raise_problems
 from attribution.data.sources.locate import ENV_URL
-from attribution.errors import ParameterError
-from attribution.models.rules import MILESTONE_KEYS
 from attribution.report.agreed_params import (
     DEFAULT_SLA_HOURS,
     check_named_files,
     demo_agreements,
     with_agreed_sla,
 )
-from attribution.report.sections import (
-    GoalOptions,
-    ModelOptions,
-    RunParams,
-    Source,
-)
+from attribution.report.param_rules import cross_field_problems
+from attribution.report.sections import RunParams, Source
 
 __all__ = ["DEFAULT_SLA_HOURS", "RUNNER_PARAMETERS", "load_params", "parse_params"]
 
@@ -56,70 +47,6 @@ the run (``{file.html: title}``). A notebook reads everything else from the run'
 _DB_URL = re.compile(r"^(sqlite|duckdb)(\+[a-z0-9]+)?:///(?!/)(.+)$", re.I)
 
 
-# ------------------------------------------------------------------------------ schema
-
-
-# ------------------------------------------------------------------------------ helpers
-
-
-def _check_spark_source(source: Source, problems: list[ParamProblem]) -> None:
-    spark = source.spark
-    assert spark is not None
-    if source.demo is not None or source.path is not None or source.url_env is not None:
-        problems.append(ParamProblem("source", "give one of demo, path, url_env or spark"))
-    for n in ("tables", "columns", "mapping", "time_zone"):
-        if getattr(source, n) is not None:
-            problems.append(
-                ParamProblem(f"source.{n}", "applies to a path source; use source.spark.tables")
-            )
-    allowed = ("touches", "opportunities", "contacts")
-    for t in spark.tables:
-        if t not in allowed:
-            problems.append(
-                ParamProblem(f"source.spark.tables.{t}", f"unknown table; Spark reads {allowed}")
-            )
-    for t in allowed[:2]:
-        if t not in spark.tables:
-            problems.append(ParamProblem(f"source.spark.tables.{t}", "required: name its table"))
-
-
-def _check_source(source: Source, problems: list[ParamProblem]) -> None:
-    if source.spark is not None:
-        _check_spark_source(source, problems)
-        return
-    given = [n for n in ("demo", "path", "url_env") if getattr(source, n) is not None]
-    if len(given) > 1:
-        problems.append(
-            ParamProblem("source", f"give one of demo, path or url_env, not {' and '.join(given)}")
-        )
-    if source.demo is not None:
-        loader_only = [
-            n for n in ("tables", "columns", "mapping") if getattr(source, n) is not None
-        ]
-        if source.time_zone is not None:
-            loader_only.append("time_zone")
-        if source.lazy:
-            loader_only.append("lazy")
-        for n in loader_only:
-            problems.append(
-                ParamProblem(f"source.{n}", "applies to a path source only, not to demo data")
-            )
-        try:
-            check_experiments(source.demo.experiments, source.demo.holdout_share)
-        except ParameterError as exc:
-            problems.append(ParamProblem("source.demo.experiments", str(exc)))
-    unknown = [t for t in {**(source.tables or {}), **(source.columns or {})} if t not in TABLES]
-    for t in unknown:
-        which = "tables" if t in (source.tables or {}) else "columns"
-        hint = did_you_mean(t, TABLES, otherwise="tables: " + ", ".join(TABLES))
-        problems.append(ParamProblem(f"source.{which}.{t}", f"unknown table; {hint}"))
-    if source.time_zone is not None:
-        try:
-            check_time_zone(source.time_zone)
-        except ParameterError as exc:
-            problems.append(ParamProblem("source.time_zone", str(exc)))
-
-
 def _with_default_env(params: RunParams) -> RunParams:
     """Read the database URL in ``ATTRIBUTION_DB_URL`` when the source names no data."""
     s = params.source
@@ -127,62 +54,6 @@ def _with_default_env(params: RunParams) -> RunParams:
         source = dataclasses.replace(s, url_env=ENV_URL)
         return dataclasses.replace(params, source=source)
     return params
-
-
-def _check_models(models: ModelOptions, problems: list[ParamProblem]) -> None:
-    repeated = sorted({m for m in models.models if models.models.count(m) > 1})
-    if repeated:
-        problems.append(ParamProblem("models.models", f"lists {', '.join(repeated)} twice"))
-    weights = models.custom_weights
-    allowed = [*MILESTONE_KEYS, "rest"]
-    for key, value in weights.items():
-        if key not in allowed:
-            hint = did_you_mean(key, allowed, otherwise="valid keys: " + ", ".join(allowed))
-            problems.append(ParamProblem(f"models.custom_weights.{key}", f"unknown key; {hint}"))
-        elif value < 0:
-            problems.append(
-                ParamProblem(f"models.custom_weights.{key}", f"must be at least 0, got {value!r}")
-            )
-    if "custom" in models.models and not any(v > 0 for v in weights.values()):
-        problems.append(
-            ParamProblem(
-                "models.custom_weights",
-                "the custom model needs milestone weights, e.g. {first: 0.4, lead_creation: "
-                "0.2, opportunity_creation: 0.2, close: 0.2}",
-            )
-        )
-
-
-def _check_goals(goals: GoalOptions, problems: list[ParamProblem]) -> None:
-    edges = goals.response_bins_hours
-    if any(e <= 0 for e in edges) or any(b <= a for a, b in itertools.pairwise(edges)):
-        problems.append(
-            ParamProblem(
-                "goals.response_bins_hours",
-                f"must be increasing positive hours, e.g. [1, 4, 24, 72]; got {edges!r}",
-            )
-        )
-    seen: dict[str, str] = {}
-    for group, channels in goals.channel_groups.items():
-        if not channels:
-            problems.append(ParamProblem(f"goals.channel_groups.{group}", "lists no channel"))
-        for channel in channels:
-            if channel in seen and seen[channel] != group:
-                problems.append(
-                    ParamProblem(
-                        f"goals.channel_groups.{group}",
-                        f"channel {channel!r} is already in group {seen[channel]!r}",
-                    )
-                )
-            seen.setdefault(channel, group)
-    if len(goals.channel_groups) > 6:
-        problems.append(
-            ParamProblem(
-                "goals.channel_groups",
-                f"at most 6 groups (with 'other marketing' and 'other sales' that makes 8); "
-                f"got {len(goals.channel_groups)}",
-            )
-        )
 
 
 def _resolve(text: str, base: Path) -> str:
@@ -283,12 +154,8 @@ def parse_params(
     if isinstance(data, Mapping) and default_run_name is not None and "run_name" not in data:
         data = {**data, "run_name": default_run_name}
     params, problems = check_schema(RunParams, data)
-    _check_source(params.source, problems)
+    problems.extend(cross_field_problems(params))
     params = _with_default_env(params)
-    _check_models(params.models, problems)
-    _check_goals(params.goals, problems)
-    if params.by_values is not None and params.by is None:
-        problems.append(ParamProblem("by_values", "picks values of 'by'; give by: <column> too"))
     raise_problems(problems, where)
     if base_dir is not None:
         params = _resolve_paths(params, Path(base_dir))

@@ -73,20 +73,21 @@ def funnel_periods(run: RunData) -> FunnelChange | None:
     """Return the funnel of the two periods' leads, or ``None`` without contacts."""
     if not run.readiness.supported("funnel"):
         return None
-    if "funnel_periods" not in run._memo:
-        now, before = _windows(run)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", EstimateWarning)  # the funnel section says it
-            stages = account_stages(run.dataset, as_of=run.params.window.as_of)
-        run._memo["funnel_periods"] = funnel_change(
-            stages,
-            current=now,
-            previous=before,
-            follow_days=_follow_days(run, (now, before)),
-            level=run.params.intervals.level,
-        )
-    result: FunnelChange = run._memo["funnel_periods"]
-    return result
+    return run.memo("funnel_periods", lambda: _funnel_change(run))
+
+
+def _funnel_change(run: RunData) -> FunnelChange:
+    now, before = _windows(run)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimateWarning)  # the funnel section says it
+        stages = account_stages(run.dataset, as_of=run.params.window.as_of)
+    return funnel_change(
+        stages,
+        current=now,
+        previous=before,
+        follow_days=_follow_days(run, (now, before)),
+        level=run.params.intervals.level,
+    )
 
 
 def sla_periods(run: RunData) -> SlaChange | None:
@@ -97,21 +98,22 @@ def sla_periods(run: RunData) -> SlaChange | None:
     """
     if not run.readiness.supported("sla_cost") or sales_only_on_won(run.dataset):
         return None
-    if "sla_periods" not in run._memo:
-        now, before = _windows(run)
-        p = run.params
-        hours = float(p.goals.sla_hours or 24.0)
-        responses = response_times(run.dataset, sla_hours=hours, as_of=p.window.as_of)
-        run._memo["sla_periods"] = sla_change(
-            responses,
-            current=now,
-            previous=before,
-            sla_hours=hours,
-            level=p.intervals.level,
-            draws=p.intervals.draws,
-        )
-    result: SlaChange = run._memo["sla_periods"]
-    return result
+    return run.memo("sla_periods", lambda: _sla_change(run))
+
+
+def _sla_change(run: RunData) -> SlaChange:
+    now, before = _windows(run)
+    p = run.params
+    hours = float(p.goals.sla_hours or 24.0)
+    responses = response_times(run.dataset, sla_hours=hours, as_of=p.window.as_of)
+    return sla_change(
+        responses,
+        current=now,
+        previous=before,
+        sla_hours=hours,
+        level=p.intervals.level,
+        draws=p.intervals.draws,
+    )
 
 
 def funnel_change_frame(run: RunData) -> pl.DataFrame:

@@ -10,10 +10,11 @@
    (:mod:`attribution.data.snapshot`) into a temporary run folder, with row counts and hashes;
 4. write the run's parameters (``data/run.json``) and compute the estimates several pages
    show once, into ``data/shared/`` (:mod:`attribution.report.shared`);
-5. execute the notebooks with papermill (``jobs`` at a time, each in its own kernel whose
-   working directory is the run folder), handing each ``data_dir`` (the run's data
-   folder: snapshot, parameters, shared estimates), ``tables_dir`` (where its chart tables
-   go) and ``reports`` (the other reports of the run, for links);
+5. execute the notebooks with papermill (:mod:`attribution.report.page_runs`: ``jobs`` at a
+   time, each in its own kernel whose working directory is the run folder), handing each
+   ``data_dir`` (the run's data folder: snapshot, parameters, shared estimates),
+   ``tables_dir`` (where its chart tables go) and ``reports`` (the other reports of the
+   run, for links);
 6. render every executed notebook to one offline HTML page (:mod:`attribution.report.html`);
 7. write ``manifest.json`` and ``index.html``, then swap the temporary folder into place.
    A run that fails leaves the previous report untouched; its partial output goes to
@@ -41,13 +42,11 @@ Layout of a run folder::
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import dataclasses
 import os
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,20 +60,14 @@ from attribution.models.compare import model_specs
 from attribution.report.extras import write_extras
 from attribution.report.facts import run_facts
 from attribution.report.glossary import GLOSSARY_PAGE
-from attribution.report.html import import_exporter, vega_bundle
-from attribution.report.notebooks import (
-    NotebookRun,
-    choose,
-    declared_parameters,
-    execute,
-    notebook_title,
-)
+from attribution.report.notebooks import NotebookRun, choose
+from attribution.report.page_runs import Pages, execute_pages, page_runner
 from attribution.report.params import load_params
 from attribution.report.progress import Progress as _Progress
 from attribution.report.records import check_destination, is_run_folder, now, write_records
 from attribution.report.records import manifest as record_manifest
 from attribution.report.sections import RunParams
-from attribution.report.segment_runs import PageRunner, run_segments
+from attribution.report.segment_runs import run_segments
 from attribution.report.segments import SegmentPlan, plan_segments, segment_menu
 from attribution.report.shared import RunData, load_source, write_params
 
@@ -110,14 +103,7 @@ def _failure(failures: Sequence[NotebookRun], partial_dir: Path, run_dir: Path) 
     )
 
 
-# ------------------------------------------------------------------------------ notebooks
-
-
 # ------------------------------------------------------------------------------ data
-# ------------------------------------------------------------------------------ execution
-
-
-# ------------------------------------------------------------------------------ records
 def _load_spark(p: RunParams, scratch: Path) -> Dataset:
     """Check the params' Spark tables (and write model credits) through the Spark adapter."""
     source = p.source.spark
@@ -189,27 +175,19 @@ def run(
         raise ParameterError(f"--jobs must be a whole number of at least 1, got {jobs!r}")
     plan = _plan(params, only, out)
     timings: dict[str, float] = {"prepare": time.perf_counter() - t_start}
-    bar = _Progress(4 + 2 * len(plan.chosen), enabled=progress, stream=log)
+    bar = _Progress(4 + 2 * len(plan.pages.chosen), enabled=progress, stream=log)
     with contextlib.ExitStack() as stack:
         stack.callback(bar.close)
-        t = time.perf_counter()
-        dataset = _load(plan, stack)
-        timings["load"] = time.perf_counter() - t
-        bar.step(f"loaded and validated {dataset.source} in {timings['load']:.1f}s")
-        segments = plan_segments(dataset, plan.p)  # checks `by` before anything is written
-        bar.grow(
-            0 if segments is None else 1 + (2 + 2 * len(plan.chosen)) * len(segments.with_pages)
-        )
+        dataset, segments = _load_and_plan(plan, stack, timings, bar)
         tmp = stack.enter_context(claimed(plan.out_root, plan.p.run_name))
         snapshot = _write_data(dataset, plan.p, tmp, timings, bar)
         shared = RunData(plan.p, dataset, tmp / "data")
         facts = run_facts(dataset, plan.p)
         whole = dataset if segments is not None else None  # the segments are cut from it
-        del dataset  # the notebooks read the snapshot; free the memory for the kernels
         shared.announce()
         nav = _nav(plan, snapshot, started, facts, segments)
         t = time.perf_counter()
-        runs = _execute_all(plan, tmp, nav, jobs, bar, shared, timings)
+        runs = execute_pages(plan.pages, tmp, nav, jobs, bar, shared, timings)
         timings["notebooks"] = time.perf_counter() - t
         per_segment, runs_in_segments = _segments(plan, segments, whole, tmp, nav, jobs, bar)
         timings.update(per_segment.get("timings", {}) if per_segment else {})
@@ -239,9 +217,7 @@ class _Plan:
 
     p: RunParams
     params_file: Path | None
-    chosen: dict[str, Path]
-    declared: dict[str, dict[str, Any]]
-    titles: dict[str, str]
+    pages: Pages
     out_root: Path
     run_dir: Path
 
@@ -262,9 +238,7 @@ def _plan(
     return _Plan(
         p=p,
         params_file=params_file,
-        chosen=chosen,
-        declared={name: declared_parameters(path) for name, path in chosen.items()},
-        titles={name: notebook_title(path) for name, path in chosen.items()},
+        pages=Pages.of(chosen),
         out_root=out_root,
         run_dir=out_root / p.run_name,
     )
@@ -281,6 +255,20 @@ def _load(plan: _Plan, stack: contextlib.ExitStack) -> Dataset:
         return load_source(p.source)
     scratch = stack.enter_context(claimed(plan.out_root, f"{p.run_name}.spark"))
     return _load_spark(p, scratch)
+
+
+def _load_and_plan(
+    plan: _Plan, stack: contextlib.ExitStack, timings: dict[str, float], bar: _Progress
+) -> tuple[Dataset, SegmentPlan | None]:
+    """Load the data (timed) and plan the runs per segment, if any (``by`` checked)."""
+    t = time.perf_counter()
+    dataset = _load(plan, stack)
+    timings["load"] = time.perf_counter() - t
+    bar.step(f"loaded and validated {dataset.source} in {timings['load']:.1f}s")
+    segments = plan_segments(dataset, plan.p)  # checks `by` before anything is written
+    per_value = 2 + 2 * len(plan.pages.chosen)  # progress steps per segment value
+    bar.grow(0 if segments is None else 1 + per_value * len(segments.with_pages))
+    return dataset, segments
 
 
 def _write_data(
@@ -333,69 +321,8 @@ def _segments(
     if segments is None or whole is None:
         return None, []
     width = max(1, min(jobs, len(segments.with_pages)))  # values at the same time
-    pages = _page_runner(plan, max(1, jobs // width), bar)
+    pages = page_runner(plan.pages, max(1, jobs // width), bar)
     return run_segments(segments, whole, plan.p, tmp, nav, pages, bar.step, parallel=width)
-
-
-def _page_runner(plan: _Plan, jobs: int, bar: _Progress) -> PageRunner:
-    """Return what runs the run's pages on one segment's data, in that segment's folder."""
-
-    def pages(p: RunParams, dataset: Dataset, folder: Path, nav: dict[str, Any]) -> list[Any]:
-        shared = RunData(p, dataset, folder / "data")
-        shared.announce()
-        return _execute_all(plan, folder, nav, jobs, bar, shared, {})
-
-    return pages
-
-
-def _execute_all(
-    plan: _Plan,
-    tmp: Path,
-    nav: dict[str, Any],
-    jobs: int,
-    bar: _Progress,
-    shared: RunData,
-    timings: dict[str, float],
-) -> list[NotebookRun]:
-    """Execute and render every notebook, ``jobs`` at a time; return them in run order.
-
-    The estimates the pages share are computed meanwhile, beside the kernels' start: a
-    page that needs one before it is ready waits for it.
-    """
-    reports = {f"{n}.html": plan.titles[n] for n in plan.chosen}
-    width = min(jobs, len(plan.chosen))
-    import_exporter()  # before any thread starts (see its note)
-    with cf.ThreadPoolExecutor(max_workers=width + 2) as pool:
-        pool.submit(vega_bundle)  # build the 0.9 MB JavaScript bundle while kernels start
-        estimates = pool.submit(_shared_estimates, shared, bar)
-        gate = threading.BoundedSemaphore(width)
-        futures = {}
-        for name, path in plan.chosen.items():
-            values = {
-                "data_dir": "data",
-                "tables_dir": f"tables/{name}",
-                "reports": {k: v for k, v in reports.items() if k != f"{name}.html"},
-            }  # the notebook reads every other setting from the run's data (RUNNER_PARAMETERS)
-            values = {k: v for k, v in values.items() if k in plan.declared[name]}
-            futures[name] = pool.submit(
-                _gated, gate, execute, name, path, plan.titles[name], values, tmp, nav, bar.step
-            )
-        runs = [futures[name].result() for name in plan.chosen]
-        timings["shared estimates"] = estimates.result()
-    return runs
-
-
-def _shared_estimates(shared: RunData, bar: _Progress) -> float:
-    """Compute the shared estimates; return the seconds it took (a failure is the pages')."""
-    t = time.perf_counter()
-    try:
-        shared.precompute()
-    except Exception as exc:  # the pages compute it themselves and report the error there
-        bar.step(f"the shared estimates failed ({type(exc).__name__}); each page computes them")
-        return time.perf_counter() - t
-    took = time.perf_counter() - t
-    bar.step(f"computed the shared estimates in {took:.1f}s")
-    return took
 
 
 def _publish(tmp: Path, plan: _Plan, failed: list[NotebookRun]) -> None:
@@ -409,8 +336,3 @@ def _publish(tmp: Path, plan: _Plan, failed: list[NotebookRun]) -> None:
         swap_into_place(tmp, partial, replaceable=is_run_folder)
         raise _failure(failed, partial, plan.run_dir)
     swap_into_place(tmp, plan.run_dir, replaceable=is_run_folder)
-
-
-def _gated(gate: threading.BoundedSemaphore, fn: Callable[..., NotebookRun], *args: Any) -> Any:
-    with gate:
-        return fn(*args)

@@ -140,6 +140,35 @@ def run_segments(
         What the manifest records under ``segments``, and every page run of every value.
     """
     t = time.perf_counter()
+    values, every = _run_values(plan, dataset, p, run_dir, nav, pages, step, parallel)
+    model = _compare_values(plan, dataset, p, run_dir, nav)
+    step(f"wrote the comparison of every {plan.by}")
+    record = {
+        "by": plan.by,
+        "comparison": f"{plan.folder}/{COMPARISON_PAGE}",
+        "min_won": plan.min_won,
+        "model": model,
+        "values": values,
+        "timings": {"segments": round(time.perf_counter() - t, 3)},
+    }
+    return record, every
+
+
+def _run_values(
+    plan: SegmentPlan,
+    dataset: Dataset,
+    p: RunParams,
+    run_dir: Path,
+    nav: Mapping[str, Any],
+    pages: PageRunner,
+    step: Callable[[str], None],
+    parallel: int,
+) -> tuple[list[dict[str, Any]], list[NotebookRun]]:
+    """Run the pages of every value with enough data, ``parallel`` at a time.
+
+    Returns each value's manifest entry (in the plan's order; "too little data" for a value
+    without pages) and every page run, named from the run folder.
+    """
     every: list[NotebookRun] = []
     values = [
         {
@@ -166,6 +195,13 @@ def run_segments(
                 done, runs = futures[entry["slug"]].result()
                 entry.update(done)
                 every += [_in_run(r, done["folder"]) for r in runs]
+    return values, every
+
+
+def _compare_values(
+    plan: SegmentPlan, dataset: Dataset, p: RunParams, run_dir: Path, nav: Mapping[str, Any]
+) -> str:
+    """Write the comparison page of every value (the run's first model); return the model."""
     m = p.models
     model = m.models[0]
     options = model_specs(
@@ -192,13 +228,4 @@ def run_segments(
     }
     currency = DEALS if dataset.count_only else p.report.currency
     write_comparison(run_dir / plan.folder, plan, summary, currency=currency, nav=header)
-    step(f"wrote the comparison of every {plan.by}")
-    record = {
-        "by": plan.by,
-        "comparison": f"{plan.folder}/{COMPARISON_PAGE}",
-        "min_won": plan.min_won,
-        "model": model,
-        "values": values,
-        "timings": {"segments": round(time.perf_counter() - t, 3)},
-    }
-    return record, every
+    return model

@@ -100,21 +100,16 @@ class RunData(SectionViews):
     @property
     def journeys(self) -> pl.DataFrame:
         """Every opportunity's journey, with the run's window (see :func:`attribution.journeys`)."""
-        if "journeys" not in self._memo:
-            w = self.params.window
-            self._memo["journeys"] = journeys(
-                self.dataset, lookback_days=w.lookback_days, as_of=w.as_of
-            )
-        frame: pl.DataFrame = self._memo["journeys"]
-        return frame
+        w = self.params.window
+        return self.memo(
+            "journeys",
+            lambda: journeys(self.dataset, lookback_days=w.lookback_days, as_of=w.as_of),
+        )
 
     @property
     def caveats(self) -> Caveats:
         """The gaps in the data that limit the numbers, each checked per deal."""
-        if "caveats" not in self._memo:
-            self._memo["caveats"] = caveats(self.journeys)
-        found: Caveats = self._memo["caveats"]
-        return found
+        return self.memo("caveats", lambda: caveats(self.journeys))
 
     @property
     def specs(self) -> dict[str, dict[str, Any]]:
@@ -181,25 +176,22 @@ class RunData(SectionViews):
         Without agreement files (data other than the built-in demo's), the scorecard of
         :func:`~attribution.alignment.not_agreed.not_agreed`: empty, saying how to write them.
         """
-        if "scorecard" not in self._memo:
-            p = self.params
-            missing = [k for k in ("definitions", "targets") if not getattr(p.scorecard, k)]
-            if missing:
-                self._memo["scorecard"] = not_agreed(
-                    missing, resolve_as_of(self.dataset, p.window.as_of)
-                )
-                return self.scorecard()
-            self._memo["scorecard"] = scorecard(
-                self.dataset,
-                p.scorecard.targets,
-                p.scorecard.definitions,
-                as_of=p.window.as_of,
-                lookback_days=p.window.lookback_days,
-                contributions=self.contributions(),
-                level=p.intervals.level,
-            )
-        card: Scorecard = self._memo["scorecard"]
-        return card
+        return self.memo("scorecard", self._scorecard)
+
+    def _scorecard(self) -> Scorecard:
+        p = self.params
+        missing = [k for k in ("definitions", "targets") if not getattr(p.scorecard, k)]
+        if missing:
+            return not_agreed(missing, resolve_as_of(self.dataset, p.window.as_of))
+        return scorecard(
+            self.dataset,
+            p.scorecard.targets,
+            p.scorecard.definitions,
+            as_of=p.window.as_of,
+            lookback_days=p.window.lookback_days,
+            contributions=self.contributions(),
+            level=p.intervals.level,
+        )
 
     SHARED: tuple[str, ...] = (
         "contributions",
@@ -263,9 +255,11 @@ class RunData(SectionViews):
             time.sleep(0.1)
 
     def _shared(self, name: str, compute: Callable[[], T], *, quiet: bool = False) -> T:
-        if name in self._memo:
-            value: T = self._memo[name]
-            return value
+        return self.memo(name, lambda: self._load_or_compute(name, compute, quiet=quiet))
+
+    def _load_or_compute(self, name: str, compute: Callable[[], T], *, quiet: bool) -> T:
+        """Load ``name`` from the run folder, or compute (and store) it; raise its warnings."""
+        value: T
         stored = self.folder / SHARED_DIR / name if self.folder is not None else None
         if stored is not None and not self._quiet:
             self._await(name, stored)
@@ -286,7 +280,6 @@ class RunData(SectionViews):
                 _save_whole(value, messages, stored)
         if not self._quiet:
             emit(messages)
-        self._memo[name] = value
         return value
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["FORMULA_START", "formula_safe"]
+__all__ = ["FORMULA_START", "flat_cells", "formula_safe"]
 
 FORMULA_START = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
 """Characters that make a spreadsheet read a cell as a formula when they come first (the
@@ -61,3 +61,26 @@ def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
     )
     renamed = {name: _safe_name(name) for name in safe.columns if _safe_name(name) != name}
     return safe.rename(renamed) if renamed else safe
+
+
+def flat_cells(frame: pl.DataFrame, *, naive_times: bool = False) -> pl.DataFrame:
+    """Return ``frame`` with cells a spreadsheet can hold: lists joined by ' > ', structs as JSON.
+
+    With ``naive_times``, zoned timestamps drop their zone and keep their clock time (Excel
+    has no time zones; every timestamp of the package is UTC). Other columns are unchanged.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> flat_cells(pl.DataFrame({"path": [["email", "demo"]], "n": [1]})).rows()
+    [('email > demo', 1)]
+    """
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.List | pl.Array):
+            exprs.append(pl.col(name).cast(pl.List(pl.String)).list.join(" > "))
+        elif isinstance(dtype, pl.Struct):
+            exprs.append(pl.col(name).struct.json_encode())
+        elif naive_times and isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+            exprs.append(pl.col(name).dt.replace_time_zone(None))
+    return frame.with_columns(exprs) if exprs else frame

@@ -51,15 +51,37 @@ class SectionViews:
     dataset: Dataset
     _memo: dict[str, Any]
 
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Return the run's value kept under ``key``, computing it on first use.
+
+        Every view of the run that is computed once and kept (journeys, readiness, the
+        money page's views...) is kept here; a key names one value, whatever asks for it.
+
+        Parameters
+        ----------
+        key
+            The value's name in the run.
+        compute
+            Called (without arguments) only when nothing is kept under ``key`` yet.
+
+        Examples
+        --------
+        >>> from attribution.report.shared import open_run
+        >>> run = open_run(None, {"source": {"demo": {"accounts": 300}}})
+        >>> run.memo("answer", lambda: 42), run.memo("answer", lambda: 0)
+        (42, 42)
+        """
+        if key not in self._memo:
+            self._memo[key] = compute()
+        value: T = self._memo[key]
+        return value
+
     @property
     def readiness(self) -> Readiness:
         """Which sections the run's data supports (see :func:`readiness`)."""
-        if "readiness" not in self._memo:
-            files = self.params.scorecard
-            agreed = bool(files.definitions and files.targets)
-            self._memo["readiness"] = readiness(self.dataset, agreed=agreed)
-        ready: Readiness = self._memo["readiness"]
-        return ready
+        files = self.params.scorecard
+        agreed = bool(files.definitions and files.targets)
+        return self.memo("readiness", lambda: readiness(self.dataset, agreed=agreed))
 
     def needs(self, key: str) -> Markdown:
         """Return the markdown note of section ``key``: what it needs, or empty."""

@@ -257,22 +257,57 @@ def validate(
     (['marketing'], Float64)
     """
     check_time_zone(time_zone)
-    origins = origins or {}
-    problems = [
-        *problems,
-        *[
-            Problem(
-                name,
-                None,
-                f"is not a contract table; expected one of: {', '.join(TABLES)}",
-                0,
-                kind="schema",
-            )
-            for name in sorted(set(tables) - set(TABLES))
-        ],
-    ]
-    checked: dict[str, Frame] = {}
     count_only = _without_amounts(tables.get("opportunities"))
+    checked, found = _check_tables(
+        tables,
+        failed,
+        origins or {},
+        count_only=count_only,
+        time_zone=time_zone,
+        lazy=lazy,
+        plausible=plausible,
+    )
+    found = [*problems, *_not_contract_tables(tables), *found, *_orphans(checked)]
+    raise_problems(found, source=source)
+    return Dataset(
+        **{name: _finish(frame) for name, frame in checked.items()},
+        source=source,
+        count_only=count_only,
+    )
+
+
+def _not_contract_tables(tables: Mapping[str, Frame | None]) -> list[Problem]:
+    """One problem per table name the contract does not know, in name order."""
+    return [
+        Problem(
+            name,
+            None,
+            f"is not a contract table; expected one of: {', '.join(TABLES)}",
+            0,
+            kind="schema",
+        )
+        for name in sorted(set(tables) - set(TABLES))
+    ]
+
+
+def _check_tables(
+    tables: Mapping[str, Frame | None],
+    failed: Set[str],
+    origins: Mapping[str, str],
+    *,
+    count_only: bool,
+    time_zone: str,
+    lazy: bool,
+    plausible: Plausible | None,
+) -> tuple[dict[str, Frame], list[Problem]]:
+    """Check and convert each contract table given, in the contract's order.
+
+    Returns the tables that converted and every problem found (a required table missing
+    unless its problems were reported before, in ``failed``). Count-only opportunities
+    get ``amount = 1``.
+    """
+    checked: dict[str, Frame] = {}
+    problems: list[Problem] = []
     for name, spec in TABLES.items():
         frame = tables.get(name)
         if name == "opportunities" and frame is not None and count_only:
@@ -288,13 +323,7 @@ def validate(
         problems.extend(found)
         if result is not None:
             checked[name] = result
-    problems.extend(_orphans(checked))
-    raise_problems(problems, source=source)
-    return Dataset(
-        **{name: _finish(frame) for name, frame in checked.items()},
-        source=source,
-        count_only=count_only,
-    )
+    return checked, problems
 
 
 def _without_amounts(frame: Frame | None) -> bool:

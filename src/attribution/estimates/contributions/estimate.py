@@ -76,8 +76,8 @@ class _Deals:
 class _Ask:
     """How the caller asked for the intervals and the deal-size model."""
 
-    interval: str
-    amount_model: str
+    interval: Interval
+    amount_model: AmountModel
     draws: int
     level: float
     seed: int
@@ -179,6 +179,19 @@ def _diagnostics(
     }
     warnings = list(dict.fromkeys(messages))
     return Diagnostics.of_fit(fits.win, design.frame["won"].to_numpy(), warnings, extra)
+
+
+def _split(deals: _Deals, controls: Sequence[Control], ask: _Ask) -> ContributionResult:
+    """Check the deals can carry the split, fit the models, split (or say why the data cannot)."""
+    fatal, messages = support_problems(deals.closed)
+    if fatal:
+        return _unsupported(deals, ask, fatal + messages)
+    design = model_design(deals.closed, deals.groups, controls, ask.amount_model)
+    fits = fit_models(design, ask.amount_model)
+    messages += design.messages + fits.messages
+    if not fits.ok:
+        return _unsupported(deals, ask, messages, fits)
+    return _estimate(deals, design, fits, ask, messages)
 
 
 def _estimate(
@@ -330,12 +343,4 @@ def contributions(
         period=period,
         where=where,
     )
-    fatal, messages = support_problems(deals.closed)
-    if fatal:
-        return _unsupported(deals, ask, fatal + messages)
-    design = model_design(deals.closed, deals.groups, controls, amount_model)
-    fits = fit_models(design, amount_model)
-    messages += design.messages + fits.messages
-    if not fits.ok:
-        return _unsupported(deals, ask, messages, fits)
-    return _estimate(deals, design, fits, ask, messages)
+    return _split(deals, controls, ask)
