@@ -125,3 +125,15 @@ def test_where_compares_the_kept_deals_only(j_segment: pl.DataFrame) -> None:
     alone = at.compare(j_segment.filter(smb), ["linear", "markov"], by="team", level=0.9, draws=20)
     assert kept.table.equals(alone.table)
     assert kept.intervals is not None and kept.intervals.equals(alone.intervals)
+
+
+def test_incremental_intervals_hold_their_estimate_on_small_data() -> None:
+    # re-estimating the priors on a resample shrinks less than on the data, which on a
+    # few hundred deals once put every resample's baseline below the estimate
+    ds = at.demo.generate(n_accounts=3_000, seed=0)
+    cmp = at.compare(at.journeys(ds), {"incremental": {"controls": ds}}, level=0.9, draws=20)
+    rows = cmp.intervals
+    assert rows.height > 3
+    assert (rows["ci_low"] <= rows["revenue"] + 1e-6).all()
+    assert (rows["revenue"] <= rows["ci_high"] + 1e-6).all()
+    assert (rows["ci_low"] >= 0).all()

@@ -14,7 +14,8 @@ experiment's noise as well as the model's. Without calibration nothing is drawn.
 channel share goes to its touches of the channel in equal parts, so a group's revenue
 (channel, team or campaign) is one sparse product per resample; the baseline goes to
 ``(baseline)``, won deals without a creditable touch to ``(no touch)``, as in the credits
-table.
+table. Each group's draws are then moved so that their median is its estimate
+(:func:`centred`): the interval is the resamples' spread around the estimate.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from attribution.models.incremental.fit import refit
 from attribution.models.incremental.result import Incremental
 from attribution.models.incremental.split import deal_shares
 
-__all__ = ["FittedIncremental", "incremental_boot"]
+__all__ = ["FittedIncremental", "centred", "incremental_boot"]
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,8 @@ def incremental_boot(
     matrix, has_touch = _spread(fitted, group_of, groups)
     deal_weights = frame.weights[:, frame.account_index(design.deals)]
     amounts = design.deals[AMOUNT].cast(pl.Float64).fill_null(0.0).to_numpy()[model.rows]
+    revenue = _Revenue(matrix, has_touch, groups)
     out = np.zeros((deal_weights.shape[0], len(groups)))
-    base_at = groups.index(BASELINE) if BASELINE in groups else None
-    no_touch = groups.index(NO_TOUCH)
     measured = _measured_draws(model, frame.seed, deal_weights.shape[0])
     for b, weights in enumerate(deal_weights):
         fit = refit(design, model.fit, weights)
@@ -113,9 +113,39 @@ def incremental_boot(
         if model.calibration is not None and model.combined is not None:
             scale = factors(design, fit, model.calibration, model.combined, measured[b])
             shares, baseline = rescale(shares, baseline, scale)
-        won = weights[model.rows] * amounts
-        out[b] = matrix.T @ (shares * won[:, None]).ravel()
-        if base_at is not None:
-            out[b, base_at] += float((baseline * won)[has_touch].sum())
-        out[b, no_touch] += float(won[~has_touch].sum())
-    return out
+        out[b] = revenue(shares, baseline, weights[model.rows] * amounts)
+    point = revenue(model.shares, model.baseline, amounts)
+    return centred(out, point)
+
+
+def centred(draws: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """Move each column's draws so their median is the point estimate (none below 0).
+
+    The spread of the resamples is kept, their centre is the estimate's: re-estimating
+    the priors on a resample shrinks less than on the data (duplicated accounts look like
+    agreement), so on small data the resamples' median can sit far from the estimate
+    (on 600 closed deals the baseline's 90% interval missed its point).
+
+    Examples
+    --------
+    >>> centred(np.array([[1.0, 5.0], [2.0, 6.0], [3.0, 7.0]]), np.array([4.0, 1.0])).tolist()
+    [[3.0, 0.0], [4.0, 1.0], [5.0, 2.0]]
+    """
+    moved: np.ndarray = np.clip(draws - np.median(draws, axis=0) + point, 0.0, None)
+    return moved
+
+
+@dataclass(frozen=True)
+class _Revenue:
+    """Revenue per group from per-deal shares: channels by the touch matrix, then baseline."""
+
+    matrix: sp.csr_matrix
+    has_touch: np.ndarray
+    groups: list[str]
+
+    def __call__(self, shares: np.ndarray, baseline: np.ndarray, won: np.ndarray) -> np.ndarray:
+        out: np.ndarray = self.matrix.T @ (shares * won[:, None]).ravel()
+        if BASELINE in self.groups:
+            out[self.groups.index(BASELINE)] += float((baseline * won)[self.has_touch].sum())
+        out[self.groups.index(NO_TOUCH)] += float(won[~self.has_touch].sum())
+        return out
