@@ -239,3 +239,33 @@ def test_the_measured_lift_s_draws_leave_the_resamples_alone(
     assert zero.filter(pl.col("channel") == "webinar")["ci_high"].sum() == 0.0
     others = ~pl.col("channel").is_in(["webinar", "(baseline)"])
     assert zero.filter(others)["ci_low"].to_list() == plain.filter(others)["ci_low"].to_list()
+
+
+def test_the_model_lift_is_taken_over_the_deals_the_experiment_counted(
+    demo: tuple[at.Dataset, pl.DataFrame],
+) -> None:
+    from attribution.models.incremental.calibrate import Calibration, calibration_table
+
+    ds, j = demo
+    # a window of one quarter inside the data: only deals closed in it count
+    closed = ds.opportunities["closed_at"].drop_nulls().sort()
+    start, end = closed[len(closed) // 3], closed[len(closed) // 2]
+    experiments = ds.experiments.with_columns(
+        pl.lit(start).alias("start"), pl.lit(end).alias("end")
+    )
+    windowed = dataclasses.replace(ds, experiments=experiments)
+    table = at.lift(windowed).calibration
+    design = build_design(j, controls=ds)
+    chosen, _ = calibration_table(table, design)
+    rows = Calibration(chosen, design).rows[0]
+    treated = set(table["accounts"][0])
+    in_window = ds.opportunities.filter(
+        pl.col("account_id").is_in(list(treated))
+        & pl.col("closed_at").is_between(start, end)
+        & pl.col("opportunity_id").is_in(design.deals["opportunity_id"].implode())
+    )
+    assert 0 < len(rows) == in_window.height
+    assert set(design.deals["opportunity_id"].gather(rows)) == set(in_window["opportunity_id"])
+    # a table without the window's deals falls back to every deal of the treated accounts
+    everything = Calibration(chosen.drop("deals"), design).rows[0]
+    assert len(everything) > len(rows)

@@ -27,6 +27,7 @@ from attribution.data.schema import (
     CLOSED_AT,
     CREATED_AT,
     IS_WON,
+    OPPORTUNITY_ID,
 )
 from attribution.errors import DataError
 from attribution.results import Result
@@ -54,7 +55,8 @@ class LiftResult(Result):
         ``outcome``, ``treatment_mean``, ``holdout_mean``, ``lift``, ``se``, ``ci_low``,
         ``ci_high``, ``p_value``, ``treatment_accounts``, ``holdout_accounts``.
     arms : polars.DataFrame
-        Every account of every experiment with its arm and outcomes.
+        Every account of every experiment with its arm, outcomes and ``closed_deals`` (its
+        deals closed inside the window).
     """
 
     arms: pl.DataFrame
@@ -64,14 +66,21 @@ class LiftResult(Result):
     def calibration(self) -> pl.DataFrame:
         """The lift on winning per experiment on a channel, for ``calibrate=`` of the model.
 
-        Columns ``experiment``, ``channel``, ``lift``, ``se`` and ``accounts`` (the
-        treatment arm's account ids).
+        Columns ``experiment``, ``channel``, ``lift``, ``se``, ``accounts`` (the
+        treatment arm's account ids) and ``deals`` (the ids of their deals closed inside
+        the experiment's window, where the measured lift counts wins, so the model's lift
+        is taken over the same deals).
         """
         wins = self.table.filter((pl.col("outcome") == "win") & pl.col(CHANNEL).is_not_null())
         members = (
             self.arms.filter(pl.col("arm") == "treatment")
             .group_by("experiment")
-            .agg(pl.col(ACCOUNT_ID).alias("accounts"))
+            .agg(
+                pl.col(ACCOUNT_ID).alias("accounts"),
+                pl.col("closed_deals")
+                .list.explode(keep_nulls=False, empty_as_null=False)
+                .alias("deals"),
+            )
         )
         return wins.select("experiment", CHANNEL, "lift", "se").join(
             members, on="experiment", how="left", maintain_order="left"
@@ -80,7 +89,9 @@ class LiftResult(Result):
 
 def _outcomes(dataset: Dataset, experiments: pl.DataFrame) -> pl.DataFrame:
     """Every (experiment, account) with its arm and its three outcomes in the window."""
-    opps = dataset.opportunities.lazy().select(ACCOUNT_ID, CREATED_AT, IS_WON, CLOSED_AT, AMOUNT)
+    opps = dataset.opportunities.lazy().select(
+        OPPORTUNITY_ID, ACCOUNT_ID, CREATED_AT, IS_WON, CLOSED_AT, AMOUNT
+    )
     arms = experiments.lazy().with_row_index("_row")
     joined = arms.join(opps, on=ACCOUNT_ID, how="left")
     opened = pl.col(CREATED_AT).is_between(pl.col("start"), pl.col("end"))
@@ -91,12 +102,19 @@ def _outcomes(dataset: Dataset, experiments: pl.DataFrame) -> pl.DataFrame:
         opened.fill_null(False).sum().cast(pl.Float64).alias("opportunity"),
         won.fill_null(False).sum().cast(pl.Float64).alias("win"),
         pl.when(won).then(pl.col(AMOUNT)).otherwise(0.0).fill_null(0.0).sum().alias("revenue"),
+        pl.col(OPPORTUNITY_ID)
+        .filter(pl.col(CLOSED_AT).is_between(pl.col("start"), pl.col("end")).fill_null(False))
+        .cast(pl.String)
+        .alias("closed_deals"),
     )
     return (
         arms.join(sums, on="_row", how="left")
         .sort("_row")
         .drop("_row")
-        .with_columns(pl.col(OUTCOMES).fill_null(0.0).cast(pl.Float64))
+        .with_columns(
+            pl.col(OUTCOMES).fill_null(0.0).cast(pl.Float64),
+            pl.col("closed_deals").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        )
         .collect()
     )
 

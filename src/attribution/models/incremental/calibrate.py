@@ -3,8 +3,8 @@
 An experiment (a holdout of one channel) measures how much keeping the channel raises the
 chance that an account wins a deal: its *lift* per account ``L_e`` with its standard error
 ``se_e`` (:func:`attribution.lift`). The fitted win model implies a lift ``L_m`` for the
-same accounts (:func:`.implied.implied_lift`: over the closed deals of the experiment's
-treatment accounts, ``p(win | their touches) - p(win | without the channel's touches)``,
+same accounts (:func:`.implied.implied_lift`: over the treatment accounts' deals closed
+inside the experiment's window, ``p(win | their touches) - p(win | without the channel's touches)``,
 summed and divided by the number of treatment accounts), with a standard error ``se_m``
 from the win model's own uncertainty (:func:`.implied.implied_lift_se`: the delta method on
 the Laplace posterior of the ridge Logit). The two are combined as two independent normal
@@ -36,7 +36,9 @@ measured lift (mean ``L_e``, sd ``se_e``), with the weight held at the full samp
 
 The input is a table with one row per experiment on a channel: ``experiment``, ``channel``,
 ``lift`` and ``se`` (the lift on winning per account and its standard error) and
-``accounts`` (the treatment arm's account ids, a list) — what ``at.lift(dataset)`` gives as
+``accounts`` (the treatment arm's account ids, a list), and optionally ``deals`` (their
+deals closed inside the experiment's window: the measured lift counts wins there, so the
+model's lift is then summed over those deals only) — what ``at.lift(dataset)`` gives as
 ``.calibration``; the result itself may be passed.
 """
 
@@ -48,7 +50,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from attribution.data.schema import ACCOUNT_ID, CHANNEL
+from attribution.data.schema import ACCOUNT_ID, CHANNEL, OPPORTUNITY_ID
 from attribution.errors import ParameterError
 from attribution.models.incremental.design import Design
 from attribution.models.incremental.fit import WinFit
@@ -58,6 +60,7 @@ __all__ = [
     "CALIBRATION_COLUMNS",
     "MAX_SCALE",
     "WEAK_WEIGHT",
+    "WINDOW_DEALS",
     "Calibration",
     "Combined",
     "calibration_table",
@@ -69,6 +72,10 @@ __all__ = [
 ]
 
 CALIBRATION_COLUMNS = ("experiment", CHANNEL, "lift", "se", "accounts")
+WINDOW_DEALS = "deals"
+"""Optional column: the treatment accounts' deals closed inside the experiment's window
+(the model's lift is then taken over those deals only, as the measured lift counts wins
+in the window; without it, over every closed deal of the treatment accounts)."""
 MAX_SCALE = 20.0
 """Largest factor a channel's exposure is scaled by; a lift that needs more is capped."""
 WEAK_WEIGHT = 0.1
@@ -84,9 +91,15 @@ class Calibration:
         accounts = design.deals[ACCOUNT_ID]
         self.rows: list[np.ndarray] = []
         self.treated: list[int] = []
-        for members in table["accounts"].to_list():
+        windows = table[WINDOW_DEALS].to_list() if WINDOW_DEALS in table.columns else None
+        for e, members in enumerate(table["accounts"].to_list()):
             treated = pl.Series(members, dtype=pl.String).unique()
-            self.rows.append(np.flatnonzero(accounts.is_in(treated.implode()).to_numpy()))
+            if windows is not None and windows[e] is not None:
+                deals = pl.Series(windows[e], dtype=pl.String).implode()
+                at = design.deals[OPPORTUNITY_ID].is_in(deals)
+            else:
+                at = accounts.is_in(treated.implode())
+            self.rows.append(np.flatnonzero(at.to_numpy()))
             self.treated.append(max(treated.len(), 1))
         self.lift = table["lift"].to_numpy().astype(float)
         self.se = table["se"].to_numpy().astype(float)
@@ -143,14 +156,15 @@ def calibration_table(calibrate: Any, design: Design) -> tuple[pl.DataFrame, lis
             )
         else:
             usable.append(row)
-    chosen = pl.DataFrame(usable, schema=table.select(CALIBRATION_COLUMNS).schema)
+    columns = [*CALIBRATION_COLUMNS, *([WINDOW_DEALS] if WINDOW_DEALS in table.columns else [])]
+    chosen = pl.DataFrame(usable, schema=table.select(columns).schema)
     if chosen[CHANNEL].is_duplicated().any():
         dupes = sorted(set(chosen.filter(pl.col(CHANNEL).is_duplicated())[CHANNEL]))
         raise ParameterError(
             f"calibrate: more than one experiment on channel(s) {', '.join(dupes)}; pool them "
             "into one lift per channel first"
         )
-    return chosen.select(CALIBRATION_COLUMNS), notes
+    return chosen.select(columns), notes
 
 
 def weigh(
@@ -186,10 +200,12 @@ def factor_of(implied: np.ndarray, calibrated: np.ndarray) -> np.ndarray:
     [1.5, 0.0, 1.0, 20.0]
     """
     positive = implied > 0
-    # clipped before dividing, so a tiny model lift cannot overflow
-    capped = np.clip(calibrated, 0.0, MAX_SCALE * np.where(positive, implied, 1.0))
-    ratio = capped / np.where(positive, implied, 1.0)
-    return np.where(calibrated <= 0, 0.0, np.where(positive, np.minimum(ratio, MAX_SCALE), 1.0))
+    safe = np.where(positive, implied, 1.0)
+    # the cap is decided before dividing, so a tiny model lift cannot overflow, and a
+    # capped factor is MAX_SCALE exactly (not MAX_SCALE * x / x in floating point)
+    over = calibrated >= MAX_SCALE * safe
+    ratio = np.divide(calibrated, safe, out=np.full(len(safe), MAX_SCALE), where=~over)
+    return np.where(calibrated <= 0, 0.0, np.where(positive, ratio, 1.0))
 
 
 @dataclass(frozen=True)
