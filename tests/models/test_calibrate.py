@@ -269,3 +269,23 @@ def test_the_model_lift_is_taken_over_the_deals_the_experiment_counted(
     # a table without the window's deals falls back to every deal of the treated accounts
     everything = Calibration(chosen.drop("deals"), design).rows[0]
     assert len(everything) > len(rows)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    implied=st.floats(allow_nan=False, allow_infinity=False),
+    calibrated=st.floats(allow_nan=False, allow_infinity=False),
+)
+def test_the_factor_is_exact_and_bounded_for_any_finite_lifts(
+    implied: float, calibrated: float
+) -> None:
+    # subnormal and huge lifts once overflowed (an error under the tests' warning filter)
+    factor = factor_of(np.array([implied]), np.array([calibrated]))[0]
+    if calibrated <= 0:
+        assert factor == 0.0
+    elif implied <= 0:
+        assert factor == 1.0
+    elif calibrated / MAX_SCALE >= implied:
+        assert factor == MAX_SCALE
+    else:
+        assert factor == min(calibrated / implied, MAX_SCALE)

@@ -203,8 +203,10 @@ def factor_of(implied: np.ndarray, calibrated: np.ndarray) -> np.ndarray:
     safe = np.where(positive, implied, 1.0)
     # the cap is decided before dividing, so a tiny model lift cannot overflow, and a
     # capped factor is MAX_SCALE exactly (not MAX_SCALE * x / x in floating point)
-    over = calibrated >= MAX_SCALE * safe
-    ratio = np.divide(calibrated, safe, out=np.full(len(safe), MAX_SCALE), where=~over)
+    over = calibrated / MAX_SCALE >= safe
+    divide = ~over & ~(calibrated <= 0)  # a lift not above 0 gets 0 below, undivided
+    ratio = np.divide(calibrated, safe, out=np.full(len(safe), MAX_SCALE), where=divide)
+    ratio = np.minimum(ratio, MAX_SCALE)
     return np.where(calibrated <= 0, 0.0, np.where(positive, ratio, 1.0))
 
 
