@@ -43,7 +43,7 @@ import polars as pl
 
 from attribution.data.schema import MARKETING, SALES
 from attribution.errors import ParameterError
-from attribution.models.incremental.design import Design
+from attribution.models.incremental.design import Design, exposure_of
 from attribution.models.incremental.priors import (
     alpha_of,
     empirical_bayes,
@@ -61,6 +61,7 @@ __all__ = [
     "refit",
     "sample_rows",
     "team_logs",
+    "touch_columns",
 ]
 
 DEFAULT_PENALTY = "auto"
@@ -147,44 +148,53 @@ def _dummies(values: pl.Series, name: str) -> dict[str, np.ndarray]:
     }
 
 
+def touch_columns(
+    design: Design, players: np.ndarray, counts: np.ndarray, rows: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Return the win model's columns that touches set, for the deals at ``rows``.
+
+    ``counts`` are those deals' touches (rows x channels): the team terms, then each
+    channel's exposure, then its segment differences, named as in the model; a team term
+    only where the model has it.
+    """
+    x = exposure_of(counts, design.exposure)
+    has = [bool((design.is_team(t)[players]).any()) for t in (MARKETING, SALES)]
+    logs = team_logs(design, players, counts)
+    speed = design.speed[rows] if design.speed is not None else 0.0
+    values = {
+        TEAM_TERMS[0]: (has[0] and design.counted, logs[:, 0]),
+        TEAM_TERMS[1]: (has[1] and design.counted, logs[:, 1]),
+        TEAM_TERMS[2]: (all(has), logs[:, 0] * logs[:, 1]),
+        TEAM_TERMS[3]: (has[1] and design.speed is not None, speed * (logs[:, 1] > 0)),
+    }
+    columns = {name: value for name, (present, value) in values.items() if present}
+    columns.update({f"x{c}": x[:, c] for c in players})
+    if design.group is not None:
+        group = design.group[rows]
+        for c in players:
+            for g in range(len(design.groups)):
+                columns[f"x{c}_g{g}"] = x[:, c] * (group == g)
+    return columns
+
+
 def _columns(design: Design, players: np.ndarray) -> tuple[dict[str, np.ndarray], _Terms]:
     """Return the win model's columns by name (the design matrix of its formula) and terms.
 
     The columns come in the order the formula ``won ~ controls + team + channel +
-    segment`` gives them: the intercept, each control's treatment coding, the team terms,
-    each channel's exposure and its segment differences. Built here rather than by the
-    formula parser, which takes seconds per 100,000 deals (tests check both agree).
+    segment`` gives them: the intercept, each control's treatment coding, then
+    :func:`touch_columns`. Built here rather than by the formula parser, which takes
+    seconds per 100,000 deals (tests check both agree).
     """
-    x = design.x()
     columns: dict[str, np.ndarray] = {"Intercept": np.ones(design.deals.height)}
     controls = []
     for i, name in enumerate(design.controls.columns):
         columns.update(_dummies(design.controls[name], f"k{i}"))
         controls.append(f"C(k{i})")
-    has = [bool((design.is_team(t)[players]).any()) for t in (MARKETING, SALES)]
-    logs = team_logs(design, players, design.counts)
-    values = {
-        TEAM_TERMS[0]: (has[0] and design.counted, logs[:, 0]),
-        TEAM_TERMS[1]: (has[1] and design.counted, logs[:, 1]),
-        TEAM_TERMS[2]: (all(has), logs[:, 0] * logs[:, 1]),
-        TEAM_TERMS[3]: (
-            has[1] and design.speed is not None,
-            (design.speed if design.speed is not None else 0.0) * (logs[:, 1] > 0),
-        ),
-    }
-    team = []
-    for name, (present, value) in values.items():
-        if present:
-            columns[name] = value
-            team.append(name)
+    touched = touch_columns(design, players, design.counts, np.arange(design.deals.height))
+    columns.update(touched)
+    team = [name for name in touched if name in TEAM_TERMS]
     channel = [f"x{c}" for c in players]
-    segment = []
-    for name, c in zip(channel, players, strict=True):
-        columns[name] = x[:, c]
-    for name, c in zip(channel, players, strict=True):
-        for g in range(len(design.groups) if design.group is not None else 0):
-            columns[f"{name}_g{g}"] = x[:, c] * (design.group == g)
-            segment.append(f"{name}_g{g}")
+    segment = [name for name in touched if name.startswith("x") and "_g" in name]
     return columns, _Terms(channel, segment, team, controls)
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from attribution.models.incremental.design import Design, exposure_of
-from attribution.models.incremental.fit import TEAM_TERMS, WinFit, team_logs
+from attribution.models.incremental.design import Design
+from attribution.models.incremental.fit import WinFit, touch_columns
 from attribution.models.incremental.split import win_probability
 
 __all__ = ["design_rows", "implied_lift", "implied_lift_se", "information"]
@@ -58,20 +58,8 @@ def design_rows(design: Design, fit: WinFit, rows: np.ndarray, counts: np.ndarra
     """
     z = np.array(fit.exog[rows], dtype=float)
     column = {name: i for i, name in enumerate(fit.names)}
-    x = exposure_of(counts, design.exposure)
-    groups = range(len(design.groups)) if design.group is not None else range(0)
-    for c in fit.players:
-        z[:, column[f"x{c}"]] = x[:, c]
-        for g in groups:
-            if f"x{c}_g{g}" in column:
-                assert design.group is not None
-                z[:, column[f"x{c}_g{g}"]] = x[:, c] * (design.group[rows] == g)
-    logs = team_logs(design, fit.players, counts)
-    speed = design.speed[rows] if design.speed is not None else np.zeros(len(rows))
-    team = (logs[:, 0], logs[:, 1], logs[:, 0] * logs[:, 1], speed * (logs[:, 1] > 0))
-    for name, value in zip(TEAM_TERMS, team, strict=True):
-        if name in column:
-            z[:, column[name]] = value
+    for name, value in touch_columns(design, fit.players, counts, rows).items():
+        z[:, column[name]] = value
     return z
 
 
